@@ -1,0 +1,232 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/cpcready/cpcready/internal/domain"
+	"github.com/cpcready/cpcready/internal/store"
+)
+
+func (s *Server) handleCreateConference() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var f domain.ConferenceFields
+		if err := decodeJSON(c, &f); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		if err := f.Validate(s.today()); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		conf, err := s.db.CreateConference(c.Request.Context(), principal(c), f)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		respond(c, http.StatusCreated, conf, conf, conferencePath(conf.ID))
+	}
+}
+
+func (s *Server) handleGetConference() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		conf, err := s.db.Conference(c.Request.Context(), principal(c), c.Param("id"))
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		respond(c, http.StatusOK, conf, conf, "")
+	}
+}
+
+func (s *Server) handleUpdateConference() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		version, err := ifMatch(c, true)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		patch, err := readBody(c, "application/merge-patch+json", "application/json")
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		today := s.today()
+		conf, err := s.db.UpdateConference(c.Request.Context(), principal(c), c.Param("id"), version, func(conf *domain.Conference) (store.Change, error) {
+			before := conf.ConferenceFields
+			before.Children = withoutViews(before.Children)
+			var next domain.ConferenceFields
+			if err := applyMergePatch(&before, patch, &next); err != nil {
+				return store.Change{}, err
+			}
+			if next.Status == "" {
+				next.Status = domain.StatusScheduled
+			}
+			if err := next.Validate(today); err != nil {
+				return store.Change{}, err
+			}
+			after := next
+			next.Children = keepViews(conf.Children, next.Children)
+			conf.ConferenceFields = next
+			return store.Change{Action: "update", Entity: "conference", EntityID: conf.ID, Before: before, After: after}, nil
+		})
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		respond(c, http.StatusOK, conf, conf, "")
+	}
+}
+
+// withoutViews copies children without their views, which are set through
+// their own route and are not part of a conference patch.
+func withoutViews(children []domain.Child) []domain.Child {
+	out := make([]domain.Child, len(children))
+	for i, ch := range children {
+		out[i] = domain.Child{Ref: ch.Ref, Name: ch.Name}
+	}
+	return out
+}
+
+// keepViews carries each child's recorded views over to the new list.
+func keepViews(old, next []domain.Child) []domain.Child {
+	views := map[string]*domain.ChildViews{}
+	for _, ch := range old {
+		views[ch.Ref] = ch.Views
+	}
+	out := make([]domain.Child, len(next))
+	for i, ch := range next {
+		ch.Views = views[ch.Ref]
+		out[i] = ch
+	}
+	return out
+}
+
+// conferenceItem is a conference in a list: its top-level fields and its
+// readiness summary, without family members and reports.
+type conferenceItem struct {
+	ID string `json:"id"`
+	domain.ConferenceFields
+	Version   int                     `json:"version"`
+	Readiness domain.ReadinessSummary `json:"readiness"`
+	CreatedAt time.Time               `json:"created_at"`
+	UpdatedAt time.Time               `json:"updated_at"`
+}
+
+// listResponse is a page of conferences.
+type listResponse struct {
+	Items      []conferenceItem `json:"items"`
+	NextCursor *string          `json:"next_cursor"`
+}
+
+var listParams = map[string]bool{
+	"readiness": true, "overdue": true, "from": true, "to": true, "external_ref": true,
+	"chair_ref": true, "social_worker_ref": true, "status": true, "limit": true, "cursor": true,
+}
+
+func (s *Server) handleListConferences() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		f, err := parseListFilter(c)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		items, next, err := s.db.ListConferences(c.Request.Context(), principal(c), f)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		resp := listResponse{Items: make([]conferenceItem, len(items))}
+		for i, it := range items {
+			resp.Items[i] = conferenceItem{ID: it.ID, ConferenceFields: it.ConferenceFields, Version: it.Version, Readiness: it.Readiness, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt}
+		}
+		if next != "" {
+			resp.NextCursor = &next
+		}
+		c.JSON(http.StatusOK, resp)
+	}
+}
+
+// parseListFilter reads and checks the list's query parameters; any
+// unknown or repeated parameter is refused rather than silently ignored.
+func parseListFilter(c *gin.Context) (store.ConferenceFilter, error) {
+	q := c.Request.URL.Query()
+	var fields []domain.FieldError
+	bad := func(name, msg string) { fields = append(fields, domain.FieldError{Field: name, Message: msg}) }
+	for k, vs := range q {
+		if !listParams[k] {
+			bad(k, "is not a known parameter")
+		} else if len(vs) > 1 {
+			bad(k, "must be given once")
+		}
+	}
+	f := store.ConferenceFilter{
+		Readiness: q.Get("readiness"), ExternalRef: q.Get("external_ref"), ChairRef: q.Get("chair_ref"),
+		SocialWorkerRef: q.Get("social_worker_ref"), Status: q.Get("status"), Cursor: q.Get("cursor"), Limit: 50,
+	}
+	if f.Readiness != "" && f.Readiness != domain.Ready && f.Readiness != domain.NotReady {
+		bad("readiness", "must be one of: ready, not_ready")
+	}
+	switch f.Status {
+	case "", "scheduled", "held", "postponed", "cancelled":
+	default:
+		bad("status", "must be one of: scheduled, held, postponed, cancelled")
+	}
+	for name, v := range map[string]string{"external_ref": f.ExternalRef, "chair_ref": f.ChairRef, "social_worker_ref": f.SocialWorkerRef, "cursor": f.Cursor} {
+		if len(v) > 500 {
+			bad(name, "is too long")
+		}
+	}
+	if v := q.Get("overdue"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil || (v != "true" && v != "false") {
+			bad("overdue", "must be true or false")
+		}
+		f.Overdue = &b
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			bad("limit", "must be a whole number from 1 to 200")
+		}
+		f.Limit = n
+	}
+	var err error
+	if f.From, err = boundParam(q.Get("from"), false); err != nil {
+		bad("from", err.Error())
+	}
+	if f.To, err = boundParam(q.Get("to"), true); err != nil {
+		bad("to", err.Error())
+	}
+	if len(fields) > 0 {
+		return f, domain.Invalid(fields...)
+	}
+	return f, nil
+}
+
+type paramError string
+
+func (e paramError) Error() string { return string(e) }
+
+// boundParam reads from/to: an RFC 3339 instant, or a date in Europe/London.
+// A date as "to" includes that whole day.
+func boundParam(v string, endOfDay bool) (*time.Time, error) {
+	if v == "" {
+		return nil, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return &t, nil
+	}
+	d, err := domain.ParseDate(v)
+	if err != nil {
+		return nil, paramError("must be a date (YYYY-MM-DD) or an RFC 3339 instant")
+	}
+	if endOfDay {
+		d = d.AddDays(1)
+	}
+	t := time.Date(d.Time().Year(), d.Time().Month(), d.Time().Day(), 0, 0, 0, 0, domain.London)
+	return &t, nil
+}

@@ -1,0 +1,119 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/cpcready/cpcready/internal/domain"
+)
+
+// maxBody is the largest request body accepted.
+const maxBody = 1 << 20
+
+// readBody returns the request body after checking its media type. It is
+// read whole so that an oversized body fails before anything is written.
+func readBody(c *gin.Context, types ...string) ([]byte, error) {
+	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if err != nil || !contains(types, mt) {
+		return nil, domain.Errorf(domain.EUNSUPPORTED, "Content-Type must be %s", strings.Join(types, " or "))
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, domain.Errorf(domain.ETOOLARGE, "the body is larger than %d bytes", maxBody)
+	}
+	if err != nil {
+		return nil, domain.Errorf(domain.EMALFORMED, "the body could not be read")
+	}
+	return body, nil
+}
+
+// decodeStrict reads exactly one JSON object into dst: unknown fields,
+// trailing data and malformed JSON are refused (400); a value of the wrong
+// type or a bad date is a field error (422).
+func decodeStrict(body []byte, dst any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return decodeError(err)
+	}
+	if dec.More() {
+		return domain.Errorf(domain.EMALFORMED, "the body has data after the JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return domain.Errorf(domain.EMALFORMED, "the body has data after the JSON object")
+	}
+	return nil
+}
+
+// decodeJSON checks the media type, then decodes the body strictly.
+func decodeJSON(c *gin.Context, dst any) error {
+	body, err := readBody(c, "application/json")
+	if err != nil {
+		return err
+	}
+	return decodeStrict(body, dst)
+}
+
+func decodeError(err error) error {
+	var (
+		syntax *json.SyntaxError
+		typ    *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.Is(err, io.EOF):
+		return domain.Errorf(domain.EMALFORMED, "the body is empty")
+	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
+		return domain.Errorf(domain.EMALFORMED, "the body is not valid JSON")
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return domain.Errorf(domain.EMALFORMED, "the body must be a JSON object")
+		}
+		return domain.Invalid(domain.FieldError{Field: field, Message: "has the wrong type or format: " + describeType(typ)})
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		e := domain.Errorf(domain.EMALFORMED, "the body has a field this API does not know")
+		e.Fields = []domain.FieldError{{Field: name, Message: "is not a known field"}}
+		return e
+	}
+	return domain.Errorf(domain.EMALFORMED, "the body could not be read as JSON")
+}
+
+func describeType(e *json.UnmarshalTypeError) string {
+	if strings.HasPrefix(e.Value, "date ") || strings.HasPrefix(e.Value, "timestamp ") {
+		return e.Value
+	}
+	if e.Type == nil {
+		return e.Value
+	}
+	switch e.Type.Kind() {
+	case reflect.String:
+		return "want a string"
+	case reflect.Bool:
+		return "want true or false"
+	case reflect.Int, reflect.Int64, reflect.Float64:
+		return "want a number"
+	case reflect.Slice:
+		return "want an array"
+	}
+	return "want an object"
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

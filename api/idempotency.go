@@ -1,0 +1,92 @@
+package api
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/cpcready/cpcready/internal/domain"
+	"github.com/cpcready/cpcready/internal/store"
+)
+
+// capture keeps a copy of what a handler writes, for replay.
+type capture struct {
+	gin.ResponseWriter
+	body bytes.Buffer
+}
+
+func (w *capture) Write(b []byte) (int, error) {
+	w.body.Write(b)
+	return w.ResponseWriter.Write(b)
+}
+
+// idempotent makes a POST with an Idempotency-Key safe to repeat: the key is
+// stored per principal with a hash of the request, a replay gets the stored
+// response, another body under the same key is refused, and a key still in
+// flight is a conflict. Server errors release the key so a retry runs again.
+func (s *Server) idempotent() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		key := c.GetHeader("Idempotency-Key")
+		if key == "" {
+			c.Next()
+			return
+		}
+		if len(key) > 255 {
+			s.writeError(c, domain.Invalid(domain.FieldError{Field: "Idempotency-Key", Message: "must be at most 255 characters"}))
+			return
+		}
+		body, err := io.ReadAll(c.Request.Body)
+		if err != nil {
+			s.writeError(c, domain.Errorf(domain.ETOOLARGE, "the body is larger than %d bytes", maxBody))
+			return
+		}
+		c.Request.Body = io.NopCloser(bytes.NewReader(body))
+		sum := sha256.New()
+		sum.Write([]byte(c.Request.Method + " " + c.Request.URL.Path + "\n" + c.GetHeader("Content-Type") + "\n"))
+		sum.Write(body)
+		hash := hex.EncodeToString(sum.Sum(nil))
+		p := principal(c)
+		ctx := c.Request.Context()
+		replay, err := s.db.BeginIdempotent(ctx, p.ID, key, hash)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		if replay != nil {
+			writeStored(c, *replay)
+			return
+		}
+		w := &capture{ResponseWriter: c.Writer}
+		c.Writer = w
+		c.Next()
+		status := w.Status()
+		if status >= 500 {
+			_ = s.db.AbandonIdempotent(ctx, p.ID, key)
+			return
+		}
+		stored := store.StoredResponse{Status: status, Body: w.body.Bytes(), Location: w.Header().Get("Location"), ETag: w.Header().Get("ETag")}
+		if err := s.db.FinishIdempotent(ctx, p.ID, key, stored); err != nil {
+			_ = s.db.AbandonIdempotent(ctx, p.ID, key)
+		}
+	}
+}
+
+func writeStored(c *gin.Context, r store.StoredResponse) {
+	if r.Location != "" {
+		c.Header("Location", r.Location)
+	}
+	if r.ETag != "" {
+		c.Header("ETag", r.ETag)
+	}
+	c.Header("Idempotent-Replayed", "true")
+	ct := "application/json"
+	if r.Status >= http.StatusBadRequest {
+		ct = "application/problem+json"
+	}
+	c.Data(r.Status, ct, r.Body)
+	c.Abort()
+}

@@ -1,0 +1,246 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/cpcready/cpcready/internal/auth"
+	"github.com/cpcready/cpcready/internal/domain"
+	"github.com/cpcready/cpcready/internal/store"
+)
+
+// findParticipant returns the participant or a not-found error.
+func findParticipant(conf *domain.Conference, id string) (*domain.Participant, error) {
+	if p := conf.Participant(id); p != nil {
+		return p, nil
+	}
+	return nil, domain.Errorf(domain.ENOTFOUND, "participant not found")
+}
+
+func (s *Server) handleAddParticipant() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var f domain.ParticipantFields
+		if err := decodeJSON(c, &f); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		if err := f.Validate(s.today()); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		version, err := ifMatch(c, false)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		var added domain.Participant
+		conf, err := s.db.UpdateConference(c.Request.Context(), principal(c), c.Param("id"), version, func(conf *domain.Conference) (store.Change, error) {
+			if len(conf.Participants) >= domain.MaxParticipants {
+				return store.Change{}, domain.Errorf(domain.EINVALID, "a conference has at most %d family members", domain.MaxParticipants)
+			}
+			added = domain.Participant{ID: uuid.NewString(), ParticipantFields: f, Needs: []domain.Need{}, Contacts: []domain.Contact{}}
+			conf.Participants = append(conf.Participants, added)
+			return store.Change{Action: "create", Entity: "participant", EntityID: added.ID, After: &f}, nil
+		})
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		respond(c, http.StatusCreated, conf, added, conferencePath(conf.ID)+"/participants/"+added.ID)
+	}
+}
+
+func (s *Server) handleUpdateParticipant() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		version, err := ifMatch(c, true)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		patch, err := readBody(c, "application/merge-patch+json", "application/json")
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		today := s.today()
+		var updated domain.Participant
+		conf, err := s.db.UpdateConference(c.Request.Context(), principal(c), c.Param("id"), version, func(conf *domain.Conference) (store.Change, error) {
+			p, err := findParticipant(conf, c.Param("pid"))
+			if err != nil {
+				return store.Change{}, err
+			}
+			before := p.ParticipantFields
+			var next domain.ParticipantFields
+			if err := applyMergePatch(&before, patch, &next); err != nil {
+				return store.Change{}, err
+			}
+			if err := next.Validate(today); err != nil {
+				return store.Change{}, err
+			}
+			p.ParticipantFields = next
+			updated = *p
+			return store.Change{Action: "update", Entity: "participant", EntityID: p.ID, Before: &before, After: &next}, nil
+		})
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		respond(c, http.StatusOK, conf, updated, "")
+	}
+}
+
+func (s *Server) handleDeleteParticipant() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		version, err := ifMatch(c, true)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		conf, err := s.db.UpdateConference(c.Request.Context(), principal(c), c.Param("id"), version, func(conf *domain.Conference) (store.Change, error) {
+			p, err := findParticipant(conf, c.Param("pid"))
+			if err != nil {
+				return store.Change{}, err
+			}
+			before := p.ParticipantFields
+			conf.RemoveParticipant(p.ID)
+			return store.Change{Action: "delete", Entity: "participant", EntityID: c.Param("pid"), Before: &before}, nil
+		})
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		respond(c, http.StatusNoContent, conf, nil, "")
+	}
+}
+
+func (s *Server) handlePutNeed() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		kind := c.Param("kind")
+		var n domain.Need
+		if err := decodeJSON(c, &n); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		if !domain.IsNeedKind(kind) {
+			s.writeError(c, domain.Invalid(domain.FieldError{Field: "kind", Message: "must be one of the need kinds: " + joinKinds()}))
+			return
+		}
+		if n.Kind != "" && n.Kind != kind {
+			s.writeError(c, domain.Invalid(domain.FieldError{Field: "kind", Message: "must match the kind in the path"}))
+			return
+		}
+		n.Kind = kind
+		if err := n.Validate(); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		version, err := ifMatch(c, false)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		created := false
+		conf, err := s.db.UpdateConference(c.Request.Context(), principal(c), c.Param("id"), version, func(conf *domain.Conference) (store.Change, error) {
+			p, err := findParticipant(conf, c.Param("pid"))
+			if err != nil {
+				return store.Change{}, err
+			}
+			if old := p.Need(kind); old != nil {
+				before := *old
+				*old = n
+				return store.Change{Action: "update", Entity: "need", EntityID: p.ID + "/" + kind, Before: before, After: n}, nil
+			}
+			created = true
+			p.Needs = append(p.Needs, n)
+			return store.Change{Action: "create", Entity: "need", EntityID: p.ID + "/" + kind, After: n}, nil
+		})
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		respond(c, statusFor(created), conf, n, "")
+	}
+}
+
+func (s *Server) handleDeleteNeed() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		version, err := ifMatch(c, true)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		kind := c.Param("kind")
+		conf, err := s.db.UpdateConference(c.Request.Context(), principal(c), c.Param("id"), version, func(conf *domain.Conference) (store.Change, error) {
+			p, err := findParticipant(conf, c.Param("pid"))
+			if err != nil {
+				return store.Change{}, err
+			}
+			old := p.Need(kind)
+			if old == nil {
+				return store.Change{}, domain.Errorf(domain.ENOTFOUND, "need not found")
+			}
+			before := *old
+			p.RemoveNeed(kind)
+			return store.Change{Action: "delete", Entity: "need", EntityID: p.ID + "/" + kind, Before: before}, nil
+		})
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		respond(c, http.StatusNoContent, conf, nil, "")
+	}
+}
+
+func (s *Server) handleAddContact() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var k domain.Contact
+		if err := decodeJSON(c, &k); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		if err := k.Validate(s.today()); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		who := principal(c)
+		if k.With == "chair" && !auth.MayRecordChairContact(who.Role) {
+			s.writeError(c, domain.Errorf(domain.EFORBIDDEN, "only a chair or a case system records a conversation with the chair"))
+			return
+		}
+		version, err := ifMatch(c, false)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		k.ID = uuid.NewString()
+		conf, err := s.db.UpdateConference(c.Request.Context(), who, c.Param("id"), version, func(conf *domain.Conference) (store.Change, error) {
+			p, err := findParticipant(conf, c.Param("pid"))
+			if err != nil {
+				return store.Change{}, err
+			}
+			if len(p.Contacts) >= domain.MaxContacts {
+				return store.Change{}, domain.Errorf(domain.EINVALID, "a participant has at most %d contacts", domain.MaxContacts)
+			}
+			p.Contacts = append(p.Contacts, k)
+			return store.Change{Action: "create", Entity: "contact", EntityID: k.ID, After: k}, nil
+		})
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		respond(c, http.StatusCreated, conf, k, conferencePath(conf.ID)+"/participants/"+c.Param("pid")+"/contacts/"+k.ID)
+	}
+}
+
+func joinKinds() string {
+	out := ""
+	for i, k := range domain.NeedKinds {
+		if i > 0 {
+			out += ", "
+		}
+		out += k
+	}
+	return out
+}

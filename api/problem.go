@@ -1,0 +1,97 @@
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/cpcready/cpcready/internal/domain"
+)
+
+// Problem is an RFC 9457 problem document.
+type Problem struct {
+	Type       string              `json:"type"`
+	Title      string              `json:"title"`
+	Status     int                 `json:"status"`
+	Detail     string              `json:"detail,omitempty"`
+	Instance   string              `json:"instance,omitempty"`
+	RequestID  string              `json:"request_id,omitempty"`
+	Errors     []domain.FieldError `json:"errors,omitempty"`
+	ExistingID string              `json:"existing_id,omitempty"`
+}
+
+// statusOf is the one mapping from domain error kinds to HTTP status codes.
+func statusOf(kind string) int {
+	switch kind {
+	case domain.EINVALID:
+		return http.StatusUnprocessableEntity
+	case domain.EMALFORMED:
+		return http.StatusBadRequest
+	case domain.ENOTFOUND:
+		return http.StatusNotFound
+	case domain.ECONFLICT, domain.EINFLIGHT:
+		return http.StatusConflict
+	case domain.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case domain.EFORBIDDEN:
+		return http.StatusForbidden
+	case domain.EPRECONDITION:
+		return http.StatusPreconditionFailed
+	case domain.EPRECONDREQ:
+		return http.StatusPreconditionRequired
+	case domain.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case domain.EUNSUPPORTED:
+		return http.StatusUnsupportedMediaType
+	case domain.ERATELIMITED:
+		return http.StatusTooManyRequests
+	case domain.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// writeError answers with the problem for err. Internal errors are logged
+// by kind and request id only; their text may hold values from the request.
+func (s *Server) writeError(c *gin.Context, err error) {
+	kind := domain.ErrorKind(err)
+	status := statusOf(kind)
+	p := Problem{
+		Type:      "urn:cpcready:problem:" + kind,
+		Title:     http.StatusText(status),
+		Status:    status,
+		Detail:    domain.ErrorMessage(err),
+		Instance:  c.Request.URL.Path,
+		RequestID: domain.RequestIDFrom(c.Request.Context()),
+	}
+	var de *domain.Error
+	if errors.As(err, &de) {
+		p.Errors, p.ExistingID = de.Fields, de.ExistingID
+	}
+	if status >= 500 {
+		s.log.Error("request failed", slog.String("request_id", p.RequestID), slog.String("kind", kind), slog.String("error_type", errorType(err)))
+	}
+	if status == http.StatusUnauthorized {
+		c.Header("WWW-Authenticate", `Bearer realm="cpcready"`)
+	}
+	writeProblem(c, p)
+}
+
+func writeProblem(c *gin.Context, p Problem) {
+	c.Header("Content-Type", "application/problem+json")
+	c.AbortWithStatusJSON(p.Status, p)
+}
+
+// errorType names the Go type of an error without its message.
+func errorType(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			break
+		}
+		err = next
+	}
+	return typeName(err)
+}

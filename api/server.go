@@ -1,0 +1,107 @@
+// Package api is cpcready's HTTP layer: the gin router, the handlers, the
+// middleware and the mapping from domain errors to RFC 9457 problems.
+package api
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/cpcready/cpcready/internal/auth"
+	"github.com/cpcready/cpcready/internal/domain"
+	"github.com/cpcready/cpcready/internal/store"
+)
+
+// Config is what the HTTP layer needs from its caller.
+type Config struct {
+	DB   *store.DB
+	Auth *auth.Authenticator
+	Log  *slog.Logger
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed;
+	// none by default.
+	TrustedProxies []string
+	// CORSOrigins turns CORS on for these origins only; off when empty.
+	CORSOrigins []string
+	// RateLimit is requests per second per principal; 0 turns it off.
+	RateLimit float64
+	RateBurst int
+	// Registry receives the HTTP metrics; a fresh one when nil.
+	Registry *prometheus.Registry
+}
+
+// Server holds the HTTP layer's dependencies.
+type Server struct {
+	db       *store.DB
+	auth     *auth.Authenticator
+	log      *slog.Logger
+	draining atomic.Bool
+	limiter  *rateLimiter
+	metrics  *metrics
+	registry *prometheus.Registry
+	engine   *gin.Engine
+}
+
+// New builds the server and its routes.
+func New(cfg Config) (*Server, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	s := &Server{
+		db: cfg.DB, auth: cfg.Auth, log: cfg.Log,
+		limiter:  newRateLimiter(cfg.RateLimit, cfg.RateBurst),
+		registry: cfg.Registry,
+	}
+	var err error
+	if s.metrics, err = newMetrics(cfg.Registry); err != nil {
+		return nil, err
+	}
+	gin.SetMode(gin.ReleaseMode)
+	s.engine = gin.New()
+	if err := s.engine.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("trusted proxies: %w", err)
+	}
+	s.engine.HandleMethodNotAllowed = true
+	s.routes(cfg.CORSOrigins)
+	return s, nil
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+
+// Engine exposes the router, for the contract test's route listing.
+func (s *Server) Engine() *gin.Engine { return s.engine }
+
+// Drain makes /readyz answer 503, so a load balancer stops sending traffic
+// before the server shuts down.
+func (s *Server) Drain() { s.draining.Store(true) }
+
+func (s *Server) today() domain.Date { return domain.DateOf(s.db.Now()) }
+
+func (s *Server) handleHealthz() gin.HandlerFunc {
+	return func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }
+}
+
+func (s *Server) handleReadyz() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if s.draining.Load() {
+			writeProblem(c, Problem{Type: "urn:cpcready:problem:draining", Title: "Service Unavailable", Status: http.StatusServiceUnavailable, Detail: "the server is shutting down"})
+			return
+		}
+		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.db.Ping(ctx); err != nil {
+			writeProblem(c, Problem{Type: "urn:cpcready:problem:" + domain.EUNAVAILABLE, Title: "Service Unavailable", Status: http.StatusServiceUnavailable, Detail: "the database cannot be reached"})
+			return
+		}
+		c.JSON(http.StatusOK, gin.H{"status": "ready"})
+	}
+}

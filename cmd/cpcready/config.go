@@ -1,0 +1,156 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cpcready/cpcready/internal/auth"
+	"github.com/cpcready/cpcready/internal/domain"
+	"github.com/cpcready/cpcready/internal/readiness"
+	"github.com/cpcready/cpcready/internal/store"
+	"github.com/cpcready/cpcready/internal/workdays"
+)
+
+// config is everything the service reads from its environment. Flags,
+// where a command has them, override the environment.
+type config struct {
+	Addr              string
+	DatabaseURL       string
+	SQLiteSynchronous string
+	MaxOpenConns      int
+	MaxIdleConns      int
+	ConnMaxLifetime   time.Duration
+	ExtraBankHolidays []domain.Date
+	OIDC              auth.OIDCConfig
+	TrustedProxies    []string
+	CORSOrigins       []string
+	RateLimit         float64
+	RateBurst         int
+	TLSCert, TLSKey   string
+	PurgeAfter        time.Duration
+	PurgeEvery        time.Duration
+	ShutdownTimeout   time.Duration
+}
+
+func loadConfig(getenv func(string) string) (config, error) {
+	c := config{
+		Addr:              orDefault(getenv("CPCREADY_ADDR"), ":8080"),
+		DatabaseURL:       orDefault(getenv("CPCREADY_DATABASE_URL"), "cpcready.db"),
+		SQLiteSynchronous: getenv("CPCREADY_SQLITE_SYNCHRONOUS"),
+		OIDC: auth.OIDCConfig{
+			Issuer: getenv("CPCREADY_OIDC_ISSUER"), Audience: getenv("CPCREADY_OIDC_AUDIENCE"),
+			JWKSURL: getenv("CPCREADY_OIDC_JWKS_URL"), RolesClaim: getenv("CPCREADY_OIDC_ROLES_CLAIM"),
+			OrgClaim: getenv("CPCREADY_OIDC_ORG_CLAIM"), NameClaim: getenv("CPCREADY_OIDC_NAME_CLAIM"),
+		},
+		TrustedProxies: list(getenv("CPCREADY_TRUSTED_PROXIES")),
+		CORSOrigins:    list(getenv("CPCREADY_CORS_ORIGINS")),
+		TLSCert:        getenv("CPCREADY_TLS_CERT"),
+		TLSKey:         getenv("CPCREADY_TLS_KEY"),
+	}
+	var errs []string
+	var err error
+	if c.ExtraBankHolidays, err = workdays.ParseExtra(getenv("CPCREADY_EXTRA_BANK_HOLIDAYS")); err != nil {
+		errs = append(errs, "CPCREADY_EXTRA_BANK_HOLIDAYS: "+err.Error())
+	}
+	ints := []struct {
+		name string
+		dst  *int
+		def  int
+	}{
+		{"CPCREADY_DB_MAX_OPEN_CONNS", &c.MaxOpenConns, 10},
+		{"CPCREADY_DB_MAX_IDLE_CONNS", &c.MaxIdleConns, 10},
+		{"CPCREADY_RATE_BURST", &c.RateBurst, 40},
+	}
+	for _, v := range ints {
+		if *v.dst, err = intOr(getenv(v.name), v.def); err != nil {
+			errs = append(errs, v.name+": "+err.Error())
+		}
+	}
+	durations := []struct {
+		name string
+		dst  *time.Duration
+		def  time.Duration
+	}{
+		{"CPCREADY_DB_CONN_MAX_LIFETIME", &c.ConnMaxLifetime, 30 * time.Minute},
+		{"CPCREADY_PURGE_AFTER", &c.PurgeAfter, 0},
+		{"CPCREADY_PURGE_EVERY", &c.PurgeEvery, 24 * time.Hour},
+		{"CPCREADY_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout, 20 * time.Second},
+	}
+	for _, v := range durations {
+		if *v.dst, err = durationOr(getenv(v.name), v.def); err != nil {
+			errs = append(errs, v.name+": "+err.Error())
+		}
+	}
+	if c.RateLimit, err = floatOr(getenv("CPCREADY_RATE_LIMIT"), 20); err != nil {
+		errs = append(errs, "CPCREADY_RATE_LIMIT: "+err.Error())
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, "CPCREADY_TLS_CERT and CPCREADY_TLS_KEY go together")
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+	}
+	return c, nil
+}
+
+// openStore opens the database and wires in the readiness engine.
+func openStore(c config) (*store.DB, error) {
+	db, err := store.Open(store.Config{
+		URL: c.DatabaseURL, SQLiteSynchronous: c.SQLiteSynchronous,
+		MaxOpenConns: c.MaxOpenConns, MaxIdleConns: c.MaxIdleConns, ConnMaxLifetime: c.ConnMaxLifetime,
+	})
+	if err != nil {
+		return nil, err
+	}
+	db.Evaluate = readiness.Evaluator(func() time.Time { return db.Now() }, workdays.New(c.ExtraBankHolidays))
+	return db, nil
+}
+
+// newFlagSet returns a flag set that prints its errors to stderr.
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func list(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func intOr(v string, def int) (int, error) {
+	if v == "" {
+		return def, nil
+	}
+	return strconv.Atoi(v)
+}
+
+func floatOr(v string, def float64) (float64, error) {
+	if v == "" {
+		return def, nil
+	}
+	return strconv.ParseFloat(v, 64)
+}
+
+func durationOr(v string, def time.Duration) (time.Duration, error) {
+	if v == "" {
+		return def, nil
+	}
+	return time.ParseDuration(v)
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/cpcready/cpcready/api"
+	"github.com/cpcready/cpcready/internal/auth"
+	"github.com/cpcready/cpcready/internal/store"
+)
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	fs := newFlagSet("serve", stderr)
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (CPCREADY_ADDR)")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "SQLite file or postgres:// URL (CPCREADY_DATABASE_URL)")
+	noMigrate := fs.Bool("no-migrate", false, "do not apply migrations at start")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	db, err := openStore(cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if !*noMigrate {
+		if err := db.Migrate(ctx); err != nil {
+			return err
+		}
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, cfg, db, ln, log, nil)
+}
+
+// serve runs the HTTP server on ln until ctx ends, then drains: /readyz
+// answers 503 for a moment so load balancers stop sending, and in-flight
+// requests get ShutdownTimeout to finish. ready, when set, hears the server.
+func serve(ctx context.Context, cfg config, db *store.DB, ln net.Listener, log *slog.Logger, ready func(*api.Server)) error {
+	authn := &auth.Authenticator{Keys: db}
+	if cfg.OIDC.Issuer != "" {
+		o, err := auth.NewOIDC(cfg.OIDC, nil)
+		if err != nil {
+			return err
+		}
+		authn.OIDC = o
+	}
+	srv, err := api.New(api.Config{
+		DB: db, Auth: authn, Log: log, TrustedProxies: cfg.TrustedProxies,
+		CORSOrigins: cfg.CORSOrigins, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
+	})
+	if err != nil {
+		return err
+	}
+	if ready != nil {
+		ready(srv)
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if cfg.PurgeAfter > 0 {
+		go purgeLoop(ctx, db, cfg.PurgeAfter, cfg.PurgeEvery, log)
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if cfg.TLSCert != "" {
+			errc <- hs.ServeTLS(ln, cfg.TLSCert, cfg.TLSKey)
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("database", string(db.Dialect)), slog.Bool("tls", cfg.TLSCert != ""))
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("draining")
+	srv.Drain()
+	select {
+	case <-time.After(drainDelay(cfg)):
+	case err := <-errc:
+		return err
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// drainDelay is how long /readyz reports draining before the listener
+// closes: long enough for a load balancer's health check to notice.
+func drainDelay(cfg config) time.Duration {
+	if cfg.ShutdownTimeout < 10*time.Second {
+		return cfg.ShutdownTimeout / 4
+	}
+	return 2 * time.Second
+}

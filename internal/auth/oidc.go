@@ -1,0 +1,484 @@
+package auth
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+
+	"github.com/cpcready/cpcready/internal/domain"
+)
+
+// Defaults for OIDCConfig.
+const (
+	DefaultRolesClaim  = "roles"
+	DefaultOrgClaim    = "org"
+	DefaultNameClaim   = "name"
+	DefaultOIDCLeeway  = 30 * time.Second
+	DefaultOIDCTimeout = 10 * time.Second
+
+	// maxJWTBytes bounds the work done on a bearer token before any
+	// cryptography; real ID and access tokens (even Entra ones carrying
+	// group lists) stay well below this.
+	maxJWTBytes = 32 << 10
+)
+
+// oidcSigningAlgs are the only algorithms accepted. go-jose rejects every
+// other "alg" (none, HS256, ...) while parsing, before any key is looked at,
+// so the classic "HS256 signed with the RSA public key" confusion cannot work.
+var oidcSigningAlgs = []string{oidc.RS256, oidc.ES256}
+
+// OIDCConfig configures bearer-token (JWT) verification for staff who sign in
+// through their council's identity provider.
+type OIDCConfig struct {
+	Issuer     string        // CPCREADY_OIDC_ISSUER
+	Audience   string        // CPCREADY_OIDC_AUDIENCE
+	JWKSURL    string        // CPCREADY_OIDC_JWKS_URL; optional, when discovery is not used
+	RolesClaim string        // default "roles": a string or an array of strings
+	OrgClaim   string        // default "org"
+	NameClaim  string        // default "name", shown in the audit trail
+	Leeway     time.Duration // default 30s, for exp/nbf/iat
+
+	// Now is the clock used for exp/nbf/iat; nil means time.Now. For tests.
+	Now func() time.Time
+}
+
+// OIDC verifies OIDC bearer tokens and turns them into domain principals.
+// It is safe for concurrent use.
+type OIDC struct {
+	cfg    OIDCConfig
+	now    func() time.Time
+	client *http.Client
+	// keyCtx carries the HTTP client (oidc.ClientContext) for every request
+	// go-oidc makes: JWKS fetches and discovery. It is never cancelled; each
+	// request is bounded by the client's timeout.
+	keyCtx context.Context
+
+	mu        sync.Mutex
+	verifier  *oidc.IDTokenVerifier // nil until discovery has succeeded
+	discovery *discoveryCall        // the discovery in flight, if any
+}
+
+type discoveryCall struct {
+	done chan struct{}
+	err  error
+}
+
+// NewOIDC validates cfg and returns a verifier. It does no network I/O: the
+// service must start even while the identity provider is down. With JWKSURL
+// set the key set is fetched on the first Verify; without it, discovery runs
+// on the first Verify and is retried by later calls until it succeeds.
+//
+// A nil client gets a default one with a 10s timeout; a client without a
+// timeout is copied and given one.
+func NewOIDC(cfg OIDCConfig, client *http.Client) (*OIDC, error) {
+	cfg.Issuer = strings.TrimSpace(cfg.Issuer)
+	cfg.Audience = strings.TrimSpace(cfg.Audience)
+	cfg.JWKSURL = strings.TrimSpace(cfg.JWKSURL)
+	if cfg.Issuer == "" {
+		return nil, errors.New("oidc: issuer is required (CPCREADY_OIDC_ISSUER)")
+	}
+	if err := checkURL(cfg.Issuer); err != nil {
+		return nil, fmt.Errorf("oidc: issuer: %w", err)
+	}
+	if cfg.Audience == "" {
+		return nil, errors.New("oidc: audience is required (CPCREADY_OIDC_AUDIENCE)")
+	}
+	if cfg.JWKSURL != "" {
+		if err := checkURL(cfg.JWKSURL); err != nil {
+			return nil, fmt.Errorf("oidc: JWKS URL: %w", err)
+		}
+	}
+	if cfg.RolesClaim == "" {
+		cfg.RolesClaim = DefaultRolesClaim
+	}
+	if cfg.OrgClaim == "" {
+		cfg.OrgClaim = DefaultOrgClaim
+	}
+	if cfg.NameClaim == "" {
+		cfg.NameClaim = DefaultNameClaim
+	}
+	if cfg.Leeway < 0 {
+		return nil, errors.New("oidc: leeway must not be negative")
+	}
+	if cfg.Leeway == 0 {
+		cfg.Leeway = DefaultOIDCLeeway
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+
+	if client == nil {
+		client = &http.Client{Timeout: DefaultOIDCTimeout}
+	} else if client.Timeout == 0 {
+		c := *client
+		c.Timeout = DefaultOIDCTimeout
+		client = &c
+	}
+
+	o := &OIDC{
+		cfg:    cfg,
+		now:    now,
+		client: client,
+		keyCtx: oidc.ClientContext(context.Background(), client),
+	}
+	if cfg.JWKSURL != "" {
+		// NewRemoteKeySet does no I/O here. It caches the keys in memory and,
+		// when a token's kid is not among them (or no cached key verifies it),
+		// refetches the JWKS once (concurrent callers share that one request:
+		// see RemoteKeySet.verify / keysFromRemote in go-oidc v3.21.0 jwks.go).
+		// This is what makes key rotation at the IdP work without a restart.
+		o.verifier = o.newVerifier(oidc.NewRemoteKeySet(o.keyCtx, cfg.JWKSURL))
+	}
+	return o, nil
+}
+
+func checkURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return errors.New("not a URL")
+	}
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return errors.New("must be an absolute http(s) URL")
+	}
+	return nil
+}
+
+func (o *OIDC) newVerifier(ks oidc.KeySet) *oidc.IDTokenVerifier {
+	return oidc.NewVerifier(o.cfg.Issuer, ks, &oidc.Config{
+		ClientID:             o.cfg.Audience,
+		SupportedSigningAlgs: oidcSigningAlgs,
+		// go-oidc checks exp with no skew at all (expired when exp is before
+		// now) and nbf with a hard-coded 5 minute skew, and never looks at
+		// iat; none of that is configurable. Turning its check off turns off
+		// both exp and nbf, so checkTimes enforces exp, nbf and iat with our
+		// own leeway and clock.
+		SkipExpiryCheck: true,
+	})
+}
+
+// verifierFor returns the verifier, running discovery first when the JWKS URL
+// was not configured. A failed discovery is not cached: the next call tries
+// again. Concurrent callers share one discovery request.
+func (o *OIDC) verifierFor(ctx context.Context) (*oidc.IDTokenVerifier, error) {
+	o.mu.Lock()
+	if v := o.verifier; v != nil {
+		o.mu.Unlock()
+		return v, nil
+	}
+	call := o.discovery
+	if call == nil {
+		call = &discoveryCall{done: make(chan struct{})}
+		o.discovery = call
+		go o.discover(call)
+	}
+	o.mu.Unlock()
+
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-call.done:
+	}
+	if call.err != nil {
+		return nil, call.err
+	}
+	o.mu.Lock()
+	v := o.verifier
+	o.mu.Unlock()
+	if v == nil {
+		return nil, errors.New("oidc: discovery produced no verifier")
+	}
+	return v, nil
+}
+
+// discover fetches {issuer}/.well-known/openid-configuration. oidc.NewProvider
+// checks that the document's issuer equals the configured one. It runs on
+// keyCtx (not the caller's context) so that a caller giving up does not waste
+// the attempt for everyone else; the client timeout bounds it.
+func (o *OIDC) discover(call *discoveryCall) {
+	var v *oidc.IDTokenVerifier
+	p, err := oidc.NewProvider(o.keyCtx, o.cfg.Issuer)
+	if err == nil {
+		var meta struct {
+			JWKSURL string `json:"jwks_uri"`
+		}
+		if err = p.Claims(&meta); err == nil {
+			if meta.JWKSURL == "" {
+				err = errors.New("oidc: discovery document has no jwks_uri")
+			} else if err = checkURL(meta.JWKSURL); err == nil {
+				v = o.newVerifier(oidc.NewRemoteKeySet(o.keyCtx, meta.JWKSURL))
+			}
+		}
+	}
+
+	o.mu.Lock()
+	if err == nil {
+		o.verifier = v
+	}
+	o.discovery = nil
+	o.mu.Unlock()
+	call.err = err
+	close(call.done)
+}
+
+// Refusal messages. They are shown to the client, so they never include any
+// part of the token, its claims or the IdP's error text.
+const (
+	msgMalformed     = "bearer token is malformed"
+	msgAlgorithm     = "bearer token algorithm is not accepted"
+	msgSignature     = "bearer token signature is not valid"
+	msgKeys          = "bearer token could not be verified: signing keys unavailable"
+	msgDiscovery     = "bearer token could not be verified: identity provider unavailable"
+	msgIssuer        = "bearer token issuer is not accepted"
+	msgAudience      = "bearer token audience is not accepted"
+	msgInvalid       = "bearer token is not valid"
+	msgNoExp         = "bearer token has no expiry"
+	msgExpired       = "bearer token has expired"
+	msgNotYetValid   = "bearer token is not yet valid"
+	msgIssuedFuture  = "bearer token was issued in the future"
+	msgNoSubject     = "bearer token has no subject"
+	msgNoOrg         = "bearer token has no organisation"
+	msgNoRole        = "bearer token has no recognised role"
+	msgAmbiguousRole = "bearer token has more than one role"
+	msgBadRoles      = "bearer token roles claim is malformed"
+	msgCancelled     = "bearer token could not be verified: request cancelled"
+)
+
+func unauthorized(msg string) *domain.Error {
+	return domain.Errorf(domain.EUNAUTHORIZED, "%s", msg)
+}
+
+// Verify checks rawToken's signature (RS256 or ES256 only, against the
+// issuer's JWKS), issuer, audience, exp/nbf/iat (with leeway) and maps its
+// claims to a Principal. Every failure, including an unreachable JWKS or
+// discovery endpoint, is a *domain.Error of kind EUNAUTHORIZED.
+func (o *OIDC) Verify(ctx context.Context, rawToken string) (p domain.Principal, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p, err = domain.Principal{}, unauthorized(msgInvalid)
+		}
+	}()
+
+	// go-jose would also accept the JWS JSON serialization and strips
+	// whitespace from compact tokens; only a plain compact JWT is a bearer
+	// token here.
+	if !LooksLikeJWT(rawToken) {
+		return domain.Principal{}, unauthorized(msgMalformed)
+	}
+
+	v, err := o.verifierFor(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return domain.Principal{}, unauthorized(msgCancelled)
+		}
+		return domain.Principal{}, unauthorized(msgDiscovery)
+	}
+
+	tok, err := v.Verify(ctx, rawToken)
+	if err != nil {
+		return domain.Principal{}, unauthorized(classify(ctx, err))
+	}
+
+	var claims map[string]json.RawMessage
+	if err := tok.Claims(&claims); err != nil {
+		return domain.Principal{}, unauthorized(msgMalformed)
+	}
+	if msg := o.checkTimes(claims); msg != "" {
+		return domain.Principal{}, unauthorized(msg)
+	}
+	return o.principal(claims)
+}
+
+// classify maps a go-oidc error to a refusal message. go-oidc flattens the
+// errors of the key set and of go-jose into strings ("%v"), so there is no
+// typed error to test; matching its (stable, v3.21.0) wording only chooses
+// the message, and anything unrecognised falls back to a generic one.
+func classify(ctx context.Context, err error) string {
+	if ctx.Err() != nil {
+		return msgCancelled
+	}
+	s := err.Error()
+	switch {
+	case strings.Contains(s, "unexpected signature algorithm"):
+		return msgAlgorithm
+	case strings.Contains(s, "malformed jwt"), strings.Contains(s, "failed to unmarshal claims"):
+		return msgMalformed
+	case strings.Contains(s, "fetching keys"):
+		return msgKeys
+	case strings.Contains(s, "failed to verify"):
+		return msgSignature
+	case strings.Contains(s, "issued by a different provider"):
+		return msgIssuer
+	case strings.Contains(s, "expected audience"):
+		return msgAudience
+	}
+	return msgInvalid
+}
+
+// checkTimes enforces exp (required), nbf and iat (when present) with the
+// configured leeway. It returns "" when the token is within its lifetime.
+func (o *OIDC) checkTimes(claims map[string]json.RawMessage) string {
+	now := o.now()
+	leeway := o.cfg.Leeway
+
+	exp, ok, err := numericDate(claims["exp"])
+	if err != nil {
+		return msgMalformed
+	}
+	if !ok {
+		return msgNoExp
+	}
+	// RFC 7519 4.1.4: the current time must be before exp.
+	if !now.Before(exp.Add(leeway)) {
+		return msgExpired
+	}
+
+	nbf, ok, err := numericDate(claims["nbf"])
+	if err != nil {
+		return msgMalformed
+	}
+	if ok && now.Add(leeway).Before(nbf) {
+		return msgNotYetValid
+	}
+
+	iat, ok, err := numericDate(claims["iat"])
+	if err != nil {
+		return msgMalformed
+	}
+	if ok && now.Add(leeway).Before(iat) {
+		return msgIssuedFuture
+	}
+	return ""
+}
+
+// numericDate decodes a JWT NumericDate (seconds since the epoch, possibly
+// fractional). ok is false when the claim is absent or null.
+func numericDate(raw json.RawMessage) (t time.Time, ok bool, err error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return time.Time{}, false, nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return time.Time{}, false, err
+	}
+	f, err := n.Float64()
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e11 {
+		return time.Time{}, false, errors.New("bad NumericDate")
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(frac*1e9)), true, nil
+}
+
+// stringClaim returns the claim as a non-blank string; ok is false when it is
+// absent, null, blank or not a string.
+func stringClaim(claims map[string]json.RawMessage, name string) (string, bool) {
+	raw, found := claims[name]
+	if !found {
+		return "", false
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", false
+	}
+	s = strings.TrimSpace(s)
+	return s, s != ""
+}
+
+func (o *OIDC) principal(claims map[string]json.RawMessage) (domain.Principal, error) {
+	sub, ok := stringClaim(claims, "sub")
+	if !ok {
+		return domain.Principal{}, unauthorized(msgNoSubject)
+	}
+	org, ok := stringClaim(claims, o.cfg.OrgClaim)
+	if !ok {
+		return domain.Principal{}, unauthorized(msgNoOrg)
+	}
+	role, msg := o.role(claims)
+	if msg != "" {
+		return domain.Principal{}, unauthorized(msg)
+	}
+	name, ok := stringClaim(claims, o.cfg.NameClaim)
+	if !ok {
+		if name, ok = stringClaim(claims, "preferred_username"); !ok {
+			name = sub
+		}
+	}
+	return domain.Principal{ID: sub, Name: name, Role: role, Org: org}, nil
+}
+
+// role reads the roles claim (a string or an array of strings), keeps only
+// values that are known domain roles and requires exactly one distinct role
+// to remain. Values the IdP issues for other applications are ignored. Staff
+// hold one role per deployment, so a token carrying two different known roles
+// is refused as ambiguous rather than guessing (e.g. picking the most
+// powerful one); the IdP's role assignment must be fixed instead.
+func (o *OIDC) role(claims map[string]json.RawMessage) (domain.Role, string) {
+	raw, found := claims[o.cfg.RolesClaim]
+	if !found || string(raw) == "null" {
+		return "", msgNoRole
+	}
+	var values []string
+	var one string
+	if err := json.Unmarshal(raw, &one); err == nil {
+		values = []string{one}
+	} else if err := json.Unmarshal(raw, &values); err != nil {
+		return "", msgBadRoles
+	}
+	var role domain.Role
+	for _, v := range values {
+		r := domain.Role(strings.TrimSpace(v))
+		if !domain.ValidRole(r) {
+			continue
+		}
+		if role != "" && role != r {
+			return "", msgAmbiguousRole
+		}
+		role = r
+	}
+	if role == "" {
+		return "", msgNoRole
+	}
+	return role, ""
+}
+
+// LooksLikeJWT reports whether token has the shape of a compact JWS: three
+// non-empty base64url segments (no padding) separated by dots, the first of
+// which decodes to a JSON object. It does not verify anything; it lets the
+// caller tell a JWT from an API key. An unsigned token (alg "none", empty
+// third segment) does not look like a JWT.
+func LooksLikeJWT(token string) bool {
+	if len(token) == 0 || len(token) > maxJWTBytes {
+		return false
+	}
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" {
+			return false
+		}
+		for i := 0; i < len(p); i++ {
+			c := p[i]
+			if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	head, err := base64.RawURLEncoding.DecodeString(parts[0])
+	if err != nil {
+		return false
+	}
+	head = []byte(strings.TrimSpace(string(head)))
+	return len(head) > 0 && head[0] == '{'
+}

@@ -1,0 +1,202 @@
+package domain
+
+import (
+	"fmt"
+	"time"
+)
+
+// ConferenceType is initial (ICPC), review (RCPC) or pre-birth.
+type ConferenceType string
+
+const (
+	TypeInitial  ConferenceType = "initial"
+	TypeReview   ConferenceType = "review"
+	TypePreBirth ConferenceType = "pre_birth"
+)
+
+// Format is how the conference as a whole is held.
+type Format string
+
+// ConferenceStatus is where the conference is in its life.
+type ConferenceStatus string
+
+const (
+	StatusScheduled ConferenceStatus = "scheduled"
+	StatusHeld      ConferenceStatus = "held"
+	StatusPostponed ConferenceStatus = "postponed"
+	StatusCancelled ConferenceStatus = "cancelled"
+)
+
+// Person is a named professional: the chair or the social worker.
+type Person struct {
+	Ref  string `json:"ref" validate:"required,max=100"`
+	Name string `json:"name,omitempty" validate:"max=200"`
+}
+
+// ChildViews records how a child's views reach the conference.
+type ChildViews struct {
+	Means      string `json:"means" validate:"required,oneof=attending written advocate social_worker"`
+	RecordedOn *Date  `json:"recorded_on,omitempty"`
+	SharedOn   *Date  `json:"shared_on,omitempty"`
+}
+
+// Child is a child the conference is about, named by the case system's ref.
+type Child struct {
+	Ref   string      `json:"ref" validate:"required,max=100"`
+	Name  string      `json:"name,omitempty" validate:"max=200"`
+	Views *ChildViews `json:"views,omitempty" validate:"-"`
+}
+
+// ConferenceFields are the top-level fields a case system sets and patches.
+type ConferenceFields struct {
+	ExternalRef            string           `json:"external_ref" validate:"required,max=100"`
+	Type                   ConferenceType   `json:"type" validate:"required,oneof=initial review pre_birth"`
+	ScheduledStart         Timestamp        `json:"scheduled_start" validate:"required"`
+	Format                 Format           `json:"format" validate:"required,oneof=in_person video phone hybrid"`
+	Status                 ConferenceStatus `json:"status,omitempty" validate:"omitempty,oneof=scheduled held postponed cancelled"`
+	StrategyDiscussionOn   *Date            `json:"strategy_discussion_on,omitempty"`
+	PreviousConferenceOn   *Date            `json:"previous_conference_on,omitempty"`
+	PreviousConferenceType ConferenceType   `json:"previous_conference_type,omitempty" validate:"omitempty,oneof=initial review"`
+	Chair                  *Person          `json:"chair,omitempty"`
+	SocialWorker           *Person          `json:"social_worker,omitempty"`
+	Children               []Child          `json:"children" validate:"max=30,unique=Ref,dive"`
+}
+
+// ReadinessSummary is the stored verdict every conference carries.
+type ReadinessSummary struct {
+	Status     string `json:"status"`
+	Blockers   int    `json:"blockers"`
+	Advisories int    `json:"advisories"`
+	// DueOn is the earliest due date among outstanding blockers; Overdue is
+	// worked out from it when the summary is read.
+	DueOn   *Date `json:"due_on,omitempty"`
+	Overdue bool  `json:"overdue"`
+}
+
+// Conference is the whole aggregate: a conference, its family members, its
+// reports and its children's views. Every change to any part bumps Version.
+type Conference struct {
+	ID string `json:"id"`
+	ConferenceFields
+	Participants []Participant    `json:"participants"`
+	Reports      []Report         `json:"reports"`
+	Version      int              `json:"version"`
+	Readiness    ReadinessSummary `json:"readiness"`
+	CreatedAt    time.Time        `json:"created_at"`
+	UpdatedAt    time.Time        `json:"updated_at"`
+	// PurgedAt is when retention stripped the personal data.
+	PurgedAt *time.Time `json:"purged_at,omitempty"`
+}
+
+// Date is the conference's calendar date in Europe/London.
+func (c *Conference) Date() Date { return DateOf(c.ScheduledStart.Time) }
+
+// Participant returns the participant with the given id, or nil.
+func (c *Conference) Participant(id string) *Participant {
+	for i := range c.Participants {
+		if c.Participants[i].ID == id {
+			return &c.Participants[i]
+		}
+	}
+	return nil
+}
+
+// Report returns the report with the given id, or nil.
+func (c *Conference) Report(id string) *Report {
+	for i := range c.Reports {
+		if c.Reports[i].ID == id {
+			return &c.Reports[i]
+		}
+	}
+	return nil
+}
+
+// Child returns the child with the given ref, or nil.
+func (c *Conference) Child(ref string) *Child {
+	for i := range c.Children {
+		if c.Children[i].Ref == ref {
+			return &c.Children[i]
+		}
+	}
+	return nil
+}
+
+// Validate checks the top-level fields. today is the current date in
+// Europe/London, against which dates of past events are checked.
+func (f *ConferenceFields) Validate(today Date) error {
+	fields := validateStruct(f)
+	fields = append(fields, notAfter("strategy_discussion_on", f.StrategyDiscussionOn, today)...)
+	fields = append(fields, notAfter("previous_conference_on", f.PreviousConferenceOn, today)...)
+	for i, ch := range f.Children {
+		if ch.Views != nil {
+			fields = append(fields, FieldError{Field: fmt.Sprintf("children[%d].views", i), Message: "is recorded through PUT /v1/conferences/{id}/children/{child_ref}/views"})
+		}
+	}
+	return invalidIf(fields)
+}
+
+// Limits on the size of one aggregate, so that a single conference cannot
+// grow without bound.
+const (
+	MaxParticipants = 30
+	MaxReports      = 50
+	MaxContacts     = 50
+	MaxShares       = 100
+)
+
+// RemoveParticipant drops a participant and every share made to them.
+func (c *Conference) RemoveParticipant(id string) {
+	kept := c.Participants[:0]
+	for _, p := range c.Participants {
+		if p.ID != id {
+			kept = append(kept, p)
+		}
+	}
+	c.Participants = kept
+	for i := range c.Reports {
+		shares := c.Reports[i].Shares[:0]
+		for _, s := range c.Reports[i].Shares {
+			if s.ParticipantID != id {
+				shares = append(shares, s)
+			}
+		}
+		c.Reports[i].Shares = shares
+	}
+}
+
+// StripPersonalData removes names and free text from the aggregate, keeping
+// its structure, so that its readiness record stays and nobody is named.
+func (c *Conference) StripPersonalData(at time.Time) {
+	const removed = "(removed)"
+	if c.Chair != nil {
+		c.Chair.Name = ""
+	}
+	if c.SocialWorker != nil {
+		c.SocialWorker.Name = ""
+	}
+	for i := range c.Children {
+		c.Children[i].Name = ""
+	}
+	for i := range c.Participants {
+		p := &c.Participants[i]
+		p.DisplayName = removed
+		if p.Safety != nil {
+			p.Safety.Note = ""
+		}
+		if p.Exclusion != nil && p.Exclusion.Grounds != "" {
+			p.Exclusion.Grounds = removed
+		}
+		for j := range p.Needs {
+			p.Needs[j].Detail = ""
+		}
+	}
+	for i := range c.Reports {
+		c.Reports[i].Title = removed
+		for j := range c.Reports[i].Shares {
+			if c.Reports[i].Shares[j].Reason != "" {
+				c.Reports[i].Shares[j].Reason = removed
+			}
+		}
+	}
+	c.PurgedAt = &at
+}

@@ -1,0 +1,135 @@
+package domain
+
+// Attendance is how a participant will take part.
+type Attendance string
+
+const (
+	AttendanceUnknown      Attendance = "unknown"
+	AttendanceInPerson     Attendance = "in_person"
+	AttendanceVideo        Attendance = "video"
+	AttendancePhone        Attendance = "phone"
+	AttendanceNotAttending Attendance = "not_attending"
+	AttendanceExcluded     Attendance = "excluded"
+)
+
+// NeedKinds lists every kind of need a participant can have, in the order
+// findings report them.
+var NeedKinds = []string{
+	"technology", "childcare", "interpreter", "learning_difficulty",
+	"communication", "advocacy", "transport", "accessibility",
+}
+
+// Need status values.
+const (
+	NeedIdentified = "identified"
+	NeedArranged   = "arranged"
+	NeedNotNeeded  = "not_needed"
+)
+
+// Need is one thing a participant needs in order to take part.
+type Need struct {
+	Kind     string `json:"kind"`
+	Status   string `json:"status" validate:"required,oneof=identified arranged not_needed"`
+	Detail   string `json:"detail,omitempty" validate:"max=1000"`
+	Language string `json:"language,omitempty" validate:"omitempty,bcp47_language_tag,max=35"`
+}
+
+// Contact is a conversation with the social worker or the chair.
+type Contact struct {
+	ID     string `json:"id"`
+	With   string `json:"with" validate:"required,oneof=social_worker chair"`
+	On     *Date  `json:"on" validate:"required"`
+	Method string `json:"method" validate:"required,oneof=in_person phone video"`
+}
+
+// Safety records a safety concern and what was arranged for it.
+type Safety struct {
+	Concern     string `json:"concern" validate:"required,oneof=none domestic_abuse other"`
+	Arrangement string `json:"arrangement,omitempty" validate:"omitempty,oneof=separate_attendance exclusion none_needed"`
+	Note        string `json:"note,omitempty" validate:"max=2000"`
+}
+
+// Exclusion is the chair's decision to exclude a participant.
+type Exclusion struct {
+	DecidedByChairOn *Date  `json:"decided_by_chair_on,omitempty"`
+	Grounds          string `json:"grounds,omitempty" validate:"max=2000"`
+}
+
+// ParticipantFields are the fields a caller sets on a family member.
+type ParticipantFields struct {
+	DisplayName           string     `json:"display_name" validate:"required,max=200"`
+	Relationship          string     `json:"relationship" validate:"required,oneof=mother father parent step_parent carer grandparent sibling young_person other_family family_friend"`
+	Invited               *bool      `json:"invited" validate:"required"`
+	Attendance            Attendance `json:"attendance" validate:"required,oneof=unknown in_person video phone not_attending excluded"`
+	NeedsAssessedOn       *Date      `json:"needs_assessed_on,omitempty"`
+	PrivateSpaceConfirmed bool       `json:"private_space_confirmed"`
+	TechnologyChecked     bool       `json:"technology_checked"`
+	Safety                *Safety    `json:"safety,omitempty"`
+	Exclusion             *Exclusion `json:"exclusion,omitempty"`
+}
+
+// Participant is a family member invited to the conference.
+type Participant struct {
+	ID string `json:"id"`
+	ParticipantFields
+	Needs    []Need    `json:"needs"`
+	Contacts []Contact `json:"contacts"`
+}
+
+// IsInvited reports whether the participant was invited.
+func (p *Participant) IsInvited() bool { return p.Invited != nil && *p.Invited }
+
+// Need returns the participant's need of the given kind, or nil.
+func (p *Participant) Need(kind string) *Need {
+	for i := range p.Needs {
+		if p.Needs[i].Kind == kind {
+			return &p.Needs[i]
+		}
+	}
+	return nil
+}
+
+// IsNeedKind reports whether kind is a known kind of need.
+func IsNeedKind(kind string) bool {
+	for _, k := range NeedKinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// Validate checks a participant's fields against today in Europe/London.
+func (f *ParticipantFields) Validate(today Date) error {
+	fields := validateStruct(f)
+	fields = append(fields, notAfter("needs_assessed_on", f.NeedsAssessedOn, today)...)
+	if f.Exclusion != nil {
+		fields = append(fields, notAfter("exclusion.decided_by_chair_on", f.Exclusion.DecidedByChairOn, today)...)
+	}
+	return invalidIf(fields)
+}
+
+// Validate checks a need; interpreter needs name their language.
+func (n *Need) Validate() error {
+	fields := validateStruct(n)
+	if n.Kind == "interpreter" && n.Status != NeedNotNeeded && n.Language == "" {
+		fields = append(fields, FieldError{"language", "is required for an interpreter need"})
+	}
+	return invalidIf(fields)
+}
+
+// Validate checks a contact against today in Europe/London.
+func (c *Contact) Validate(today Date) error {
+	return invalidIf(append(validateStruct(c), notAfter("on", c.On, today)...))
+}
+
+// RemoveNeed drops the participant's need of the given kind.
+func (p *Participant) RemoveNeed(kind string) {
+	kept := p.Needs[:0]
+	for _, n := range p.Needs {
+		if n.Kind != kind {
+			kept = append(kept, n)
+		}
+	}
+	p.Needs = kept
+}

@@ -1,0 +1,62 @@
+package domain
+
+import "context"
+
+// Role is what a principal may do.
+type Role string
+
+const (
+	RoleCaseSystem   Role = "case_system"
+	RoleSocialWorker Role = "social_worker"
+	RoleChair        Role = "chair"
+	RoleManager      Role = "manager"
+	RoleAdmin        Role = "admin"
+)
+
+// Roles lists every role.
+var Roles = []Role{RoleCaseSystem, RoleSocialWorker, RoleChair, RoleManager, RoleAdmin}
+
+// ValidRole reports whether r is a known role.
+func ValidRole(r Role) bool {
+	for _, x := range Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Principal is who is calling: an API key or a signed-in member of staff.
+type Principal struct {
+	// ID is the key's id or the token's subject; never a secret.
+	ID   string
+	Name string
+	Role Role
+	Org  string
+}
+
+type principalKey struct{}
+
+// WithPrincipal returns a context carrying p.
+func WithPrincipal(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// PrincipalFrom returns the principal in ctx, if any.
+func PrincipalFrom(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(Principal)
+	return p, ok
+}
+
+type requestIDKey struct{}
+
+// WithRequestID returns a context carrying the request's id.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// RequestIDFrom returns the request id in ctx, or "".
+func RequestIDFrom(ctx context.Context) string {
+	s, _ := ctx.Value(requestIDKey{}).(string)
+	return s
+}

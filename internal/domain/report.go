@@ -1,0 +1,61 @@
+package domain
+
+// Report is a professional's report to the conference.
+type Report struct {
+	ID         string  `json:"id"`
+	Agency     string  `json:"agency" validate:"required,oneof=social_care police health education probation other"`
+	Title      string  `json:"title" validate:"required,max=300"`
+	ReceivedOn *Date   `json:"received_on,omitempty"`
+	Shares     []Share `json:"shares"`
+}
+
+// Share records that a report was shared with a participant, or withheld.
+type Share struct {
+	ID            string `json:"id"`
+	ParticipantID string `json:"participant_id" validate:"required,uuid"`
+	SharedOn      *Date  `json:"shared_on,omitempty"`
+	Language      string `json:"language,omitempty" validate:"omitempty,bcp47_language_tag,max=35"`
+	Withheld      bool   `json:"withheld"`
+	Reason        string `json:"reason,omitempty" validate:"max=2000"`
+	// ChairAgreedOn is when the chair agreed to withhold the report; a
+	// withholding counts only with it.
+	ChairAgreedOn *Date `json:"chair_agreed_on,omitempty"`
+}
+
+// Validate checks a report against today in Europe/London.
+func (r *Report) Validate(today Date) error {
+	return invalidIf(append(validateStruct(r), notAfter("received_on", r.ReceivedOn, today)...))
+}
+
+// Validate checks a share: either shared on a date, or withheld with a reason.
+func (s *Share) Validate(today Date) error {
+	fields := validateStruct(s)
+	switch {
+	case s.Withheld && s.Reason == "":
+		fields = append(fields, FieldError{"reason", "is required when a report is withheld"})
+	case s.Withheld && s.SharedOn != nil:
+		fields = append(fields, FieldError{"shared_on", "must be absent when a report is withheld"})
+	case !s.Withheld && s.SharedOn == nil:
+		fields = append(fields, FieldError{"shared_on", "is required unless the report is withheld"})
+	}
+	if !s.Withheld && s.Language == "" {
+		s.Language = "en"
+	}
+	fields = append(fields, notAfter("shared_on", s.SharedOn, today)...)
+	fields = append(fields, notAfter("chair_agreed_on", s.ChairAgreedOn, today)...)
+	return invalidIf(fields)
+}
+
+// Validate checks a child's views against today in Europe/London.
+func (v *ChildViews) Validate(today Date) error {
+	fields := validateStruct(v)
+	fields = append(fields, notAfter("recorded_on", v.RecordedOn, today)...)
+	fields = append(fields, notAfter("shared_on", v.SharedOn, today)...)
+	if v.SharedOn != nil && v.RecordedOn == nil {
+		fields = append(fields, FieldError{"recorded_on", "is required when the views are shared"})
+	}
+	if v.SharedOn != nil && v.RecordedOn != nil && v.SharedOn.Before(*v.RecordedOn) {
+		fields = append(fields, FieldError{"shared_on", "must not be before recorded_on"})
+	}
+	return invalidIf(fields)
+}

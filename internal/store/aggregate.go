@@ -1,0 +1,181 @@
+package store
+
+import (
+	"github.com/cpcready/cpcready/internal/domain"
+	"gorm.io/gorm"
+)
+
+// loadChildren fills in the children of each conference, in one query.
+func loadChildren(tx *gorm.DB, confs []domain.Conference) error {
+	if len(confs) == 0 {
+		return nil
+	}
+	index := make(map[string]*domain.Conference, len(confs))
+	ids := make([]string, len(confs))
+	for i := range confs {
+		ids[i] = confs[i].ID
+		index[confs[i].ID] = &confs[i]
+	}
+	var rows []childRow
+	if err := tx.Where("conference_id IN ?", ids).Order("conference_id, position").Find(&rows).Error; err != nil {
+		return err
+	}
+	for _, r := range rows {
+		c := index[r.ConferenceID]
+		c.Children = append(c.Children, fromChildRow(r))
+	}
+	return nil
+}
+
+// loadAggregate reads the whole aggregate of one conference row.
+func loadAggregate(tx *gorm.DB, row conferenceRow) (*domain.Conference, error) {
+	confs := []domain.Conference{fromConferenceRow(row)}
+	if err := loadChildren(tx, confs); err != nil {
+		return nil, err
+	}
+	c := &confs[0]
+	var prows []participantRow
+	if err := tx.Where("conference_id = ?", c.ID).Order("position").Find(&prows).Error; err != nil {
+		return nil, err
+	}
+	byID := map[string]*domain.Participant{}
+	for _, pr := range prows {
+		c.Participants = append(c.Participants, fromParticipantRow(pr))
+	}
+	pids := make([]string, len(c.Participants))
+	for i := range c.Participants {
+		pids[i] = c.Participants[i].ID
+		byID[pids[i]] = &c.Participants[i]
+	}
+	if len(pids) > 0 {
+		var needs []needRow
+		if err := tx.Where("participant_id IN ?", pids).Find(&needs).Error; err != nil {
+			return nil, err
+		}
+		for _, n := range needs {
+			p := byID[n.ParticipantID]
+			p.Needs = append(p.Needs, domain.Need{Kind: n.Kind, Status: n.Status, Detail: colText(n.Detail), Language: colText(n.Language)})
+		}
+		for i := range c.Participants {
+			sortNeeds(c.Participants[i].Needs)
+		}
+		var contacts []contactRow
+		if err := tx.Where("participant_id IN ?", pids).Order("participant_id, position").Find(&contacts).Error; err != nil {
+			return nil, err
+		}
+		for _, k := range contacts {
+			on, _ := domain.ParseDate(k.OnDate)
+			p := byID[k.ParticipantID]
+			p.Contacts = append(p.Contacts, domain.Contact{ID: k.ID, With: k.WithRole, On: &on, Method: k.Method})
+		}
+	}
+	var rrows []reportRow
+	if err := tx.Where("conference_id = ?", c.ID).Order("position").Find(&rrows).Error; err != nil {
+		return nil, err
+	}
+	byReport := map[string]*domain.Report{}
+	rids := make([]string, 0, len(rrows))
+	for _, rr := range rrows {
+		c.Reports = append(c.Reports, domain.Report{ID: rr.ID, Agency: rr.Agency, Title: rr.Title, ReceivedOn: colDate(rr.ReceivedOn), Shares: []domain.Share{}})
+		rids = append(rids, rr.ID)
+	}
+	for i := range c.Reports {
+		byReport[c.Reports[i].ID] = &c.Reports[i]
+	}
+	if len(rids) > 0 {
+		var shares []shareRow
+		if err := tx.Where("report_id IN ?", rids).Order("report_id, position").Find(&shares).Error; err != nil {
+			return nil, err
+		}
+		for _, s := range shares {
+			r := byReport[s.ReportID]
+			r.Shares = append(r.Shares, fromShareRow(s))
+		}
+	}
+	return c, nil
+}
+
+// sortNeeds orders needs as domain.NeedKinds lists them, so that the
+// aggregate reads the same on every database.
+func sortNeeds(needs []domain.Need) {
+	rank := map[string]int{}
+	for i, k := range domain.NeedKinds {
+		rank[k] = i
+	}
+	for i := 1; i < len(needs); i++ {
+		for j := i; j > 0 && rank[needs[j].Kind] < rank[needs[j-1].Kind]; j-- {
+			needs[j], needs[j-1] = needs[j-1], needs[j]
+		}
+	}
+}
+
+// saveAggregate writes the conference row and replaces every row beneath
+// it. Aggregates are small (a handful of family members and reports), so
+// rewriting them keeps every write path the same and every id stable.
+func saveAggregate(tx *gorm.DB, org string, c *domain.Conference, isNew bool) error {
+	row := toConferenceRow(org, c)
+	row.ReadinessDueOn = dateCol(c.Readiness.DueOn)
+	if isNew {
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+	} else {
+		if err := tx.Model(&conferenceRow{}).Where("id = ?", c.ID).Select("*").Updates(&row).Error; err != nil {
+			return err
+		}
+		for _, table := range []any{&childRow{}, &reportRow{}, &participantRow{}} {
+			if err := tx.Where("conference_id = ?", c.ID).Delete(table).Error; err != nil {
+				return err
+			}
+		}
+	}
+	var (
+		children []childRow
+		parts    []participantRow
+		needs    []needRow
+		contacts []contactRow
+		reports  []reportRow
+		shares   []shareRow
+	)
+	for i, ch := range c.Children {
+		children = append(children, toChildRow(c.ID, i, ch))
+	}
+	for i, p := range c.Participants {
+		parts = append(parts, toParticipantRow(c.ID, i, p))
+		for _, n := range p.Needs {
+			needs = append(needs, needRow{ParticipantID: p.ID, Kind: n.Kind, Status: n.Status, Detail: textCol(n.Detail), Language: textCol(n.Language)})
+		}
+		for j, k := range p.Contacts {
+			contacts = append(contacts, contactRow{ID: k.ID, ParticipantID: p.ID, Position: j, WithRole: k.With, OnDate: k.On.String(), Method: k.Method})
+		}
+	}
+	for i, r := range c.Reports {
+		reports = append(reports, reportRow{ID: r.ID, ConferenceID: c.ID, Position: i, Agency: r.Agency, Title: r.Title, ReceivedOn: dateCol(r.ReceivedOn)})
+		for j, s := range r.Shares {
+			shares = append(shares, toShareRow(r.ID, j, s))
+		}
+	}
+	if err := createAll(tx, children); err != nil {
+		return err
+	}
+	if err := createAll(tx, parts); err != nil {
+		return err
+	}
+	if err := createAll(tx, needs); err != nil {
+		return err
+	}
+	if err := createAll(tx, contacts); err != nil {
+		return err
+	}
+	if err := createAll(tx, reports); err != nil {
+		return err
+	}
+	return createAll(tx, shares)
+}
+
+func createAll[T any](tx *gorm.DB, rows []T) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	return tx.CreateInBatches(rows, 200).Error
+}

@@ -1,0 +1,124 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/cpcready/cpcready/internal/audit"
+	"github.com/cpcready/cpcready/internal/domain"
+)
+
+type auditRow struct {
+	ID           int64 `gorm:"primaryKey;autoIncrement"`
+	OccurredAt   time.Time
+	ActorID      string
+	ActorName    string
+	ActorRole    string
+	Org          string
+	Action       string
+	Entity       string
+	EntityID     string
+	ConferenceID *string
+	RequestID    string
+	Changes      *string
+}
+
+func (auditRow) TableName() string { return "audit_events" }
+
+// appendAudit writes one audit row inside tx, so that the write and its
+// audit row commit together or not at all.
+func (db *DB) appendAudit(tx *gorm.DB, ctx context.Context, p domain.Principal, conferenceID string, ch Change) error {
+	row := db.auditRow(ctx, p, conferenceID, ch.Action, ch.Entity, ch.EntityID)
+	if ch.Action != "read" {
+		diff, err := audit.Diff(ch.Before, ch.After)
+		if err != nil {
+			return err
+		}
+		b, err := json.Marshal(diff)
+		if err != nil {
+			return err
+		}
+		s := string(b)
+		row.Changes = &s
+	}
+	return tx.Create(&row).Error
+}
+
+func (db *DB) auditRow(ctx context.Context, p domain.Principal, conferenceID, action, entity, entityID string) auditRow {
+	return auditRow{
+		OccurredAt: db.now(), ActorID: p.ID, ActorName: p.Name, ActorRole: string(p.Role), Org: p.Org,
+		Action: action, Entity: entity, EntityID: entityID, ConferenceID: textCol(conferenceID),
+		RequestID: domain.RequestIDFrom(ctx),
+	}
+}
+
+// AuditRead records that p read an entity. A read that cannot be audited
+// fails, so that nobody sees a family's record without a trace.
+func (db *DB) AuditRead(ctx context.Context, p domain.Principal, entity, entityID, conferenceID string) error {
+	return db.inWrite(ctx, func(tx *gorm.DB) error {
+		row := db.auditRow(ctx, p, conferenceID, "read", entity, entityID)
+		return tx.Create(&row).Error
+	})
+}
+
+// AuditWrite records a change that is not part of a conference, such as a
+// policy or an API key, in its own transaction with the change itself.
+func (db *DB) auditIn(tx *gorm.DB, ctx context.Context, p domain.Principal, ch Change) error {
+	return db.appendAudit(tx, ctx, p, "", ch)
+}
+
+// HistoryPage asks for one page of a conference's audit trail.
+type HistoryPage struct {
+	NewestFirst bool
+	After       int64 // the cursor: the last id of the previous page
+	Limit       int
+}
+
+// History returns one page of a conference's audit trail, and audits the
+// read. The conference must belong to p's organisation.
+func (db *DB) History(ctx context.Context, p domain.Principal, conferenceID string, page HistoryPage) ([]audit.Event, error) {
+	var rows []auditRow
+	err := db.inRead(ctx, func(tx *gorm.DB) error {
+		var c conferenceRow
+		if err := tx.Select("id").Where("id = ? AND org = ?", conferenceID, p.Org).Take(&c).Error; err != nil {
+			return err
+		}
+		q := tx.Where("org = ? AND conference_id = ?", p.Org, conferenceID)
+		if page.NewestFirst {
+			if page.After > 0 {
+				q = q.Where("id < ?", page.After)
+			}
+			q = q.Order("id DESC")
+		} else {
+			q = q.Where("id > ?", page.After).Order("id")
+		}
+		return q.Limit(page.Limit).Find(&rows).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.AuditRead(ctx, p, "history", conferenceID, conferenceID); err != nil {
+		return nil, err
+	}
+	return toEvents(rows), nil
+}
+
+func toEvents(rows []auditRow) []audit.Event {
+	out := make([]audit.Event, 0, len(rows))
+	for _, r := range rows {
+		e := audit.Event{
+			ID: r.ID, OccurredAt: r.OccurredAt.UTC(),
+			Actor:  audit.Actor{ID: r.ActorID, Name: r.ActorName, Role: r.ActorRole},
+			Action: r.Action, Entity: r.Entity, EntityID: r.EntityID,
+			ConferenceID: colText(r.ConferenceID), RequestID: r.RequestID,
+		}
+		if r.Changes != nil {
+			_ = json.Unmarshal([]byte(*r.Changes), &e.Changes)
+		}
+		out = append(out, e)
+	}
+	return out
+}

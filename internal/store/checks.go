@@ -1,0 +1,87 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/cpcready/cpcready/internal/domain"
+)
+
+type checkRow struct {
+	ID           string `gorm:"primaryKey"`
+	ConferenceID string
+	Decision     string
+	Note         *string
+	CheckedBy    string
+	CheckedAt    time.Time
+	Readiness    string
+}
+
+func (checkRow) TableName() string { return "readiness_checks" }
+
+// AddReadinessCheck records a chair's decision with the findings as they
+// stand now. Proceeding while not ready needs a note. The conference's
+// version does not change: the check records a decision about the
+// conference, not a change to it.
+func (db *DB) AddReadinessCheck(ctx context.Context, p domain.Principal, conferenceID string, chk domain.ReadinessCheck) (domain.ReadinessCheck, error) {
+	err := db.inWrite(ctx, func(tx *gorm.DB) error {
+		c, err := findAggregate(db.forUpdate(tx), p.Org, conferenceID)
+		if err != nil {
+			return err
+		}
+		pol, err := policyIn(tx, p.Org)
+		if err != nil {
+			return err
+		}
+		chk.Readiness = db.Evaluate(c, pol)
+		if err := chk.Validate(chk.Readiness.Status); err != nil {
+			return err
+		}
+		chk.ID, chk.CheckedBy, chk.CheckedAt = uuid.NewString(), p.ID, db.now()
+		snapshot, err := json.Marshal(chk.Readiness)
+		if err != nil {
+			return err
+		}
+		row := checkRow{ID: chk.ID, ConferenceID: c.ID, Decision: chk.Decision, Note: textCol(chk.Note), CheckedBy: chk.CheckedBy, CheckedAt: chk.CheckedAt, Readiness: string(snapshot)}
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		after := struct {
+			Decision string `json:"decision"`
+			Note     string `json:"note,omitempty"`
+			Status   string `json:"status"`
+		}{chk.Decision, chk.Note, chk.Readiness.Status}
+		return db.appendAudit(tx, ctx, p, c.ID, Change{Action: "create", Entity: "readiness_check", EntityID: chk.ID, After: after})
+	})
+	return chk, err
+}
+
+// ReadinessChecks lists a conference's checks, oldest first.
+func (db *DB) ReadinessChecks(ctx context.Context, p domain.Principal, conferenceID string) ([]domain.ReadinessCheck, error) {
+	var rows []checkRow
+	err := db.inRead(ctx, func(tx *gorm.DB) error {
+		if uuid.Validate(conferenceID) != nil {
+			return domain.Errorf(domain.ENOTFOUND, "conference not found")
+		}
+		var c conferenceRow
+		if err := tx.Select("id").Where("id = ? AND org = ?", conferenceID, p.Org).Take(&c).Error; err != nil {
+			return err
+		}
+		return tx.Where("conference_id = ?", conferenceID).Order("checked_at, id").Find(&rows).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.ReadinessCheck, len(rows))
+	for i, r := range rows {
+		out[i] = domain.ReadinessCheck{ID: r.ID, Decision: r.Decision, Note: colText(r.Note), CheckedBy: r.CheckedBy, CheckedAt: r.CheckedAt.UTC()}
+		if err := json.Unmarshal([]byte(r.Readiness), &out[i].Readiness); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,185 @@
+package store
+
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/cpcready/cpcready/internal/domain"
+)
+
+// Change describes one write, for the audit trail. Before and After are
+// domain values; the audit row records the fields that differ.
+type Change struct {
+	Action   string // create, update or delete
+	Entity   string // conference, participant, need, contact, report, share, child_views, readiness_check
+	EntityID string
+	Before   any
+	After    any
+}
+
+// Mutation changes a conference loaded inside a write transaction and says
+// what it changed. It must not keep c beyond the call.
+type Mutation func(c *domain.Conference) (Change, error)
+
+// CreateConference stores a new conference for p's organisation. A
+// duplicate external_ref is a conflict naming the existing conference.
+func (db *DB) CreateConference(ctx context.Context, p domain.Principal, f domain.ConferenceFields) (*domain.Conference, error) {
+	now := db.now()
+	c := &domain.Conference{
+		ID: uuid.NewString(), ConferenceFields: f,
+		Participants: []domain.Participant{}, Reports: []domain.Report{},
+		Version: 1, CreatedAt: now, UpdatedAt: now,
+	}
+	if c.Status == "" {
+		c.Status = domain.StatusScheduled
+	}
+	if c.Children == nil {
+		c.Children = []domain.Child{}
+	}
+	err := db.inWrite(ctx, func(tx *gorm.DB) error {
+		if err := db.reevaluate(tx, p.Org, c); err != nil {
+			return err
+		}
+		if err := saveAggregate(tx, p.Org, c, true); err != nil {
+			return err
+		}
+		return db.appendAudit(tx, ctx, p, c.ID, Change{Action: "create", Entity: "conference", EntityID: c.ID, After: &c.ConferenceFields})
+	})
+	if domain.ErrorKind(err) == domain.ECONFLICT {
+		if existing, ferr := db.conferenceIDByRef(ctx, p.Org, f.ExternalRef); ferr == nil {
+			return nil, &domain.Error{Kind: domain.ECONFLICT, Message: "a conference with this external_ref exists", ExistingID: existing}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.Readiness.SetOverdue(db.today())
+	return c, nil
+}
+
+func (db *DB) conferenceIDByRef(ctx context.Context, org, ref string) (string, error) {
+	var row conferenceRow
+	err := db.inRead(ctx, func(tx *gorm.DB) error {
+		return tx.Select("id").Where("org = ? AND external_ref = ?", org, ref).Take(&row).Error
+	})
+	return row.ID, err
+}
+
+// Conference returns the whole aggregate, and audits the read.
+func (db *DB) Conference(ctx context.Context, p domain.Principal, id string) (*domain.Conference, error) {
+	var c *domain.Conference
+	err := db.inRead(ctx, func(tx *gorm.DB) error {
+		var err error
+		c, err = findAggregate(tx, p.Org, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.AuditRead(ctx, p, "conference", id, id); err != nil {
+		return nil, err
+	}
+	c.Readiness.SetOverdue(db.today())
+	return c, nil
+}
+
+// findAggregate loads a conference of org; another organisation's
+// conference, or a malformed id, is simply not found.
+func findAggregate(tx *gorm.DB, org, id string) (*domain.Conference, error) {
+	if uuid.Validate(id) != nil {
+		return nil, domain.Errorf(domain.ENOTFOUND, "conference not found")
+	}
+	var row conferenceRow
+	err := tx.Where("id = ? AND org = ?", id, org).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, domain.Errorf(domain.ENOTFOUND, "conference not found")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return loadAggregate(tx, row)
+}
+
+// UpdateConference applies m to the conference inside one transaction: it
+// checks ifMatch (when not nil) against the version, bumps the version,
+// re-evaluates readiness and appends the audit row, all or nothing.
+func (db *DB) UpdateConference(ctx context.Context, p domain.Principal, id string, ifMatch *int, m Mutation) (*domain.Conference, error) {
+	var out *domain.Conference
+	err := db.inWrite(ctx, func(tx *gorm.DB) error {
+		if uuid.Validate(id) != nil {
+			return domain.Errorf(domain.ENOTFOUND, "conference not found")
+		}
+		var row conferenceRow
+		err := db.forUpdate(tx).Where("id = ? AND org = ?", id, p.Org).Take(&row).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return domain.Errorf(domain.ENOTFOUND, "conference not found")
+		} else if err != nil {
+			return err
+		}
+		c, err := loadAggregate(tx, row)
+		if err != nil {
+			return err
+		}
+		if ifMatch != nil && *ifMatch != c.Version {
+			return domain.Errorf(domain.EPRECONDITION, "the conference has changed: version is %d", c.Version)
+		}
+		change, err := m(c)
+		if err != nil {
+			return err
+		}
+		c.Version++
+		c.UpdatedAt = db.now()
+		if err := db.reevaluate(tx, p.Org, c); err != nil {
+			return err
+		}
+		if err := saveAggregate(tx, p.Org, c, false); err != nil {
+			return err
+		}
+		if err := db.appendAudit(tx, ctx, p, c.ID, change); err != nil {
+			return err
+		}
+		out = c
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.Readiness.SetOverdue(db.today())
+	return out, nil
+}
+
+// reevaluate stores a fresh readiness summary on c under org's policy.
+func (db *DB) reevaluate(tx *gorm.DB, org string, c *domain.Conference) error {
+	pol, err := policyIn(tx, org)
+	if err != nil {
+		return err
+	}
+	c.Readiness = db.Evaluate(c, pol).Summary()
+	return nil
+}
+
+// Evaluation returns the live readiness of a conference, and audits the read.
+func (db *DB) Evaluation(ctx context.Context, p domain.Principal, id string) (domain.ReadinessResult, *domain.Conference, error) {
+	var (
+		c   *domain.Conference
+		pol domain.Policy
+	)
+	err := db.inRead(ctx, func(tx *gorm.DB) error {
+		var err error
+		if c, err = findAggregate(tx, p.Org, id); err != nil {
+			return err
+		}
+		pol, err = policyIn(tx, p.Org)
+		return err
+	})
+	if err != nil {
+		return domain.ReadinessResult{}, nil, err
+	}
+	if err := db.AuditRead(ctx, p, "readiness", id, id); err != nil {
+		return domain.ReadinessResult{}, nil, err
+	}
+	return db.Evaluate(c, pol), c, nil
+}

@@ -1,0 +1,109 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/cpcready/cpcready/internal/domain"
+)
+
+// ConferenceFilter selects conferences for a list. Zero values select all.
+type ConferenceFilter struct {
+	Readiness       string // ready or not_ready
+	Overdue         *bool
+	From, To        *time.Time // scheduled_start in [From, To)
+	ExternalRef     string
+	ChairRef        string
+	SocialWorkerRef string
+	Status          string
+	Limit           int
+	Cursor          string
+}
+
+type cursor struct {
+	Start time.Time `json:"s"`
+	ID    string    `json:"i"`
+}
+
+// EncodeCursor and DecodeCursor make the opaque list cursor.
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (cursor, error) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	if err != nil || c.ID == "" {
+		return c, domain.Invalid(domain.FieldError{Field: "cursor", Message: "is not a cursor this service gave out"})
+	}
+	return c, nil
+}
+
+// ListConferences returns one page of p's organisation's conferences, ordered
+// by scheduled_start then id, answered from the stored readiness columns.
+// Overdue is decided at query time: the earliest outstanding deadline is
+// before today in Europe/London.
+func (db *DB) ListConferences(ctx context.Context, p domain.Principal, f ConferenceFilter) ([]domain.Conference, string, error) {
+	today := db.today()
+	var after *cursor
+	if f.Cursor != "" {
+		c, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		after = &c
+	}
+	var rows []conferenceRow
+	err := db.inRead(ctx, func(tx *gorm.DB) error {
+		q := tx.Where("org = ?", p.Org)
+		if f.Readiness != "" {
+			q = q.Where("readiness_status = ?", f.Readiness)
+		}
+		if f.Overdue != nil && *f.Overdue {
+			q = q.Where("readiness_due_on < ?", today.String())
+		} else if f.Overdue != nil {
+			q = q.Where("readiness_due_on IS NULL OR readiness_due_on >= ?", today.String())
+		}
+		if f.From != nil {
+			q = q.Where("scheduled_start >= ?", f.From.UTC())
+		}
+		if f.To != nil {
+			q = q.Where("scheduled_start < ?", f.To.UTC())
+		}
+		for col, v := range map[string]string{"external_ref": f.ExternalRef, "chair_ref": f.ChairRef, "social_worker_ref": f.SocialWorkerRef, "status": f.Status} {
+			if v != "" {
+				q = q.Where(col+" = ?", v)
+			}
+		}
+		if after != nil {
+			q = q.Where("scheduled_start > ? OR (scheduled_start = ? AND id > ?)", after.Start.UTC(), after.Start.UTC(), after.ID)
+		}
+		return q.Order("scheduled_start, id").Limit(f.Limit + 1).Find(&rows).Error
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(rows) > f.Limit {
+		rows = rows[:f.Limit]
+		last := rows[len(rows)-1]
+		next = encodeCursor(cursor{Start: last.ScheduledStart.UTC(), ID: last.ID})
+	}
+	items := make([]domain.Conference, len(rows))
+	for i, r := range rows {
+		items[i] = fromConferenceRow(r)
+		items[i].Readiness.SetOverdue(today)
+	}
+	if err := db.inRead(ctx, func(tx *gorm.DB) error { return loadChildren(tx, items) }); err != nil {
+		return nil, "", err
+	}
+	return items, next, nil
+}

@@ -1,0 +1,117 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/cpcready/cpcready/internal/domain"
+)
+
+type policyRow struct {
+	Org                  string `gorm:"primaryKey"`
+	ReportDaysInitial    int
+	ReportDaysReview     int
+	ReportDaysPreBirth   int
+	IcpcWorkingDays      int
+	FirstReviewMonths    int
+	ReviewIntervalMonths int
+	PhoneOnlyAttendance  bool
+	Version              int
+	UpdatedAt            time.Time
+}
+
+func (policyRow) TableName() string { return "policies" }
+
+// policyIn returns org's policy, or the default when it has set none.
+func policyIn(tx *gorm.DB, org string) (domain.Policy, error) {
+	var r policyRow
+	err := tx.Where("org = ?", org).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return domain.DefaultPolicy(), nil
+	}
+	if err != nil {
+		return domain.Policy{}, err
+	}
+	return domain.Policy{
+		ReportDays:           domain.ReportDays{Initial: r.ReportDaysInitial, Review: r.ReportDaysReview, PreBirth: r.ReportDaysPreBirth},
+		ICPCWorkingDays:      r.IcpcWorkingDays,
+		FirstReviewMonths:    r.FirstReviewMonths,
+		ReviewIntervalMonths: r.ReviewIntervalMonths,
+		PhoneOnlyAttendance:  r.PhoneOnlyAttendance,
+		Version:              r.Version,
+	}, nil
+}
+
+// Policy returns p's organisation's policy.
+func (db *DB) Policy(ctx context.Context, p domain.Principal) (domain.Policy, error) {
+	var pol domain.Policy
+	err := db.inRead(ctx, func(tx *gorm.DB) error {
+		var err error
+		pol, err = policyIn(tx, p.Org)
+		return err
+	})
+	return pol, err
+}
+
+// SetPolicy replaces the organisation's policy and, in the same transaction,
+// re-evaluates the organisation's conferences, so that the
+// stored summaries never disagree with the policy.
+func (db *DB) SetPolicy(ctx context.Context, p domain.Principal, pol domain.Policy, ifMatch *int) (domain.Policy, error) {
+	err := db.inWrite(ctx, func(tx *gorm.DB) error {
+		old, err := policyIn(tx, p.Org)
+		if err != nil {
+			return err
+		}
+		if ifMatch != nil && *ifMatch != old.Version {
+			return domain.Errorf(domain.EPRECONDITION, "the policy has changed: version is %d", old.Version)
+		}
+		pol.Version = old.Version + 1
+		row := policyRow{
+			Org: p.Org, ReportDaysInitial: pol.ReportDays.Initial, ReportDaysReview: pol.ReportDays.Review,
+			ReportDaysPreBirth: pol.ReportDays.PreBirth, IcpcWorkingDays: pol.ICPCWorkingDays,
+			FirstReviewMonths: pol.FirstReviewMonths, ReviewIntervalMonths: pol.ReviewIntervalMonths,
+			PhoneOnlyAttendance: pol.PhoneOnlyAttendance, Version: pol.Version, UpdatedAt: db.now(),
+		}
+		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error; err != nil {
+			return err
+		}
+		if err := db.reevaluateAll(tx, p.Org); err != nil {
+			return err
+		}
+		return db.auditIn(tx, ctx, p, Change{Action: "update", Entity: "policy", EntityID: p.Org, Before: old, After: pol})
+	})
+	return pol, err
+}
+
+// reevaluateAll refreshes the stored readiness of every conference of org,
+// not only the scheduled ones, so that a stored summary always agrees with
+// a live evaluation. Only the summary columns change: the version does not,
+// since nothing a caller wrote has changed. Policies change rarely, so one
+// pass over the organisation's conferences is affordable.
+func (db *DB) reevaluateAll(tx *gorm.DB, org string) error {
+	var rows []conferenceRow
+	if err := tx.Where("org = ?", org).Find(&rows).Error; err != nil {
+		return err
+	}
+	for _, row := range rows {
+		c, err := loadAggregate(tx, row)
+		if err != nil {
+			return err
+		}
+		if err := db.reevaluate(tx, org, c); err != nil {
+			return err
+		}
+		err = tx.Model(&conferenceRow{}).Where("id = ?", c.ID).Updates(map[string]any{
+			"readiness_status": c.Readiness.Status, "readiness_blockers": c.Readiness.Blockers,
+			"readiness_advisories": c.Readiness.Advisories, "readiness_due_on": dateCol(c.Readiness.DueOn),
+		}).Error
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

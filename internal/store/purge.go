@@ -1,0 +1,45 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/cpcready/cpcready/internal/domain"
+)
+
+// Purger is the principal the audit trail names for retention purges.
+var Purger = domain.Principal{ID: "system:purge", Name: "retention purge", Role: "system"}
+
+// Purge strips personal data from conferences held or cancelled before
+// now minus olderThan. Each conference is purged in its own transaction,
+// through the same path as any write, so it is re-evaluated, versioned and
+// audited. It returns how many conferences it purged.
+func (db *DB) Purge(ctx context.Context, olderThan time.Duration) (int, error) {
+	cutoff := db.Now().Add(-olderThan).UTC()
+	var rows []conferenceRow
+	err := db.inRead(ctx, func(tx *gorm.DB) error {
+		return tx.Select("id", "org").
+			Where("status IN ? AND scheduled_start < ? AND purged_at IS NULL", []string{string(domain.StatusHeld), string(domain.StatusCancelled)}, cutoff).
+			Order("scheduled_start").Find(&rows).Error
+	})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range rows {
+		p := Purger
+		p.Org = r.Org
+		_, err := db.UpdateConference(ctx, p, r.ID, nil, func(c *domain.Conference) (Change, error) {
+			c.StripPersonalData(db.now())
+			after := map[string]any{"purged_at": c.PurgedAt, "personal_data": "removed"}
+			return Change{Action: "update", Entity: "conference", EntityID: c.ID, Before: map[string]any{}, After: after}, nil
+		})
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}

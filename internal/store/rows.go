@@ -1,0 +1,269 @@
+package store
+
+import (
+	"time"
+
+	"github.com/cpcready/cpcready/internal/domain"
+)
+
+// Rows mirror the tables one to one; the aggregate is assembled from them.
+
+type conferenceRow struct {
+	ID                     string `gorm:"primaryKey"`
+	Org                    string
+	ExternalRef            string
+	Type                   string
+	ScheduledStart         time.Time
+	Format                 string
+	Status                 string
+	StrategyDiscussionOn   *string
+	PreviousConferenceOn   *string
+	PreviousConferenceType *string
+	ChairRef               *string
+	ChairName              *string
+	SocialWorkerRef        *string
+	SocialWorkerName       *string
+	Version                int
+	ReadinessStatus        string
+	ReadinessBlockers      int
+	ReadinessAdvisories    int
+	ReadinessDueOn         *string
+	PurgedAt               *time.Time
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
+}
+
+func (conferenceRow) TableName() string { return "conferences" }
+
+type childRow struct {
+	ConferenceID    string `gorm:"primaryKey"`
+	Position        int
+	Ref             string `gorm:"primaryKey"`
+	Name            *string
+	ViewsMeans      *string
+	ViewsRecordedOn *string
+	ViewsSharedOn   *string
+}
+
+func (childRow) TableName() string { return "children" }
+
+type participantRow struct {
+	ID                    string `gorm:"primaryKey"`
+	ConferenceID          string
+	Position              int
+	DisplayName           string
+	Relationship          string
+	Invited               bool
+	Attendance            string
+	NeedsAssessedOn       *string
+	PrivateSpaceConfirmed bool
+	TechnologyChecked     bool
+	SafetyConcern         *string
+	SafetyArrangement     *string
+	SafetyNote            *string
+	ExclusionDecidedOn    *string
+	ExclusionGrounds      *string
+}
+
+func (participantRow) TableName() string { return "participants" }
+
+type needRow struct {
+	ParticipantID string `gorm:"primaryKey"`
+	Kind          string `gorm:"primaryKey"`
+	Status        string
+	Detail        *string
+	Language      *string
+}
+
+func (needRow) TableName() string { return "needs" }
+
+type contactRow struct {
+	ID            string `gorm:"primaryKey"`
+	ParticipantID string
+	Position      int
+	WithRole      string
+	OnDate        string
+	Method        string
+}
+
+func (contactRow) TableName() string { return "contacts" }
+
+type reportRow struct {
+	ID           string `gorm:"primaryKey"`
+	ConferenceID string
+	Position     int
+	Agency       string
+	Title        string
+	ReceivedOn   *string
+}
+
+func (reportRow) TableName() string { return "reports" }
+
+type shareRow struct {
+	ID            string `gorm:"primaryKey"`
+	ReportID      string
+	ParticipantID string
+	Position      int
+	SharedOn      *string
+	Language      *string
+	Withheld      bool
+	Reason        *string
+	ChairAgreedOn *string
+}
+
+func (shareRow) TableName() string { return "report_shares" }
+
+// Conversions between nullable columns and domain values.
+
+func dateCol(d *domain.Date) *string {
+	if d == nil || d.IsZero() {
+		return nil
+	}
+	s := d.String()
+	return &s
+}
+
+func colDate(s *string) *domain.Date {
+	if s == nil {
+		return nil
+	}
+	d, err := domain.ParseDate(*s)
+	if err != nil {
+		return nil
+	}
+	return &d
+}
+
+func textCol(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func colText(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func toConferenceRow(org string, c *domain.Conference) conferenceRow {
+	r := conferenceRow{
+		ID: c.ID, Org: org, ExternalRef: c.ExternalRef, Type: string(c.Type),
+		ScheduledStart: c.ScheduledStart.UTC(), Format: string(c.Format), Status: string(c.Status),
+		StrategyDiscussionOn:   dateCol(c.StrategyDiscussionOn),
+		PreviousConferenceOn:   dateCol(c.PreviousConferenceOn),
+		PreviousConferenceType: textCol(string(c.PreviousConferenceType)),
+		Version:                c.Version,
+		ReadinessStatus:        c.Readiness.Status,
+		ReadinessBlockers:      c.Readiness.Blockers,
+		ReadinessAdvisories:    c.Readiness.Advisories,
+		CreatedAt:              c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
+		PurgedAt: c.PurgedAt,
+	}
+	if c.Chair != nil {
+		r.ChairRef, r.ChairName = textCol(c.Chair.Ref), textCol(c.Chair.Name)
+	}
+	if c.SocialWorker != nil {
+		r.SocialWorkerRef, r.SocialWorkerName = textCol(c.SocialWorker.Ref), textCol(c.SocialWorker.Name)
+	}
+	return r
+}
+
+func fromConferenceRow(r conferenceRow) domain.Conference {
+	c := domain.Conference{
+		ID: r.ID,
+		ConferenceFields: domain.ConferenceFields{
+			ExternalRef: r.ExternalRef, Type: domain.ConferenceType(r.Type),
+			ScheduledStart: domain.Timestamp{Time: r.ScheduledStart.UTC()},
+			Format:         domain.Format(r.Format), Status: domain.ConferenceStatus(r.Status),
+			StrategyDiscussionOn:   colDate(r.StrategyDiscussionOn),
+			PreviousConferenceOn:   colDate(r.PreviousConferenceOn),
+			PreviousConferenceType: domain.ConferenceType(colText(r.PreviousConferenceType)),
+			Children:               []domain.Child{},
+		},
+		Participants: []domain.Participant{},
+		Reports:      []domain.Report{},
+		Version:      r.Version,
+		Readiness:    domain.ReadinessSummary{Status: r.ReadinessStatus, Blockers: r.ReadinessBlockers, Advisories: r.ReadinessAdvisories, DueOn: colDate(r.ReadinessDueOn)},
+		CreatedAt:    r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		PurgedAt: r.PurgedAt,
+	}
+	if r.ChairRef != nil {
+		c.Chair = &domain.Person{Ref: *r.ChairRef, Name: colText(r.ChairName)}
+	}
+	if r.SocialWorkerRef != nil {
+		c.SocialWorker = &domain.Person{Ref: *r.SocialWorkerRef, Name: colText(r.SocialWorkerName)}
+	}
+	return c
+}
+
+func toChildRow(confID string, pos int, ch domain.Child) childRow {
+	r := childRow{ConferenceID: confID, Position: pos, Ref: ch.Ref, Name: textCol(ch.Name)}
+	if v := ch.Views; v != nil {
+		r.ViewsMeans, r.ViewsRecordedOn, r.ViewsSharedOn = textCol(v.Means), dateCol(v.RecordedOn), dateCol(v.SharedOn)
+	}
+	return r
+}
+
+func fromChildRow(r childRow) domain.Child {
+	ch := domain.Child{Ref: r.Ref, Name: colText(r.Name)}
+	if r.ViewsMeans != nil {
+		ch.Views = &domain.ChildViews{Means: *r.ViewsMeans, RecordedOn: colDate(r.ViewsRecordedOn), SharedOn: colDate(r.ViewsSharedOn)}
+	}
+	return ch
+}
+
+func toParticipantRow(confID string, pos int, p domain.Participant) participantRow {
+	r := participantRow{
+		ID: p.ID, ConferenceID: confID, Position: pos, DisplayName: p.DisplayName,
+		Relationship: p.Relationship, Invited: p.IsInvited(), Attendance: string(p.Attendance),
+		NeedsAssessedOn:       dateCol(p.NeedsAssessedOn),
+		PrivateSpaceConfirmed: p.PrivateSpaceConfirmed, TechnologyChecked: p.TechnologyChecked,
+	}
+	if s := p.Safety; s != nil {
+		r.SafetyConcern, r.SafetyArrangement, r.SafetyNote = textCol(s.Concern), textCol(s.Arrangement), textCol(s.Note)
+	}
+	if e := p.Exclusion; e != nil {
+		r.ExclusionDecidedOn, r.ExclusionGrounds = dateCol(e.DecidedByChairOn), textCol(e.Grounds)
+	}
+	return r
+}
+
+func fromParticipantRow(r participantRow) domain.Participant {
+	invited := r.Invited
+	p := domain.Participant{
+		ID: r.ID,
+		ParticipantFields: domain.ParticipantFields{
+			DisplayName: r.DisplayName, Relationship: r.Relationship, Invited: &invited,
+			Attendance: domain.Attendance(r.Attendance), NeedsAssessedOn: colDate(r.NeedsAssessedOn),
+			PrivateSpaceConfirmed: r.PrivateSpaceConfirmed, TechnologyChecked: r.TechnologyChecked,
+		},
+		Needs:    []domain.Need{},
+		Contacts: []domain.Contact{},
+	}
+	if r.SafetyConcern != nil {
+		p.Safety = &domain.Safety{Concern: *r.SafetyConcern, Arrangement: colText(r.SafetyArrangement), Note: colText(r.SafetyNote)}
+	}
+	if r.ExclusionDecidedOn != nil || r.ExclusionGrounds != nil {
+		p.Exclusion = &domain.Exclusion{DecidedByChairOn: colDate(r.ExclusionDecidedOn), Grounds: colText(r.ExclusionGrounds)}
+	}
+	return p
+}
+
+func toShareRow(reportID string, pos int, s domain.Share) shareRow {
+	return shareRow{
+		ID: s.ID, ReportID: reportID, ParticipantID: s.ParticipantID, Position: pos,
+		SharedOn: dateCol(s.SharedOn), Language: textCol(s.Language), Withheld: s.Withheld,
+		Reason: textCol(s.Reason), ChairAgreedOn: dateCol(s.ChairAgreedOn),
+	}
+}
+
+func fromShareRow(r shareRow) domain.Share {
+	return domain.Share{
+		ID: r.ID, ParticipantID: r.ParticipantID, SharedOn: colDate(r.SharedOn),
+		Language: colText(r.Language), Withheld: r.Withheld, Reason: colText(r.Reason),
+		ChairAgreedOn: colDate(r.ChairAgreedOn),
+	}
+}

@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/cpcready/cpcready/internal/domain"
+)
+
+// inWrite runs fn in a write transaction, retrying the whole transaction on
+// a transient failure: a PostgreSQL serialization failure or deadlock, or
+// SQLite busy after its own timeout. fn must be safe to run again.
+func (db *DB) inWrite(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		err = db.write.WithContext(ctx).Transaction(fn)
+		if err == nil || !transient(err) {
+			return mapError(err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 20 * time.Millisecond):
+		}
+	}
+	return mapError(err)
+}
+
+// inRead runs fn on the reader pool, retrying once when a connection was
+// dropped: reads are idempotent, so a fresh connection can simply repeat it.
+func (db *DB) inRead(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	err := fn(db.read.WithContext(ctx))
+	if err != nil && droppedConnection(err) {
+		err = fn(db.read.WithContext(ctx))
+	}
+	return mapError(err)
+}
+
+func transient(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "40001" || pg.Code == "40P01"
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "database is locked") || strings.Contains(msg, "SQLITE_BUSY")
+}
+
+func droppedConnection(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "57P01" || strings.HasPrefix(pg.Code, "08")
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "bad connection") || strings.Contains(msg, "broken pipe") ||
+		strings.Contains(msg, "connection reset") || strings.Contains(msg, "unexpected EOF")
+}
+
+// mapError turns storage errors into domain kinds where a client can act
+// on them; anything else stays internal.
+func mapError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return domain.Errorf(domain.ENOTFOUND, "not found")
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return domain.Errorf(domain.ECONFLICT, "a record with the same key exists")
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
+		return domain.Errorf(domain.ECONFLICT, "a related record is missing")
+	}
+	return err
+}
+
+// forUpdate locks the selected rows until the transaction ends. SQLite has
+// no row locks; its BEGIN IMMEDIATE already holds the database's write lock.
+func (db *DB) forUpdate(tx *gorm.DB) *gorm.DB {
+	if db.Dialect == Postgres {
+		return tx.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	return tx
+}
