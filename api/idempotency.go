@@ -45,10 +45,7 @@ func (s *Server) idempotent() gin.HandlerFunc {
 			return
 		}
 		c.Request.Body = io.NopCloser(bytes.NewReader(body))
-		sum := sha256.New()
-		sum.Write([]byte(c.Request.Method + " " + c.Request.URL.Path + "\n" + c.GetHeader("Content-Type") + "\n"))
-		sum.Write(body)
-		hash := hex.EncodeToString(sum.Sum(nil))
+		hash := requestHash(c.Request.Method, c.Request.URL.Path, c.GetHeader("Content-Type"), body)
 		p := principal(c)
 		ctx := c.Request.Context()
 		replay, err := s.db.BeginIdempotent(ctx, p.ID, key, hash)
@@ -73,6 +70,15 @@ func (s *Server) idempotent() gin.HandlerFunc {
 			_ = s.db.AbandonIdempotent(ctx, p.ID, key)
 		}
 	}
+}
+
+// requestHash identifies a request's content, so that a key reused for a
+// different request is caught.
+func requestHash(method, path, contentType string, body []byte) string {
+	sum := sha256.New()
+	sum.Write([]byte(method + " " + path + "\n" + contentType + "\n"))
+	sum.Write(body)
+	return hex.EncodeToString(sum.Sum(nil))
 }
 
 func writeStored(c *gin.Context, r store.StoredResponse) {

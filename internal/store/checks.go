@@ -29,7 +29,7 @@ func (checkRow) TableName() string { return "readiness_checks" }
 // conference, not a change to it.
 func (db *DB) AddReadinessCheck(ctx context.Context, p domain.Principal, conferenceID string, chk domain.ReadinessCheck) (domain.ReadinessCheck, error) {
 	err := db.inWrite(ctx, func(tx *gorm.DB) error {
-		c, err := findAggregate(db.forUpdate(tx), p.Org, conferenceID)
+		c, err := db.lockAggregate(tx, p.Org, conferenceID)
 		if err != nil {
 			return err
 		}

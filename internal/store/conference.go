@@ -109,17 +109,7 @@ func findAggregate(tx *gorm.DB, org, id string) (*domain.Conference, error) {
 func (db *DB) UpdateConference(ctx context.Context, p domain.Principal, id string, ifMatch *int, m Mutation) (*domain.Conference, error) {
 	var out *domain.Conference
 	err := db.inWrite(ctx, func(tx *gorm.DB) error {
-		if uuid.Validate(id) != nil {
-			return domain.Errorf(domain.ENOTFOUND, "conference not found")
-		}
-		var row conferenceRow
-		err := db.forUpdate(tx).Where("id = ? AND org = ?", id, p.Org).Take(&row).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return domain.Errorf(domain.ENOTFOUND, "conference not found")
-		} else if err != nil {
-			return err
-		}
-		c, err := loadAggregate(tx, row)
+		c, err := db.lockAggregate(tx, p.Org, id)
 		if err != nil {
 			return err
 		}
@@ -149,6 +139,22 @@ func (db *DB) UpdateConference(ctx context.Context, p domain.Principal, id strin
 	}
 	out.Readiness.SetOverdue(db.today())
 	return out, nil
+}
+
+// lockAggregate locks a conference of org for the rest of the transaction
+// and loads its aggregate.
+func (db *DB) lockAggregate(tx *gorm.DB, org, id string) (*domain.Conference, error) {
+	if uuid.Validate(id) != nil {
+		return nil, domain.Errorf(domain.ENOTFOUND, "conference not found")
+	}
+	var row conferenceRow
+	err := db.forUpdate(tx).Where("id = ? AND org = ?", id, org).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, domain.Errorf(domain.ENOTFOUND, "conference not found")
+	} else if err != nil {
+		return nil, err
+	}
+	return loadAggregate(tx, row)
 }
 
 // reevaluate stores a fresh readiness summary on c under org's policy.

@@ -80,7 +80,8 @@ func mapError(err error) error {
 	return err
 }
 
-// forUpdate locks the selected rows until the transaction ends. SQLite has
+// forUpdate locks the selected rows until the transaction ends. Use the
+// result for one query only: gorm chains share their statement. SQLite has
 // no row locks; its BEGIN IMMEDIATE already holds the database's write lock.
 func (db *DB) forUpdate(tx *gorm.DB) *gorm.DB {
 	if db.Dialect == Postgres {

@@ -1,0 +1,157 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/cpcready/cpcready/internal/auth"
+	"github.com/cpcready/cpcready/internal/domain"
+)
+
+// fixture is one conference with one of everything, in orgA.
+type fixture struct {
+	conf, participant, report string
+	etag                      string
+}
+
+func (e *env) mustFixture(ref string) fixture {
+	e.t.Helper()
+	f := fixture{conf: e.mustCreate(orgA, ref)}
+	f.participant = e.mustAddParticipant(orgA, f.conf)
+	cs := e.key(orgA, domain.RoleCaseSystem)
+	r := e.do(req{Method: "PUT", Path: "/v1/conferences/" + f.conf + "/participants/" + f.participant + "/needs/childcare", Key: cs, Body: map[string]any{"status": "identified"}})
+	if r.Status != http.StatusCreated {
+		e.t.Fatalf("put need: %d %s", r.Status, r.Body)
+	}
+	r = e.do(req{Method: "POST", Path: "/v1/conferences/" + f.conf + "/reports", Key: cs, Body: map[string]any{"agency": "social_care", "title": "Report", "received_on": "2026-11-20"}})
+	if r.Status != http.StatusCreated {
+		e.t.Fatalf("add report: %d %s", r.Status, r.Body)
+	}
+	f.report = r.JSON(e.t)["id"].(string)
+	f.etag = r.Header.Get("ETag")
+	return f
+}
+
+// operation builds a request that succeeds for an allowed role.
+type operation struct {
+	id    string
+	build func(f fixture) req
+}
+
+func operations() []operation {
+	c := func(f fixture) string { return "/v1/conferences/" + f.conf }
+	p := func(f fixture) string { return c(f) + "/participants/" + f.participant }
+	ifMatch := func(f fixture) map[string]string { return map[string]string{"If-Match": f.etag} }
+	return []operation{
+		{"listConferences", func(f fixture) req { return req{Method: "GET", Path: "/v1/conferences"} }},
+		{"createConference", func(f fixture) req {
+			return req{Method: "POST", Path: "/v1/conferences", Body: conferenceBody("NEW-" + f.conf[:8])}
+		}},
+		{"getConference", func(f fixture) req { return req{Method: "GET", Path: c(f)} }},
+		{"updateConference", func(f fixture) req {
+			return req{Method: "PATCH", Path: c(f), Body: map[string]any{"format": "video"}, ContentType: "application/merge-patch+json", Header: ifMatch(f)}
+		}},
+		{"addParticipant", func(f fixture) req { return req{Method: "POST", Path: c(f) + "/participants", Body: participantBody()} }},
+		{"updateParticipant", func(f fixture) req {
+			return req{Method: "PATCH", Path: p(f), Body: map[string]any{"attendance": "phone"}, Header: ifMatch(f)}
+		}},
+		{"deleteParticipant", func(f fixture) req { return req{Method: "DELETE", Path: p(f), Header: ifMatch(f)} }},
+		{"putNeed", func(f fixture) req {
+			return req{Method: "PUT", Path: p(f) + "/needs/transport", Body: map[string]any{"status": "arranged"}}
+		}},
+		{"deleteNeed", func(f fixture) req { return req{Method: "DELETE", Path: p(f) + "/needs/childcare", Header: ifMatch(f)} }},
+		{"addContact", func(f fixture) req {
+			return req{Method: "POST", Path: p(f) + "/contacts", Body: map[string]any{"with": "social_worker", "on": "2026-11-20", "method": "phone"}}
+		}},
+		{"addReport", func(f fixture) req {
+			return req{Method: "POST", Path: c(f) + "/reports", Body: map[string]any{"agency": "police", "title": "Police report"}}
+		}},
+		{"addShare", func(f fixture) req {
+			return req{Method: "POST", Path: c(f) + "/reports/" + f.report + "/shares", Body: map[string]any{"participant_id": f.participant, "shared_on": "2026-11-20"}}
+		}},
+		{"putChildViews", func(f fixture) req {
+			return req{Method: "PUT", Path: c(f) + "/children/C-1/views", Body: map[string]any{"means": "written", "recorded_on": "2026-11-20"}}
+		}},
+		{"getReadiness", func(f fixture) req { return req{Method: "GET", Path: c(f) + "/readiness"} }},
+		{"listReadinessChecks", func(f fixture) req { return req{Method: "GET", Path: c(f) + "/readiness-checks"} }},
+		{"addReadinessCheck", func(f fixture) req {
+			return req{Method: "POST", Path: c(f) + "/readiness-checks", Body: map[string]any{"decision": "postpone", "note": "not ready"}}
+		}},
+		{"getHistory", func(f fixture) req { return req{Method: "GET", Path: c(f) + "/history"} }},
+		{"getPolicy", func(f fixture) req { return req{Method: "GET", Path: "/v1/policy"} }},
+		{"putPolicy", func(f fixture) req { return req{Method: "PUT", Path: "/v1/policy", Body: domain.DefaultPolicy()} }},
+	}
+}
+
+// orgScoped reports whether an operation names a conference, so that
+// another organisation must get 404 rather than its own empty answer.
+func orgScoped(op string) bool {
+	switch op {
+	case "listConferences", "createConference", "getPolicy", "putPolicy":
+		return false
+	}
+	return true
+}
+
+// TestRoleMatrix calls every route as every role, and as an allowed role
+// of another organisation: allowed roles succeed, others get 403, and
+// another organisation's conference is always 404.
+func TestRoleMatrix(t *testing.T) {
+	e := newEnv(t)
+	ops := operations()
+	if len(ops) != len(auth.Permissions) {
+		t.Fatalf("the matrix covers %d operations, the permission table has %d", len(ops), len(auth.Permissions))
+	}
+	n := 0
+	for _, op := range ops {
+		for _, role := range domain.Roles {
+			n++
+			f := e.mustFixture(fmt.Sprintf("M-%03d", n))
+			r := op.build(f)
+			r.Key = e.key(orgA, role)
+			got := e.do(r)
+			allowed := auth.Allowed(op.id, role)
+			switch {
+			case allowed && (got.Status < 200 || got.Status > 299):
+				t.Errorf("%s as %s: %d, want 2xx: %s", op.id, role, got.Status, got.Body)
+			case !allowed && got.Status != http.StatusForbidden:
+				t.Errorf("%s as %s: %d, want 403: %s", op.id, role, got.Status, got.Body)
+			}
+			if !allowed || !orgScoped(op.id) {
+				continue
+			}
+			before := e.aggregate(f.conf)
+			r.Key = e.key(orgB, role)
+			if got := e.do(r); got.Status != http.StatusNotFound {
+				t.Errorf("%s as %s of another organisation: %d, want 404: %s", op.id, role, got.Status, got.Body)
+			}
+			if after := e.aggregate(f.conf); after != before {
+				t.Errorf("%s as %s of another organisation changed the conference", op.id, role)
+			}
+		}
+	}
+}
+
+// TestOtherOrganisationNeverListed checks lists only ever hold the caller's
+// organisation's conferences.
+func TestOtherOrganisationNeverListed(t *testing.T) {
+	e := newEnv(t)
+	mine := e.mustCreate(orgA, "MINE-1")
+	e.mustCreate(orgB, "THEIRS-1")
+	r := e.do(req{Method: "GET", Path: "/v1/conferences", Key: e.key(orgA, domain.RoleManager)})
+	var page struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	r.Decode(t, &page)
+	if len(page.Items) != 1 || page.Items[0].ID != mine {
+		t.Fatalf("orgA sees %+v, want only %s", page.Items, mine)
+	}
+	r = e.do(req{Method: "GET", Path: "/v1/conferences?external_ref=THEIRS-1", Key: e.key(orgA, domain.RoleManager)})
+	r.Decode(t, &page)
+	if len(page.Items) != 0 {
+		t.Fatalf("orgA found another organisation's conference by external_ref: %+v", page.Items)
+	}
+}
