@@ -137,7 +137,7 @@ func TestServeLogsNoPersonalData(t *testing.T) {
 	}
 	p := call("POST", "/v1/conferences/"+id+"/participants", map[string]any{
 		"display_name": secrets[0], "relationship": "mother", "invited": true, "attendance": "excluded",
-		"safety": map[string]any{"concern": "domestic_abuse", "note": secrets[3]},
+		"safety":    map[string]any{"concern": "domestic_abuse", "note": secrets[3]},
 		"exclusion": map[string]any{"grounds": secrets[4]},
 	})
 	call("POST", "/v1/conferences/"+id+"/reports", map[string]any{"agency": "police", "title": secrets[5]})
