@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDemoPrintsCommandsThatWork runs the demo as the README says and then
+// sends exactly the requests its printed curl lines describe.
+func TestDemoPrintsCommandsThatWork(t *testing.T) {
+	addr := freeAddr(t)
+	env := map[string]string{"CPCREADY_ADDR": addr, "CPCREADY_SHUTDOWN_TIMEOUT": "1s"}
+	out := &lockedBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	dbFile := filepath.Join(t.TempDir(), "demo.db")
+	go func() { done <- run(ctx, []string{"demo", "--db", dbFile}, envOf(env), out, io.Discard) }()
+	waitFor(t, "http://"+addr+"/healthz")
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(out.String(), "Ctrl-C") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	var curls []string
+	for _, line := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "curl ") {
+			curls = append(curls, strings.TrimSpace(line))
+		}
+	}
+	if len(curls) < 3 {
+		t.Fatalf("the demo printed %d curl lines:\n%s", len(curls), out.String())
+	}
+	quoted := regexp.MustCompile(`'([^']*)'`)
+	for _, line := range curls {
+		parts := quoted.FindAllStringSubmatch(line, -1)
+		r, err := http.NewRequest(http.MethodGet, parts[len(parts)-1][1], nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range parts[:len(parts)-1] {
+			switch {
+			case strings.Contains(line, "-d '"+p[1]+"'"):
+				r.Method = http.MethodPost
+				r.Body = io.NopCloser(strings.NewReader(p[1]))
+			case strings.Contains(p[1], ": "):
+				k, v, _ := strings.Cut(p[1], ": ")
+				r.Header.Set(k, v)
+			}
+		}
+		res, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode/100 != 2 {
+			t.Errorf("%s\n→ %d %s", line, res.StatusCode, body)
+		}
+		if strings.Contains(line, "readiness=not_ready") && strings.Count(string(body), `"status":"not_ready"`) < 2 {
+			t.Errorf("the demo should list at least two conferences that are not ready: %s", body)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
