@@ -24,14 +24,11 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := openStore(cfg)
+	db, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	status, err := db.MigrationStatus(ctx)
 	if err != nil {
 		return err
@@ -59,14 +56,11 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	db, err := openStore(cfg)
+	db, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	switch args[0] {
 	case "create":
 		if strings.TrimSpace(*org) == "" || strings.TrimSpace(*name) == "" || !domain.ValidRole(domain.Role(*role)) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -107,6 +108,19 @@ func openStore(c config) (*store.DB, error) {
 		return nil, err
 	}
 	db.Evaluate = readiness.Evaluator(func() time.Time { return db.Now() }, workdays.New(c.ExtraBankHolidays))
+	return db, nil
+}
+
+// openMigrated opens the store and applies pending migrations.
+func openMigrated(ctx context.Context, c config) (*store.DB, error) {
+	db, err := openStore(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 

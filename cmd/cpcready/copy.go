@@ -28,21 +28,16 @@ func runCopy(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	srcCfg, dstCfg := cfg, cfg
 	srcCfg.DatabaseURL, dstCfg.DatabaseURL = *from, *to
-	src, err := openStore(srcCfg)
+	src, err := openMigrated(ctx, srcCfg)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	dst, err := openStore(dstCfg)
+	dst, err := openMigrated(ctx, dstCfg)
 	if err != nil {
 		return err
 	}
 	defer dst.Close()
-	for _, db := range []*store.DB{src, dst} {
-		if err := db.Migrate(ctx); err != nil {
-			return err
-		}
-	}
 	rep, err := src.CopyTo(ctx, dst)
 	if err != nil {
 		return err

@@ -43,14 +43,11 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 		}
 	}
 	cfg.DatabaseURL = *file
-	db, err := openStore(cfg)
+	db, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	keys := map[domain.Role]string{}
 	for _, role := range domain.Roles {
 		key, hash, err := auth.NewAPIKey()

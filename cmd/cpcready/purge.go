@@ -25,14 +25,11 @@ func runPurge(ctx context.Context, args []string, getenv func(string) string, st
 	if *olderThan <= 0 {
 		return errors.New("purge needs --older-than, a positive duration such as 8760h")
 	}
-	db, err := openStore(cfg)
+	db, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	n, err := db.Purge(ctx, *olderThan)
 	if err != nil {
 		return err
