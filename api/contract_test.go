@@ -152,6 +152,27 @@ func TestContractSpecIsValid(t *testing.T) {
 		}
 	}
 
+	// The harness's router must find requests to http://localhost/...
+	_, router, err := loadSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{
+		"/v1/conferences/abc":                          "getConference",
+		"/v1/conferences/abc/participants/def/needs/x": "deleteNeed",
+		"/docs/swagger-ui.css":                         "getDocsAsset",
+	} {
+		method := http.MethodGet
+		if want == "deleteNeed" {
+			method = http.MethodDelete
+		}
+		hr, _ := http.NewRequest(method, "http://localhost"+path, nil)
+		route, _, err := router.FindRoute(hr)
+		if err != nil || route.Operation.OperationID != want {
+			t.Errorf("router: %s %s: %v, want %s", method, path, err, want)
+		}
+	}
+
 	e := newEnv(t)
 	r := e.do(req{Method: "GET", Path: "/openapi.yaml"})
 	if r.Status != http.StatusOK || !bytes.Equal(r.Body, file) {
@@ -275,7 +296,8 @@ func TestContractFlow(t *testing.T) {
 	expect("delete without If-Match", e.do(req{Method: "DELETE", Path: p1, Key: cs}), 428)
 
 	// The chair's decision, and the trail.
-	expect("proceed while not ready, no note", e.do(req{Method: "POST", Path: c + "/readiness-checks", Key: chair, Body: map[string]any{"decision": "proceed"}}), 422)
+	expect("invalid decision", e.do(req{Method: "POST", Path: c + "/readiness-checks", Key: chair, Body: map[string]any{"decision": "maybe"}}), 422)
+	expect("proceed while not ready, no note", e.do(req{Method: "POST", Path: "/v1/conferences/" + e.mustCreate(orgA, "FLOW-BARE") + "/readiness-checks", Key: chair, Body: map[string]any{"decision": "proceed"}}), 422)
 	chk := expect("check", e.do(req{Method: "POST", Path: c + "/readiness-checks", Key: chair, Body: map[string]any{"decision": "postpone", "note": "interpreter not booked"}, Header: map[string]string{"Idempotency-Key": "flow-check"}}), 201)
 	if chk.Header.Get("Location") == "" {
 		t.Error("check: no Location")
@@ -320,6 +342,7 @@ func TestContractFlow(t *testing.T) {
 	expect("invalid fields", e.do(req{Method: "POST", Path: "/v1/conferences", Key: cs, Body: future}), 422)
 	expect("bad need kind", e.do(req{Method: "PUT", Path: p1 + "/needs/jetpack", Key: sw, Body: map[string]any{"status": "identified"}}), 422)
 	expect("future contact", e.do(req{Method: "POST", Path: p1 + "/contacts", Key: sw, Body: map[string]any{"with": "social_worker", "on": "2030-01-01", "method": "phone"}}), 422)
+	expect("body too large", e.do(req{Method: "POST", Path: c + "/reports", Key: sw, Body: `{"title":"` + strings.Repeat("x", 2<<20) + `"}`}), 413)
 	expect("no such route", e.do(req{Method: "GET", Path: "/v1/nothing", Key: mgr}), 404)
 	expect("no such method", e.do(req{Method: "DELETE", Path: c, Key: cs}), 405)
 }

@@ -26,7 +26,12 @@ func readBody(c *gin.Context, types ...string) ([]byte, error) {
 	if err != nil || !contains(types, mt) {
 		return nil, domain.Errorf(domain.EUNSUPPORTED, "Content-Type must be %s", strings.Join(types, " or "))
 	}
-	body, err := io.ReadAll(c.Request.Body)
+	return readAll(c.Request.Body)
+}
+
+// readAll reads a body under the limit set by bodyLimit.
+func readAll(r io.Reader) ([]byte, error) {
+	body, err := io.ReadAll(r)
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		return nil, domain.Errorf(domain.ETOOLARGE, "the body is larger than %d bytes", maxBody)

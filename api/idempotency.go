@@ -39,13 +39,13 @@ func (s *Server) idempotent() gin.HandlerFunc {
 			s.writeError(c, domain.Invalid(domain.FieldError{Field: "Idempotency-Key", Message: "must be at most 255 characters"}))
 			return
 		}
-		body, err := io.ReadAll(c.Request.Body)
+		body, err := readAll(c.Request.Body)
 		if err != nil {
-			s.writeError(c, domain.Errorf(domain.ETOOLARGE, "the body is larger than %d bytes", maxBody))
+			s.writeError(c, err)
 			return
 		}
 		c.Request.Body = io.NopCloser(bytes.NewReader(body))
-		hash := requestHash(c.Request.Method, c.Request.URL.Path, c.GetHeader("Content-Type"), body)
+		hash := requestHash(c.Request.Method, c.Request.URL.Path, c.GetHeader("Content-Type")+"\n"+c.GetHeader("If-Match"), body)
 		p := principal(c)
 		ctx := c.Request.Context()
 		replay, err := s.db.BeginIdempotent(ctx, p.ID, key, hash)
@@ -72,11 +72,12 @@ func (s *Server) idempotent() gin.HandlerFunc {
 	}
 }
 
-// requestHash identifies a request's content, so that a key reused for a
+// requestHash identifies a request's content and the headers that change
+// its meaning, so that a key reused for a
 // different request is caught.
-func requestHash(method, path, contentType string, body []byte) string {
+func requestHash(method, path, headers string, body []byte) string {
 	sum := sha256.New()
-	sum.Write([]byte(method + " " + path + "\n" + contentType + "\n"))
+	sum.Write([]byte(method + " " + path + "\n" + headers + "\n"))
 	sum.Write(body)
 	return hex.EncodeToString(sum.Sum(nil))
 }

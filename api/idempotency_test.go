@@ -55,7 +55,7 @@ func TestIdempotencyKeyInFlightSameRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hash := api.RequestHash("POST", path, "application/json", []byte(body))
+	hash := api.RequestHash("POST", path, "application/json\n", []byte(body))
 	if _, err := e.db.BeginIdempotent(context.Background(), cp.ID, "flight", hash); err != nil {
 		t.Fatal(err)
 	}

@@ -79,7 +79,14 @@ func (s *Server) writeError(c *gin.Context, err error) {
 	writeProblem(c, p)
 }
 
+// writeProblem sends p, filling in the request's path and id.
 func writeProblem(c *gin.Context, p Problem) {
+	if p.Instance == "" {
+		p.Instance = c.Request.URL.Path
+	}
+	if p.RequestID == "" {
+		p.RequestID = domain.RequestIDFrom(c.Request.Context())
+	}
 	c.Header("Content-Type", "application/problem+json")
 	c.AbortWithStatusJSON(p.Status, p)
 }

@@ -5,7 +5,7 @@ package domain
 type Policy struct {
 	// ReportDays is how many working days before the conference reports
 	// must be shared, by conference type.
-	ReportDays ReportDays `json:"report_days" validate:"required"`
+	ReportDays ReportDays `json:"report_days"`
 	// ICPCWorkingDays is the longest gap, in working days, from the strategy
 	// discussion to an initial conference.
 	ICPCWorkingDays int `json:"icpc_working_days" validate:"min=1,max=60"`
