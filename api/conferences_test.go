@@ -37,6 +37,9 @@ func ctProblem(t *testing.T, r resp, status int) api.Problem {
 	if !strings.HasPrefix(p.Type, "urn:cpcready:problem:") {
 		t.Errorf("problem type = %q", p.Type)
 	}
+	if p.RequestID == "" || p.RequestID != r.Header.Get("X-Request-ID") {
+		t.Errorf("problem request_id = %q, X-Request-ID = %q", p.RequestID, r.Header.Get("X-Request-ID"))
+	}
 	return p
 }
 

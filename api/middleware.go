@@ -108,6 +108,12 @@ func (s *Server) authenticate() gin.HandlerFunc {
 		}
 		p, err := s.auth.Authenticate(c.Request.Context(), strings.TrimSpace(token))
 		if err != nil {
+			// Failed attempts are limited by client address, so that
+			// guessing keys or forcing key-set fetches is slowed too.
+			if domain.ErrorKind(err) == domain.EUNAUTHORIZED && !s.limiter.allow("client:"+c.ClientIP()) {
+				c.Header("Retry-After", "1")
+				err = domain.Errorf(domain.ERATELIMITED, "too many failed attempts; retry after a second")
+			}
 			s.writeError(c, err)
 			return
 		}

@@ -5,6 +5,7 @@ package audit
 
 import (
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -97,22 +98,27 @@ func flatten(v any) (map[string]any, error) {
 	return out, nil
 }
 
-// walk flattens objects into dotted paths; arrays stay whole values, since
-// their items have no stable key of their own at this level.
+// walk flattens objects and arrays into paths such as children[0].name, so
+// that every leaf can be judged personal or not by its own name.
 func walk(prefix string, v any, out map[string]any) {
-	obj, ok := v.(map[string]any)
-	if !ok {
-		if prefix != "" && v != nil {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, child := range x {
+			p := k
+			if prefix != "" {
+				p = prefix + "." + k
+			}
+			walk(p, child, out)
+		}
+	case []any:
+		for i, child := range x {
+			walk(fmt.Sprintf("%s[%d]", prefix, i), child, out)
+		}
+	case nil:
+	default:
+		if prefix != "" {
 			out[prefix] = v
 		}
-		return
-	}
-	for k, child := range obj {
-		p := k
-		if prefix != "" {
-			p = prefix + "." + k
-		}
-		walk(p, child, out)
 	}
 }
 

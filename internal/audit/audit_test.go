@@ -59,3 +59,21 @@ func TestDiffOfCreateAndDelete(t *testing.T) {
 		t.Fatalf("delete diff = %+v", deleted)
 	}
 }
+
+func TestDiffRedactsNamesInsideArrays(t *testing.T) {
+	type child struct {
+		Ref  string `json:"ref"`
+		Name string `json:"name"`
+	}
+	type conf struct {
+		Children []child `json:"children"`
+	}
+	d, err := Diff(conf{}, conf{Children: []child{{Ref: "C-1", Name: "Kim"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(d)
+	if strings.Contains(string(raw), "Kim") || !d["children[0].name"].Redacted || d["children[0].ref"].After != "C-1" {
+		t.Fatalf("diff = %s", raw)
+	}
+}

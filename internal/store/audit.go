@@ -64,6 +64,19 @@ func (db *DB) AuditRead(ctx context.Context, p domain.Principal, entity, entityI
 	})
 }
 
+// auditListed records that p saw each of the listed conferences, in one
+// insert, so that a conference's history shows who saw it in a list too.
+func (db *DB) auditListed(ctx context.Context, p domain.Principal, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	rows := make([]auditRow, len(ids))
+	for i, id := range ids {
+		rows[i] = db.auditRow(ctx, p, id, "read", "conference_list", id)
+	}
+	return db.inWrite(ctx, func(tx *gorm.DB) error { return tx.CreateInBatches(rows, 200).Error })
+}
+
 // AuditWrite records a change that is not part of a conference, such as a
 // policy or an API key, in its own transaction with the change itself.
 func (db *DB) auditIn(tx *gorm.DB, ctx context.Context, p domain.Principal, ch Change) error {

@@ -76,6 +76,9 @@ func (db *DB) ReadinessChecks(ctx context.Context, p domain.Principal, conferenc
 	if err != nil {
 		return nil, err
 	}
+	if err := db.AuditRead(ctx, p, "readiness_checks", conferenceID, conferenceID); err != nil {
+		return nil, err
+	}
 	out := make([]domain.ReadinessCheck, len(rows))
 	for i, r := range rows {
 		out[i] = domain.ReadinessCheck{ID: r.ID, Decision: r.Decision, Note: colText(r.Note), CheckedBy: r.CheckedBy, CheckedAt: r.CheckedAt.UTC()}

@@ -128,6 +128,12 @@ func (db *DB) UpdateConference(ctx context.Context, p domain.Principal, id strin
 		if err := saveAggregate(tx, p.Org, c, false); err != nil {
 			return err
 		}
+		if c.PurgedAt != nil {
+			// The chair's notes are free text about the family too.
+			if err := tx.Model(&checkRow{}).Where("conference_id = ?", c.ID).Update("note", nil).Error; err != nil {
+				return err
+			}
+		}
 		if err := db.appendAudit(tx, ctx, p, c.ID, change); err != nil {
 			return err
 		}

@@ -105,5 +105,12 @@ func (db *DB) ListConferences(ctx context.Context, p domain.Principal, f Confere
 	if err := db.inRead(ctx, func(tx *gorm.DB) error { return loadChildren(tx, items) }); err != nil {
 		return nil, "", err
 	}
+	ids := make([]string, len(items))
+	for i := range items {
+		ids[i] = items[i].ID
+	}
+	if err := db.auditListed(ctx, p, ids); err != nil {
+		return nil, "", err
+	}
 	return items, next, nil
 }

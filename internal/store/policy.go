@@ -93,8 +93,10 @@ func (db *DB) SetPolicy(ctx context.Context, p domain.Principal, pol domain.Poli
 // since nothing a caller wrote has changed. Policies change rarely, so one
 // pass over the organisation's conferences is affordable.
 func (db *DB) reevaluateAll(tx *gorm.DB, org string) error {
+	// Lock the rows: a write that evaluated under the old policy commits
+	// first, and is then evaluated again here under the new one.
 	var rows []conferenceRow
-	if err := tx.Where("org = ?", org).Find(&rows).Error; err != nil {
+	if err := db.forUpdate(tx).Where("org = ?", org).Find(&rows).Error; err != nil {
 		return err
 	}
 	for _, row := range rows {

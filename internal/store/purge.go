@@ -12,16 +12,29 @@ import (
 // Purger is the principal the audit trail names for retention purges.
 var Purger = domain.Principal{ID: "system:purge", Name: "retention purge", Role: "system"}
 
-// Purge strips personal data from conferences held or cancelled before
-// now minus olderThan. Each conference is purged in its own transaction,
-// through the same path as any write, so it is re-evaluated, versioned and
-// audited. It returns how many conferences it purged.
+// idempotencyWindow is how long a stored response is kept for replays.
+// Case systems retry within minutes; a day covers an overnight outage.
+const idempotencyWindow = 24 * time.Hour
+
+// Purge strips personal data from conferences whose date is before now
+// minus olderThan, whatever their status: held, cancelled, postponed and
+// never rescheduled, or never updated after the day. Each is purged in its
+// own transaction, through the same path as any write, so it is
+// re-evaluated, versioned and audited. Stored idempotent responses, which
+// hold copies of personal data, are dropped once past their retry window.
+// It returns how many conferences it purged.
 func (db *DB) Purge(ctx context.Context, olderThan time.Duration) (int, error) {
 	cutoff := db.Now().Add(-olderThan).UTC()
+	err := db.inWrite(ctx, func(tx *gorm.DB) error {
+		return tx.Where("created_at < ?", db.now().Add(-idempotencyWindow)).Delete(&idempotencyRow{}).Error
+	})
+	if err != nil {
+		return 0, err
+	}
 	var rows []conferenceRow
-	err := db.inRead(ctx, func(tx *gorm.DB) error {
+	err = db.inRead(ctx, func(tx *gorm.DB) error {
 		return tx.Select("id", "org").
-			Where("status IN ? AND scheduled_start < ? AND purged_at IS NULL", []string{string(domain.StatusHeld), string(domain.StatusCancelled)}, cutoff).
+			Where("scheduled_start < ? AND purged_at IS NULL", cutoff).
 			Order("scheduled_start").Find(&rows).Error
 	})
 	if err != nil {

@@ -93,16 +93,21 @@ func TestPurge(t *testing.T) {
 	old := mustPopulate(t, db, "OLD-1", time.Date(2025, 1, 10, 10, 0, 0, 0, time.UTC), domain.StatusHeld)
 	cancelled := mustPopulate(t, db, "OLD-2", time.Date(2025, 2, 10, 10, 0, 0, 0, time.UTC), domain.StatusCancelled)
 	recent := mustPopulate(t, db, "NEW-1", time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC), domain.StatusHeld)
-	future := mustPopulate(t, db, "NEW-2", time.Date(2025, 1, 12, 10, 0, 0, 0, time.UTC), domain.StatusScheduled)
+	stale := mustPopulate(t, db, "OLD-3", time.Date(2025, 1, 12, 10, 0, 0, 0, time.UTC), domain.StatusScheduled)
+	upcoming := mustPopulate(t, db, "NEW-2", time.Date(2026, 12, 10, 10, 0, 0, 0, time.UTC), domain.StatusScheduled)
 	ctx := context.Background()
+	chair := domain.Principal{ID: "chair", Role: domain.RoleChair, Org: caseSystem.Org}
+	if _, err := db.AddReadinessCheck(ctx, chair, old.ID, domain.ReadinessCheck{Decision: "proceed", Note: "Chair note about the family"}); err != nil {
+		t.Fatal(err)
+	}
 	before, _ := db.History(ctx, caseSystem, old.ID, store.HistoryPage{Limit: 100})
 	clock.Set(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 
 	n, err := db.Purge(ctx, 365*24*time.Hour)
-	if err != nil || n != 2 {
-		t.Fatalf("purged %d (%v), want 2", n, err)
+	if err != nil || n != 3 {
+		t.Fatalf("purged %d (%v), want 3", n, err)
 	}
-	for _, c := range []*domain.Conference{old, cancelled} {
+	for _, c := range []*domain.Conference{old, cancelled, stale} {
 		raw, err := db.AggregateJSON(ctx, c.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -118,7 +123,11 @@ func TestPurge(t *testing.T) {
 				c.ExternalRef, got.PurgedAt, len(got.Participants), len(got.Reports), got.Readiness, c.Readiness, got.Version)
 		}
 	}
-	for _, c := range []*domain.Conference{recent, future} {
+	checks, err := db.ReadinessChecks(ctx, chair, old.ID)
+	if err != nil || len(checks) != 1 || checks[0].Note != "" || checks[0].Decision != "proceed" {
+		t.Fatalf("readiness checks after the purge: %+v %v", checks, err)
+	}
+	for _, c := range []*domain.Conference{recent, upcoming} {
 		raw, _ := db.AggregateJSON(ctx, c.ID)
 		if !strings.Contains(string(raw), "Parent Name") {
 			t.Errorf("%s was purged but should not have been", c.ExternalRef)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strings"
 	"time"
@@ -32,12 +33,20 @@ func (db *DB) inWrite(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	return mapError(err)
 }
 
-// inRead runs fn on the reader pool, retrying once when a connection was
-// dropped: reads are idempotent, so a fresh connection can simply repeat it.
+// inRead runs fn in a read-only transaction on the reader pool, so that an
+// aggregate read in several queries comes from one snapshot (on SQLite the
+// WAL gives a deferred transaction one; on PostgreSQL, REPEATABLE READ). It
+// retries once when a connection was dropped: reads are idempotent, so a
+// fresh connection can simply repeat them.
 func (db *DB) inRead(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	err := fn(db.read.WithContext(ctx))
+	var opts *sql.TxOptions
+	if db.Dialect == Postgres {
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	run := func() error { return db.read.WithContext(ctx).Transaction(fn, opts) }
+	err := run()
 	if err != nil && droppedConnection(err) {
-		err = fn(db.read.WithContext(ctx))
+		err = run()
 	}
 	return mapError(err)
 }
