@@ -55,6 +55,7 @@ func (s *Server) handleUpdateConference() gin.HandlerFunc {
 			return
 		}
 		today := s.today()
+		var ref string
 		conf, err := s.db.UpdateConference(c.Request.Context(), principal(c), c.Param("id"), version, func(conf *domain.Conference) (store.Change, error) {
 			before := conf.ConferenceFields
 			before.Children = withoutViews(before.Children)
@@ -71,10 +72,11 @@ func (s *Server) handleUpdateConference() gin.HandlerFunc {
 			after := next
 			next.Children = keepViews(conf.Children, next.Children)
 			conf.ConferenceFields = next
+			ref = next.ExternalRef
 			return store.Change{Action: "update", Entity: "conference", EntityID: conf.ID, Before: before, After: after}, nil
 		})
 		if err != nil {
-			s.writeError(c, err)
+			s.writeError(c, s.db.NameExisting(c.Request.Context(), principal(c), ref, err))
 			return
 		}
 		respond(c, http.StatusOK, conf, conf, "")

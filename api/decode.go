@@ -46,6 +46,9 @@ func readAll(r io.Reader) ([]byte, error) {
 // trailing data and malformed JSON are refused (400); a value of the wrong
 // type or a bad date is a field error (422).
 func decodeStrict(body []byte, dst any) error {
+	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] != '{' {
+		return domain.Errorf(domain.EMALFORMED, "the body must be a JSON object")
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {

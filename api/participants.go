@@ -193,13 +193,21 @@ func (s *Server) handleDeleteNeed() gin.HandlerFunc {
 	}
 }
 
+// contactBody is a conversation to record; the server assigns its id.
+type contactBody struct {
+	With   string       `json:"with"`
+	On     *domain.Date `json:"on"`
+	Method string       `json:"method"`
+}
+
 func (s *Server) handleAddContact() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var k domain.Contact
-		if err := decodeJSON(c, &k); err != nil {
+		var b contactBody
+		if err := decodeJSON(c, &b); err != nil {
 			s.writeError(c, err)
 			return
 		}
+		k := domain.Contact{With: b.With, On: b.On, Method: b.Method}
 		if err := k.Validate(s.today()); err != nil {
 			s.writeError(c, err)
 			return

@@ -40,7 +40,7 @@ func rrPolicyEvents(t testing.TB, e *env) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := sqlDB.Query("SELECT entity_id, COALESCE(changes, '') FROM audit_events WHERE entity = 'policy' AND conference_id IS NULL ORDER BY id")
+	rows, err := sqlDB.Query("SELECT entity_id, COALESCE(CAST(changes AS TEXT), '') FROM audit_events WHERE entity = 'policy' AND conference_id IS NULL ORDER BY id")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func rrPolicyEvents(t testing.TB, e *env) []string {
 		if err := rows.Scan(&org, &ch); err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, org+" "+ch)
+		out = append(out, org+" "+rrCanonical(t, ch))
 	}
 	return out
 }

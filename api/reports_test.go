@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cpcready/cpcready/api"
+	"github.com/cpcready/cpcready/internal/audit"
 	"github.com/cpcready/cpcready/internal/domain"
 	"github.com/cpcready/cpcready/internal/store"
 )
@@ -77,7 +79,7 @@ func rrAudit(t testing.TB, e *env, confID string) []rrEvent {
 	if e.db.Dialect == store.Postgres {
 		ph = "$1"
 	}
-	rows, err := sqlDB.Query("SELECT action, entity, entity_id, actor_role, COALESCE(changes, '') FROM audit_events WHERE conference_id = "+ph+" ORDER BY id", confID)
+	rows, err := sqlDB.Query("SELECT action, entity, entity_id, actor_role, COALESCE(CAST(changes AS TEXT), '') FROM audit_events WHERE conference_id = "+ph+" ORDER BY id", confID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,12 +90,31 @@ func rrAudit(t testing.TB, e *env, confID string) []rrEvent {
 		if err := rows.Scan(&ev.Action, &ev.Entity, &ev.EntityID, &ev.Role, &ev.Changes); err != nil {
 			t.Fatal(err)
 		}
+		ev.Changes = rrCanonical(t, ev.Changes)
 		out = append(out, ev)
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// rrCanonical rewrites stored changes as this service writes them, so that
+// PostgreSQL's JSONB spelling compares equal to SQLite's text.
+func rrCanonical(t testing.TB, changes string) string {
+	t.Helper()
+	if changes == "" {
+		return ""
+	}
+	var m map[string]audit.FieldChange
+	if err := json.Unmarshal([]byte(changes), &m); err != nil {
+		t.Fatalf("stored changes %q: %v", changes, err)
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // rrLastEvent returns the newest audit row of a conference.

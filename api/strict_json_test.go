@@ -14,9 +14,8 @@ import (
 type ctBodyRoute struct {
 	name, method, path, valid string
 	header                    map[string]string
-	// nullStatus is what a bare JSON null gets: a create reads it as an
-	// empty object (422, naming the required fields); a merge patch must be
-	// an object (400).
+	// nullStatus is what a bare JSON null gets: 400 everywhere, since a
+	// body must be a JSON object.
 	nullStatus int
 	nullFields []string
 	// wrongType is a body with one value of the wrong JSON type, and the
@@ -31,18 +30,18 @@ func ctBodyRoutes(f ctFixture) []ctBodyRoute {
 	v3 := ctIfMatch(`"3"`)
 	return []ctBodyRoute{
 		{"createConference", "POST", "/v1/conferences",
-			`{"external_ref":"STRICT-NEW","type":"initial","scheduled_start":"2026-12-07T10:00:00Z","format":"video"}`, nil, 422, []string{"external_ref", "type", "scheduled_start", "format"},
+			`{"external_ref":"STRICT-NEW","type":"initial","scheduled_start":"2026-12-07T10:00:00Z","format":"video"}`, nil, 400, nil,
 			`{"external_ref":"S","type":"initial","scheduled_start":"2026-12-07T10:00:00Z","format":"video","chair":{"ref":5}}`, "chair.ref",
 			`{"external_ref":"S","type":"initial","scheduled_start":"2026-12-07T10:00:00Z","format":"video","children":[{"ref":"C","zzz":1}]}`},
 		{"updateConference", "PATCH", ctPath(f.conf), `{"format":"phone"}`, v3, 400, nil, `{"format":5}`, "format", `{"chair":{"zzz":1}}`},
 		{"addParticipant", "POST", ctPath(f.conf, "participants"),
-			`{"display_name":"A","relationship":"mother","invited":true,"attendance":"video"}`, nil, 422, []string{"display_name", "relationship", "invited", "attendance"},
+			`{"display_name":"A","relationship":"mother","invited":true,"attendance":"video"}`, nil, 400, nil,
 			`{"display_name":"A","relationship":"mother","invited":"yes","attendance":"video"}`, "invited",
 			`{"display_name":"A","relationship":"mother","invited":true,"attendance":"video","safety":{"concern":"none","zzz":1}}`},
 		{"updateParticipant", "PATCH", p, `{"attendance":"phone"}`, v3, 400, nil, `{"private_space_confirmed":"true"}`, "private_space_confirmed",
 			`{"safety":{"concern":"none","zzz":1}}`},
-		{"putNeed", "PUT", p + "/needs/transport", `{"status":"identified"}`, nil, 422, []string{"status"}, `{"status":["identified"]}`, "status", ""},
-		{"addContact", "POST", p + "/contacts", `{"with":"social_worker","on":"2026-11-20","method":"phone"}`, nil, 422, []string{"with", "on", "method"},
+		{"putNeed", "PUT", p + "/needs/transport", `{"status":"identified"}`, nil, 400, nil, `{"status":["identified"]}`, "status", ""},
+		{"addContact", "POST", p + "/contacts", `{"with":"social_worker","on":"2026-11-20","method":"phone"}`, nil, 400, nil,
 			`{"with":"social_worker","on":20261120,"method":"phone"}`, "on", ""},
 	}
 }

@@ -48,16 +48,24 @@ func (db *DB) CreateConference(ctx context.Context, p domain.Principal, f domain
 		}
 		return db.appendAudit(tx, ctx, p, c.ID, Change{Action: "create", Entity: "conference", EntityID: c.ID, After: &c.ConferenceFields})
 	})
-	if domain.ErrorKind(err) == domain.ECONFLICT {
-		if existing, ferr := db.conferenceIDByRef(ctx, p.Org, f.ExternalRef); ferr == nil {
-			return nil, &domain.Error{Kind: domain.ECONFLICT, Message: "a conference with this external_ref exists", ExistingID: existing}
-		}
-	}
 	if err != nil {
-		return nil, err
+		return nil, db.NameExisting(ctx, p, f.ExternalRef, err)
 	}
 	c.Readiness.SetOverdue(db.today())
 	return c, nil
+}
+
+// NameExisting turns a conflict on external_ref into one that names the
+// conference already holding it; other errors pass through.
+func (db *DB) NameExisting(ctx context.Context, p domain.Principal, externalRef string, err error) error {
+	if domain.ErrorKind(err) != domain.ECONFLICT || externalRef == "" {
+		return err
+	}
+	existing, ferr := db.conferenceIDByRef(ctx, p.Org, externalRef)
+	if ferr != nil {
+		return err
+	}
+	return &domain.Error{Kind: domain.ECONFLICT, Message: "a conference with this external_ref exists", ExistingID: existing}
 }
 
 func (db *DB) conferenceIDByRef(ctx context.Context, org, ref string) (string, error) {
