@@ -11,8 +11,8 @@ import (
 
 // fixture is one conference with one of everything, in orgA.
 type fixture struct {
-	conf, participant, report string
-	etag                      string
+	conf, participant, report, contact, share, check string
+	etag                                             string
 }
 
 func (e *env) mustFixture(ref string) fixture {
@@ -29,7 +29,22 @@ func (e *env) mustFixture(ref string) fixture {
 		e.t.Fatalf("add report: %d %s", r.Status, r.Body)
 	}
 	f.report = r.JSON(e.t)["id"].(string)
+	r = e.do(req{Method: "POST", Path: "/v1/conferences/" + f.conf + "/participants/" + f.participant + "/contacts", Key: cs, Body: map[string]any{"with": "chair", "on": "2026-11-20", "method": "video"}})
+	if r.Status != http.StatusCreated {
+		e.t.Fatalf("add contact: %d %s", r.Status, r.Body)
+	}
+	f.contact = r.JSON(e.t)["id"].(string)
+	r = e.do(req{Method: "POST", Path: "/v1/conferences/" + f.conf + "/reports/" + f.report + "/shares", Key: cs, Body: map[string]any{"participant_id": f.participant, "shared_on": "2026-11-20"}})
+	if r.Status != http.StatusCreated {
+		e.t.Fatalf("add share: %d %s", r.Status, r.Body)
+	}
+	f.share = r.JSON(e.t)["id"].(string)
 	f.etag = r.Header.Get("ETag")
+	r = e.do(req{Method: "POST", Path: "/v1/conferences/" + f.conf + "/readiness-checks", Key: e.key(orgA, domain.RoleChair), Body: map[string]any{"decision": "postpone"}})
+	if r.Status != http.StatusCreated {
+		e.t.Fatalf("add check: %d %s", r.Status, r.Body)
+	}
+	f.check = r.JSON(e.t)["id"].(string)
 	return f
 }
 
@@ -79,6 +94,13 @@ func operations() []operation {
 			return req{Method: "POST", Path: c(f) + "/readiness-checks", Body: map[string]any{"decision": "postpone", "note": "not ready"}}
 		}},
 		{"getHistory", func(f fixture) req { return req{Method: "GET", Path: c(f) + "/history"} }},
+		{"getParticipant", func(f fixture) req { return req{Method: "GET", Path: p(f)} }},
+		{"getContact", func(f fixture) req { return req{Method: "GET", Path: p(f) + "/contacts/" + f.contact} }},
+		{"getReport", func(f fixture) req { return req{Method: "GET", Path: c(f) + "/reports/" + f.report} }},
+		{"getShare", func(f fixture) req {
+			return req{Method: "GET", Path: c(f) + "/reports/" + f.report + "/shares/" + f.share}
+		}},
+		{"getReadinessCheck", func(f fixture) req { return req{Method: "GET", Path: c(f) + "/readiness-checks/" + f.check} }},
 		{"getPolicy", func(f fixture) req { return req{Method: "GET", Path: "/v1/policy"} }},
 		{"putPolicy", func(f fixture) req { return req{Method: "PUT", Path: "/v1/policy", Body: domain.DefaultPolicy()} }},
 	}
