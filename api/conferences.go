@@ -14,12 +14,7 @@ import (
 func (s *Server) handleCreateConference() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var f domain.ConferenceFields
-		if err := decodeJSON(c, &f); err != nil {
-			s.writeError(c, err)
-			return
-		}
-		if err := f.Validate(s.today()); err != nil {
-			s.writeError(c, err)
+		if !s.bind(c, &f, func() error { return f.Validate(s.today()) }) {
 			return
 		}
 		conf, err := s.db.CreateConference(c.Request.Context(), principal(c), f)
@@ -44,9 +39,8 @@ func (s *Server) handleGetConference() gin.HandlerFunc {
 
 func (s *Server) handleUpdateConference() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		version, err := ifMatch(c, true)
-		if err != nil {
-			s.writeError(c, err)
+		version, ok := s.ifMatch(c, true)
+		if !ok {
 			return
 		}
 		patch, err := readBody(c, "application/merge-patch+json", "application/json")

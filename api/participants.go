@@ -22,21 +22,15 @@ func findParticipant(conf *domain.Conference, id string) (*domain.Participant, e
 func (s *Server) handleAddParticipant() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var f domain.ParticipantFields
-		if err := decodeJSON(c, &f); err != nil {
-			s.writeError(c, err)
+		if !s.bind(c, &f, func() error { return f.Validate(s.today()) }) {
 			return
 		}
-		if err := f.Validate(s.today()); err != nil {
-			s.writeError(c, err)
-			return
-		}
-		version, err := ifMatch(c, false)
-		if err != nil {
-			s.writeError(c, err)
+		version, ok := s.ifMatch(c, false)
+		if !ok {
 			return
 		}
 		var added domain.Participant
-		conf, err := s.db.UpdateConference(c.Request.Context(), principal(c), c.Param("id"), version, func(conf *domain.Conference) (store.Change, error) {
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (store.Change, error) {
 			if len(conf.Participants) >= domain.MaxParticipants {
 				return store.Change{}, domain.Errorf(domain.EINVALID, "a conference has at most %d family members", domain.MaxParticipants)
 			}
@@ -44,8 +38,7 @@ func (s *Server) handleAddParticipant() gin.HandlerFunc {
 			conf.Participants = append(conf.Participants, added)
 			return store.Change{Action: "create", Entity: "participant", EntityID: added.ID, After: &f}, nil
 		})
-		if err != nil {
-			s.writeError(c, err)
+		if !ok {
 			return
 		}
 		respond(c, http.StatusCreated, conf, added, conferencePath(conf.ID)+"/participants/"+added.ID)
@@ -54,9 +47,8 @@ func (s *Server) handleAddParticipant() gin.HandlerFunc {
 
 func (s *Server) handleUpdateParticipant() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		version, err := ifMatch(c, true)
-		if err != nil {
-			s.writeError(c, err)
+		version, ok := s.ifMatch(c, true)
+		if !ok {
 			return
 		}
 		patch, err := readBody(c, "application/merge-patch+json", "application/json")
@@ -66,7 +58,7 @@ func (s *Server) handleUpdateParticipant() gin.HandlerFunc {
 		}
 		today := s.today()
 		var updated domain.Participant
-		conf, err := s.db.UpdateConference(c.Request.Context(), principal(c), c.Param("id"), version, func(conf *domain.Conference) (store.Change, error) {
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (store.Change, error) {
 			p, err := findParticipant(conf, c.Param("pid"))
 			if err != nil {
 				return store.Change{}, err
@@ -83,8 +75,7 @@ func (s *Server) handleUpdateParticipant() gin.HandlerFunc {
 			updated = *p
 			return store.Change{Action: "update", Entity: "participant", EntityID: p.ID, Before: &before, After: &next}, nil
 		})
-		if err != nil {
-			s.writeError(c, err)
+		if !ok {
 			return
 		}
 		respond(c, http.StatusOK, conf, updated, "")
@@ -93,12 +84,11 @@ func (s *Server) handleUpdateParticipant() gin.HandlerFunc {
 
 func (s *Server) handleDeleteParticipant() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		version, err := ifMatch(c, true)
-		if err != nil {
-			s.writeError(c, err)
+		version, ok := s.ifMatch(c, true)
+		if !ok {
 			return
 		}
-		conf, err := s.db.UpdateConference(c.Request.Context(), principal(c), c.Param("id"), version, func(conf *domain.Conference) (store.Change, error) {
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (store.Change, error) {
 			p, err := findParticipant(conf, c.Param("pid"))
 			if err != nil {
 				return store.Change{}, err
@@ -107,8 +97,7 @@ func (s *Server) handleDeleteParticipant() gin.HandlerFunc {
 			conf.RemoveParticipant(p.ID)
 			return store.Change{Action: "delete", Entity: "participant", EntityID: c.Param("pid"), Before: &before}, nil
 		})
-		if err != nil {
-			s.writeError(c, err)
+		if !ok {
 			return
 		}
 		respond(c, http.StatusNoContent, conf, nil, "")
@@ -119,8 +108,7 @@ func (s *Server) handlePutNeed() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		kind := c.Param("kind")
 		var n domain.Need
-		if err := decodeJSON(c, &n); err != nil {
-			s.writeError(c, err)
+		if !s.bind(c, &n, nil) {
 			return
 		}
 		if !domain.IsNeedKind(kind) {
@@ -136,13 +124,12 @@ func (s *Server) handlePutNeed() gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
-		version, err := ifMatch(c, false)
-		if err != nil {
-			s.writeError(c, err)
+		version, ok := s.ifMatch(c, false)
+		if !ok {
 			return
 		}
 		created := false
-		conf, err := s.db.UpdateConference(c.Request.Context(), principal(c), c.Param("id"), version, func(conf *domain.Conference) (store.Change, error) {
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (store.Change, error) {
 			p, err := findParticipant(conf, c.Param("pid"))
 			if err != nil {
 				return store.Change{}, err
@@ -156,8 +143,7 @@ func (s *Server) handlePutNeed() gin.HandlerFunc {
 			p.Needs = append(p.Needs, n)
 			return store.Change{Action: "create", Entity: "need", EntityID: p.ID + "/" + kind, After: n}, nil
 		})
-		if err != nil {
-			s.writeError(c, err)
+		if !ok {
 			return
 		}
 		respond(c, statusFor(created), conf, n, "")
@@ -166,13 +152,12 @@ func (s *Server) handlePutNeed() gin.HandlerFunc {
 
 func (s *Server) handleDeleteNeed() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		version, err := ifMatch(c, true)
-		if err != nil {
-			s.writeError(c, err)
+		version, ok := s.ifMatch(c, true)
+		if !ok {
 			return
 		}
 		kind := c.Param("kind")
-		conf, err := s.db.UpdateConference(c.Request.Context(), principal(c), c.Param("id"), version, func(conf *domain.Conference) (store.Change, error) {
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (store.Change, error) {
 			p, err := findParticipant(conf, c.Param("pid"))
 			if err != nil {
 				return store.Change{}, err
@@ -185,8 +170,7 @@ func (s *Server) handleDeleteNeed() gin.HandlerFunc {
 			p.RemoveNeed(kind)
 			return store.Change{Action: "delete", Entity: "need", EntityID: p.ID + "/" + kind, Before: before}, nil
 		})
-		if err != nil {
-			s.writeError(c, err)
+		if !ok {
 			return
 		}
 		respond(c, http.StatusNoContent, conf, nil, "")
@@ -203,8 +187,7 @@ type contactBody struct {
 func (s *Server) handleAddContact() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var b contactBody
-		if err := decodeJSON(c, &b); err != nil {
-			s.writeError(c, err)
+		if !s.bind(c, &b, nil) {
 			return
 		}
 		k := domain.Contact{With: b.With, On: b.On, Method: b.Method}
@@ -217,9 +200,8 @@ func (s *Server) handleAddContact() gin.HandlerFunc {
 			s.writeError(c, domain.Errorf(domain.EFORBIDDEN, "only a chair or a case system records a conversation with the chair"))
 			return
 		}
-		version, err := ifMatch(c, false)
-		if err != nil {
-			s.writeError(c, err)
+		version, ok := s.ifMatch(c, false)
+		if !ok {
 			return
 		}
 		k.ID = uuid.NewString()

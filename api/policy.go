@@ -25,17 +25,11 @@ func (s *Server) handleGetPolicy() gin.HandlerFunc {
 func (s *Server) handlePutPolicy() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var pol domain.Policy
-		if err := decodeJSON(c, &pol); err != nil {
-			s.writeError(c, err)
+		if !s.bind(c, &pol, func() error { return pol.Validate() }) {
 			return
 		}
-		if err := pol.Validate(); err != nil {
-			s.writeError(c, err)
-			return
-		}
-		version, err := ifMatch(c, false)
-		if err != nil {
-			s.writeError(c, err)
+		version, ok := s.ifMatch(c, false)
+		if !ok {
 			return
 		}
 		saved, err := s.db.SetPolicy(c.Request.Context(), principal(c), pol, version)

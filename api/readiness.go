@@ -28,8 +28,7 @@ type checkBody struct {
 func (s *Server) handleAddReadinessCheck() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var b checkBody
-		if err := decodeJSON(c, &b); err != nil {
-			s.writeError(c, err)
+		if !s.bind(c, &b, nil) {
 			return
 		}
 		chk, err := s.db.AddReadinessCheck(c.Request.Context(), principal(c), c.Param("id"), domain.ReadinessCheck{Decision: b.Decision, Note: b.Note})

@@ -20,8 +20,7 @@ type reportBody struct {
 func (s *Server) handleAddReport() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var b reportBody
-		if err := decodeJSON(c, &b); err != nil {
-			s.writeError(c, err)
+		if !s.bind(c, &b, nil) {
 			return
 		}
 		r := domain.Report{ID: uuid.NewString(), Agency: b.Agency, Title: b.Title, ReceivedOn: b.ReceivedOn, Shares: []domain.Share{}}
@@ -29,20 +28,18 @@ func (s *Server) handleAddReport() gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
-		version, err := ifMatch(c, false)
-		if err != nil {
-			s.writeError(c, err)
+		version, ok := s.ifMatch(c, false)
+		if !ok {
 			return
 		}
-		conf, err := s.db.UpdateConference(c.Request.Context(), principal(c), c.Param("id"), version, func(conf *domain.Conference) (store.Change, error) {
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (store.Change, error) {
 			if len(conf.Reports) >= domain.MaxReports {
 				return store.Change{}, domain.Errorf(domain.EINVALID, "a conference has at most %d reports", domain.MaxReports)
 			}
 			conf.Reports = append(conf.Reports, r)
 			return store.Change{Action: "create", Entity: "report", EntityID: r.ID, After: b}, nil
 		})
-		if err != nil {
-			s.writeError(c, err)
+		if !ok {
 			return
 		}
 		respond(c, http.StatusCreated, conf, r, conferencePath(conf.ID)+"/reports/"+r.ID)
@@ -62,8 +59,7 @@ type shareBody struct {
 func (s *Server) handleAddShare() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var b shareBody
-		if err := decodeJSON(c, &b); err != nil {
-			s.writeError(c, err)
+		if !s.bind(c, &b, nil) {
 			return
 		}
 		sh := domain.Share{ID: uuid.NewString(), ParticipantID: b.ParticipantID, SharedOn: b.SharedOn, Language: b.Language, Withheld: b.Withheld, Reason: b.Reason, ChairAgreedOn: b.ChairAgreedOn}
@@ -71,12 +67,11 @@ func (s *Server) handleAddShare() gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
-		version, err := ifMatch(c, false)
-		if err != nil {
-			s.writeError(c, err)
+		version, ok := s.ifMatch(c, false)
+		if !ok {
 			return
 		}
-		conf, err := s.db.UpdateConference(c.Request.Context(), principal(c), c.Param("id"), version, func(conf *domain.Conference) (store.Change, error) {
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (store.Change, error) {
 			r := conf.Report(c.Param("rid"))
 			if r == nil {
 				return store.Change{}, domain.Errorf(domain.ENOTFOUND, "report not found")
@@ -90,8 +85,7 @@ func (s *Server) handleAddShare() gin.HandlerFunc {
 			r.Shares = append(r.Shares, sh)
 			return store.Change{Action: "create", Entity: "share", EntityID: sh.ID, After: sh}, nil
 		})
-		if err != nil {
-			s.writeError(c, err)
+		if !ok {
 			return
 		}
 		respond(c, http.StatusCreated, conf, sh, conferencePath(conf.ID)+"/reports/"+c.Param("rid")+"/shares/"+sh.ID)
@@ -101,22 +95,16 @@ func (s *Server) handleAddShare() gin.HandlerFunc {
 func (s *Server) handlePutChildViews() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var v domain.ChildViews
-		if err := decodeJSON(c, &v); err != nil {
-			s.writeError(c, err)
+		if !s.bind(c, &v, func() error { return v.Validate(s.today()) }) {
 			return
 		}
-		if err := v.Validate(s.today()); err != nil {
-			s.writeError(c, err)
-			return
-		}
-		version, err := ifMatch(c, false)
-		if err != nil {
-			s.writeError(c, err)
+		version, ok := s.ifMatch(c, false)
+		if !ok {
 			return
 		}
 		var child domain.Child
 		created := false
-		conf, err := s.db.UpdateConference(c.Request.Context(), principal(c), c.Param("id"), version, func(conf *domain.Conference) (store.Change, error) {
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (store.Change, error) {
 			ch := conf.Child(c.Param("child_ref"))
 			if ch == nil {
 				return store.Change{}, domain.Errorf(domain.ENOTFOUND, "child not found in this conference")
@@ -131,8 +119,7 @@ func (s *Server) handlePutChildViews() gin.HandlerFunc {
 			}
 			return store.Change{Action: action, Entity: "child_views", EntityID: ch.Ref, Before: before, After: &v}, nil
 		})
-		if err != nil {
-			s.writeError(c, err)
+		if !ok {
 			return
 		}
 		respond(c, statusFor(created), conf, child, "")

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/cpcready/cpcready/internal/domain"
+	"github.com/cpcready/cpcready/internal/store"
 )
 
 // etag is the conference's version as a strong entity tag.
@@ -56,4 +57,40 @@ func statusFor(created bool) int {
 		return http.StatusCreated
 	}
 	return http.StatusOK
+}
+
+// update applies m to the conference named in the path, answering the
+// problem itself when it fails.
+func (s *Server) update(c *gin.Context, version *int, m store.Mutation) (*domain.Conference, bool) {
+	conf, err := s.db.UpdateConference(c.Request.Context(), principal(c), c.Param("id"), version, m)
+	if err != nil {
+		s.writeError(c, err)
+		return nil, false
+	}
+	return conf, true
+}
+
+// bind decodes the body strictly into dst and then runs validate, answering
+// the problem itself when either fails.
+func (s *Server) bind(c *gin.Context, dst any, validate func() error) bool {
+	err := decodeJSON(c, dst)
+	if err == nil && validate != nil {
+		err = validate()
+	}
+	if err != nil {
+		s.writeError(c, err)
+		return false
+	}
+	return true
+}
+
+// ifMatch reads If-Match, answering the problem itself when it is missing
+// but required, or unusable.
+func (s *Server) ifMatch(c *gin.Context, required bool) (*int, bool) {
+	v, err := ifMatch(c, required)
+	if err != nil {
+		s.writeError(c, err)
+		return nil, false
+	}
+	return v, true
 }
