@@ -21,8 +21,8 @@ RUN --mount=type=cache,target=/go/pkg/mod \
 FROM debian:bookworm-slim
 
 # ca-certificates: TLS to PostgreSQL and to the identity provider's JWKS.
-# tzdata: the service reads every date in Europe/London and loads that zone
-#         from the system at start-up.
+# tzdata: the binary embeds Europe/London, which every date is read in; the
+#         system copy keeps logs and tools in step with it.
 # sqlite3: for online backups of the database (docs/operations.md).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates tzdata sqlite3 \

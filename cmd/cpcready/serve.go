@@ -13,6 +13,7 @@ import (
 	"github.com/cpcready/cpcready/api"
 	"github.com/cpcready/cpcready/internal/auth"
 	"github.com/cpcready/cpcready/internal/store"
+	"github.com/cpcready/cpcready/internal/workdays"
 )
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -37,6 +38,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		if err := db.Migrate(ctx); err != nil {
 			return err
 		}
+	}
+	// A changed holiday list moves deadlines: bring stored summaries in line.
+	if changed, err := db.SyncCalendar(ctx, workdays.New(cfg.ExtraBankHolidays).Fingerprint()); err != nil {
+		return err
+	} else if changed {
+		log.Info("working-day calendar changed: readiness re-evaluated")
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

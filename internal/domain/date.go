@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"time"
+	_ "time/tzdata" // Europe/London must load even where the system has no zone files
 )
 
 // London is the zone every calendar date in cpcready is read in.

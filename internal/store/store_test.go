@@ -11,8 +11,10 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cpcready/cpcready/internal/domain"
+	"github.com/cpcready/cpcready/internal/readiness"
 	"github.com/cpcready/cpcready/internal/store"
 	"github.com/cpcready/cpcready/internal/storetest"
+	"github.com/cpcready/cpcready/internal/workdays"
 )
 
 var caseSystem = domain.Principal{ID: "key-1", Name: "case system", Role: domain.RoleCaseSystem, Org: "E09000006"}
@@ -219,5 +221,35 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	// The copy is usable: new audit rows get fresh ids after the copied ones.
 	if _, err := dst.Conference(ctx, caseSystem, ids[0]); err != nil {
 		t.Fatalf("read on the copy: %v", err)
+	}
+}
+
+// TestSyncCalendarReevaluatesWhenHolidaysChange configures a new one-off
+// bank holiday and checks the stored deadline moves without any write.
+func TestSyncCalendarReevaluatesWhenHolidaysChange(t *testing.T) {
+	db, clock := storetest.MustOpenDB(t)
+	ctx := context.Background()
+	if changed, err := db.SyncCalendar(ctx, workdays.New(nil).Fingerprint()); err != nil || !changed {
+		t.Fatalf("first sync: %v %v", changed, err)
+	}
+	c := mustPopulate(t, db, "CAL-1", time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC), domain.StatusScheduled)
+	c, err := db.UpdateConference(ctx, caseSystem, c.ID, nil, func(c *domain.Conference) (store.Change, error) {
+		c.Reports = append(c.Reports, domain.Report{ID: uuid.NewString(), Agency: "health", Title: "Unshared"})
+		return store.Change{Action: "create", Entity: "report", EntityID: "r", After: map[string]string{"agency": "health"}}, nil
+	})
+	if err != nil || c.Readiness.DueOn.String() != "2026-12-02" {
+		t.Fatalf("due %v, %v; want 2026-12-02", c.Readiness.DueOn, err)
+	}
+	cal := workdays.New([]domain.Date{domain.NewDate(2026, 12, 3)})
+	db.Evaluate = readiness.Evaluator(clock.Now, cal)
+	if changed, err := db.SyncCalendar(ctx, cal.Fingerprint()); err != nil || !changed {
+		t.Fatalf("sync after the change: %v %v", changed, err)
+	}
+	got, err := db.Conference(ctx, caseSystem, c.ID)
+	if err != nil || got.Readiness.DueOn.String() != "2026-12-01" || got.Version != c.Version {
+		t.Fatalf("after sync: due %v version %d (was %d), %v; want 2026-12-01 and no new version", got.Readiness.DueOn, got.Version, c.Version, err)
+	}
+	if changed, err := db.SyncCalendar(ctx, cal.Fingerprint()); err != nil || changed {
+		t.Fatalf("a second sync with the same calendar re-evaluated: %v %v", changed, err)
 	}
 }

@@ -64,3 +64,12 @@ func TestParseExtraFeedsNew(t *testing.T) {
 		t.Error("2030-06-18 should be a working day")
 	}
 }
+
+func TestFingerprintFollowsTheExtraHolidays(t *testing.T) {
+	a := New(nil).Fingerprint()
+	b := New([]domain.Date{domain.NewDate(2027, 6, 7), domain.NewDate(2027, 1, 4)}).Fingerprint()
+	c := New([]domain.Date{domain.NewDate(2027, 1, 4), domain.NewDate(2027, 6, 7)}).Fingerprint()
+	if a == b || b != c || !strings.Contains(b, "2027-01-04,2027-06-07") {
+		t.Fatalf("fingerprints: %q %q %q", a, b, c)
+	}
+}

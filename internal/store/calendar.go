@@ -1,0 +1,54 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+type stateRow struct {
+	Key       string `gorm:"primaryKey"`
+	Value     string
+	UpdatedAt time.Time
+}
+
+func (stateRow) TableName() string { return "service_state" }
+
+const calendarKey = "calendar"
+
+// SyncCalendar makes the stored readiness summaries agree with the
+// working-day calendar in use. When its fingerprint differs from the one
+// the summaries were computed under (say a new one-off bank holiday was
+// configured), every organisation's conferences are evaluated again. It
+// returns whether it re-evaluated. Several instances starting together
+// may each do it; the work is the same and the result is too.
+func (db *DB) SyncCalendar(ctx context.Context, fingerprint string) (bool, error) {
+	changed := false
+	err := db.inWrite(ctx, func(tx *gorm.DB) error {
+		var st stateRow
+		err := tx.Where("key = ?", calendarKey).Take(&st).Error
+		if err == nil && st.Value == fingerprint {
+			changed = false
+			return nil
+		}
+		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+			return err
+		}
+		changed = true
+		var orgs []string
+		if err := tx.Model(&conferenceRow{}).Distinct("org").Pluck("org", &orgs).Error; err != nil {
+			return err
+		}
+		for _, org := range orgs {
+			if err := db.reevaluateAll(tx, org); err != nil {
+				return err
+			}
+		}
+		row := stateRow{Key: calendarKey, Value: fingerprint, UpdatedAt: db.now()}
+		return tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error
+	})
+	return changed, err
+}
