@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 
@@ -315,19 +314,4 @@ func (e *env) aggregate(confID string) string {
 		e.t.Fatalf("aggregate: %v", err)
 	}
 	return string(b)
-}
-
-// problemFields returns the field names a problem lists.
-func problemFields(t testing.TB, r resp) []string {
-	t.Helper()
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
-		t.Errorf("Content-Type = %q, want application/problem+json", ct)
-	}
-	var p api.Problem
-	r.Decode(t, &p)
-	var out []string
-	for _, f := range p.Errors {
-		out = append(out, f.Field)
-	}
-	return out
 }

@@ -22,7 +22,7 @@ const (
 	EUNSUPPORTED  = "unsupported"  // wrong Content-Type
 	ERATELIMITED  = "rate_limited" // too many requests from one principal
 	EINTERNAL     = "internal"     // anything else; never shown in detail
-	EUNAVAILABLE  = "unavailable"  // a dependency (database, JWKS) cannot be reached
+	EUNAVAILABLE  = "unavailable"  // the database cannot be reached (an identity provider that cannot be reached is a 401)
 )
 
 // FieldError names one invalid field by its JSON path.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -79,9 +78,4 @@ func (db *DB) RevokeAPIKey(ctx context.Context, id string) error {
 
 func toAPIKey(r apiKeyRow) APIKey {
 	return APIKey{ID: r.ID, Org: r.Org, Role: r.Role, Name: r.Name, CreatedAt: r.CreatedAt, RevokedAt: r.RevokedAt}
-}
-
-// IsNotFound reports whether err means no such record.
-func IsNotFound(err error) bool {
-	return domain.ErrorKind(err) == domain.ENOTFOUND || errors.Is(err, gorm.ErrRecordNotFound)
 }
