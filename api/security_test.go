@@ -183,3 +183,20 @@ func TestStaffTokensThroughTheAPI(t *testing.T) {
 		t.Fatalf("expired token: %d", got.Status)
 	}
 }
+
+// TestFailedSignInsAreRateLimited sends bad credentials from one address:
+// once its bucket is empty, the answer is 429 rather than another lookup.
+func TestFailedSignInsAreRateLimited(t *testing.T) {
+	e := newEnv(t, func(c *api.Config) { c.RateLimit, c.RateBurst = 1, 2 })
+	var statuses []int
+	for i := 0; i < 4; i++ {
+		statuses = append(statuses, e.do(req{Method: "GET", Path: "/v1/conferences", Key: "cpk_guess"}).Status)
+	}
+	if statuses[0] != http.StatusUnauthorized || statuses[3] != http.StatusTooManyRequests {
+		t.Fatalf("statuses %v, want 401 first and 429 once the burst is spent", statuses)
+	}
+	// A valid key is judged on its own bucket, not the address's failures.
+	if got := e.do(req{Method: "GET", Path: "/v1/conferences", Key: e.key(orgA, domain.RoleManager)}); got.Status != http.StatusOK {
+		t.Fatalf("a valid key after failures from the same address: %d", got.Status)
+	}
+}

@@ -18,7 +18,7 @@ func runPurge(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	fs := newFlagSet("purge", stderr)
 	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "SQLite file or postgres:// URL (CPCREADY_DATABASE_URL)")
-	olderThan := fs.Duration("older-than", cfg.PurgeAfter, "purge conferences held or cancelled longer ago than this, such as 8760h")
+	olderThan := fs.Duration("older-than", cfg.PurgeAfter, "purge conferences dated longer ago than this, whatever their status, such as 8760h")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -61,7 +61,11 @@ func (db *DB) ListConferences(ctx context.Context, p domain.Principal, f Confere
 		}
 		after = &c
 	}
-	var rows []conferenceRow
+	var (
+		rows  []conferenceRow
+		items []domain.Conference
+		more  bool
+	)
 	err := db.inRead(ctx, func(tx *gorm.DB) error {
 		q := tx.Where("org = ?", p.Org)
 		if f.Readiness != "" {
@@ -86,24 +90,27 @@ func (db *DB) ListConferences(ctx context.Context, p domain.Principal, f Confere
 		if after != nil {
 			q = q.Where("scheduled_start > ? OR (scheduled_start = ? AND id > ?)", after.Start.UTC(), after.Start.UTC(), after.ID)
 		}
-		return q.Order("scheduled_start, id").Limit(f.Limit + 1).Find(&rows).Error
+		if err := q.Order("scheduled_start, id").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
+			return err
+		}
+		more = len(rows) > f.Limit
+		if more {
+			rows = rows[:f.Limit]
+		}
+		items = make([]domain.Conference, len(rows))
+		for i, r := range rows {
+			items[i] = fromConferenceRow(r)
+			items[i].Readiness.SetOverdue(today)
+		}
+		return loadChildren(tx, items)
 	})
 	if err != nil {
 		return nil, "", err
 	}
 	next := ""
-	if len(rows) > f.Limit {
-		rows = rows[:f.Limit]
+	if more {
 		last := rows[len(rows)-1]
 		next = encodeCursor(cursor{Start: last.ScheduledStart.UTC(), ID: last.ID})
-	}
-	items := make([]domain.Conference, len(rows))
-	for i, r := range rows {
-		items[i] = fromConferenceRow(r)
-		items[i].Readiness.SetOverdue(today)
-	}
-	if err := db.inRead(ctx, func(tx *gorm.DB) error { return loadChildren(tx, items) }); err != nil {
-		return nil, "", err
 	}
 	ids := make([]string, len(items))
 	for i := range items {

@@ -253,3 +253,33 @@ func TestSyncCalendarReevaluatesWhenHolidaysChange(t *testing.T) {
 		t.Fatalf("a second sync with the same calendar re-evaluated: %v %v", changed, err)
 	}
 }
+
+// TestIdempotencyRecordsExpire checks a purge run drops stored responses
+// once they are past the retry window, and keeps recent ones.
+func TestIdempotencyRecordsExpire(t *testing.T) {
+	db, clock := storetest.MustOpenDB(t)
+	ctx := context.Background()
+	start := clock.Now()
+	if _, err := db.BeginIdempotent(ctx, "p", "old", "h1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.FinishIdempotent(ctx, "p", "old", store.StoredResponse{Status: 201, Body: []byte(`{"name":"Parent Name"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(start.Add(23 * time.Hour))
+	if _, err := db.BeginIdempotent(ctx, "p", "new", "h2"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(start.Add(25 * time.Hour))
+	if _, err := db.Purge(ctx, 365*24*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	// The old key is gone, so it may be used afresh for another request;
+	// the recent one is kept, so another request under it is refused.
+	if replay, err := db.BeginIdempotent(ctx, "p", "old", "other-hash"); err != nil || replay != nil {
+		t.Fatalf("expired key: replay %v, %v; want a fresh claim", replay, err)
+	}
+	if _, err := db.BeginIdempotent(ctx, "p", "new", "other-hash"); domain.ErrorKind(err) != domain.EINVALID {
+		t.Fatalf("recent key reused for another request: %v, want refused", err)
+	}
+}
