@@ -9,12 +9,15 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3"
+
+	"github.com/cpcready/cpcready/internal/storetest"
 )
 
 // lockedBuffer collects a running server's output safely.
@@ -220,5 +223,23 @@ func TestUnknownCommandAndBadConfig(t *testing.T) {
 	err := run(context.Background(), []string{"migrate"}, envOf(env), io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "CPCREADY_EXTRA_BANK_HOLIDAYS") {
 		t.Fatalf("bad extra bank holiday: %v", err)
+	}
+}
+
+// TestCopyCommand moves a SQLite deployment to PostgreSQL with the CLI, and
+// runs it twice: the second run must verify too.
+func TestCopyCommand(t *testing.T) {
+	pgURL := storetest.PostgresSchemaURL(t)
+	env := map[string]string{"CPCREADY_DATABASE_URL": filepath.Join(t.TempDir(), "from.db")}
+	createKey(t, env, "chair")
+	for attempt := 1; attempt <= 2; attempt++ {
+		var out bytes.Buffer
+		err := run(context.Background(), []string{"copy", "--from", env["CPCREADY_DATABASE_URL"], "--to", pgURL}, envOf(env), &out, io.Discard)
+		if err != nil || !strings.Contains(out.String(), "verified") || !regexp.MustCompile(`api_keys\s+1 rows`).MatchString(out.String()) {
+			t.Fatalf("copy run %d: %v\n%s", attempt, err, out.String())
+		}
+	}
+	if err := run(context.Background(), []string{"copy", "--from", pgURL, "--to", pgURL}, envOf(env), io.Discard, io.Discard); err == nil {
+		t.Fatal("copy from PostgreSQL was accepted")
 	}
 }

@@ -38,26 +38,38 @@ func runPurge(ctx context.Context, args []string, getenv func(string) string, st
 	return nil
 }
 
-// purgeLoop purges on a schedule. On PostgreSQL only one instance at a time
-// runs it, under an advisory lock.
-func purgeLoop(ctx context.Context, db *store.DB, olderThan, every time.Duration, log *slog.Logger) {
-	t := time.NewTicker(every)
-	defer t.Stop()
+// maintain runs the service's housekeeping until ctx ends: every hour it
+// drops expired idempotency records, and every purgeEvery, when purgeAfter
+// is set, it purges long-past conferences. On PostgreSQL only one instance
+// at a time does either, under an advisory lock.
+func maintain(ctx context.Context, db *store.DB, purgeAfter, purgeEvery time.Duration, log *slog.Logger) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	var lastPurge time.Time
 	for {
-		ran, err := db.AsLeader(ctx, "purge", func(ctx context.Context) error {
-			n, err := db.Purge(ctx, olderThan)
+		ran, err := db.AsLeader(ctx, "maintenance", func(ctx context.Context) error {
+			if err := db.ExpireIdempotency(ctx); err != nil {
+				return err
+			}
+			if purgeAfter <= 0 || time.Since(lastPurge) < purgeEvery {
+				return nil
+			}
+			n, err := db.Purge(ctx, purgeAfter)
 			log.Info("purge", slog.Int("purged", n))
+			if err == nil {
+				lastPurge = time.Now()
+			}
 			return err
 		})
 		if err != nil {
-			log.Error("purge failed", slog.String("error_type", fmt.Sprintf("%T", err)))
+			log.Error("maintenance failed", slog.String("error_type", fmt.Sprintf("%T", err)))
 		} else if !ran {
-			log.Info("purge skipped: another instance holds the lock")
+			log.Info("maintenance skipped: another instance holds the lock")
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-tick.C:
 		}
 	}
 }

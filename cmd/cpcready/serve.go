@@ -82,9 +82,7 @@ func serve(ctx context.Context, cfg config, db *store.DB, ln net.Listener, log *
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	if cfg.PurgeAfter > 0 {
-		go purgeLoop(ctx, db, cfg.PurgeAfter, cfg.PurgeEvery, log)
-	}
+	go maintain(ctx, db, cfg.PurgeAfter, cfg.PurgeEvery, log)
 	errc := make(chan error, 1)
 	go func() {
 		if cfg.TLSCert != "" {

@@ -24,6 +24,9 @@ var copyTables = []string{"policies", "api_keys", "idempotency_keys", "readiness
 // complete copy converges on the same result and changes nothing more.
 // Afterwards it verifies row counts and compares every conference aggregate.
 func (db *DB) CopyTo(ctx context.Context, dst *DB) (CopyReport, error) {
+	if err := db.checkCopyTarget(ctx, dst); err != nil {
+		return CopyReport{}, err
+	}
 	if err := copyRows[policyRow](ctx, db, dst, "org", true); err != nil {
 		return CopyReport{}, err
 	}
@@ -69,6 +72,39 @@ func (db *DB) CopyTo(ctx context.Context, dst *DB) (CopyReport, error) {
 	return db.verifyCopy(ctx, dst, confs)
 }
 
+// checkCopyTarget refuses a target holding data this source did not put
+// there: an earlier copy of this source may be copied over again, but
+// nothing else may be merged into.
+func (db *DB) checkCopyTarget(ctx context.Context, dst *DB) error {
+	var srcIDs, dstIDs []string
+	if err := db.read.WithContext(ctx).Model(&conferenceRow{}).Pluck("id", &srcIDs).Error; err != nil {
+		return err
+	}
+	if err := dst.read.WithContext(ctx).Model(&conferenceRow{}).Pluck("id", &dstIDs).Error; err != nil {
+		return err
+	}
+	known := make(map[string]bool, len(srcIDs))
+	for _, id := range srcIDs {
+		known[id] = true
+	}
+	for _, id := range dstIDs {
+		if !known[id] {
+			return fmt.Errorf("the target holds conference %s, which is not in the source: copy into an empty database", id)
+		}
+	}
+	var srcMax, dstMax int64
+	if err := db.read.WithContext(ctx).Model(&auditRow{}).Select("COALESCE(MAX(id), 0)").Scan(&srcMax).Error; err != nil {
+		return err
+	}
+	if err := dst.read.WithContext(ctx).Model(&auditRow{}).Select("COALESCE(MAX(id), 0)").Scan(&dstMax).Error; err != nil {
+		return err
+	}
+	if dstMax > srcMax {
+		return fmt.Errorf("the target's audit trail runs past the source's: copy into an empty database")
+	}
+	return nil
+}
+
 // copyRows upserts every row of one table, in batches.
 func copyRows[T any](ctx context.Context, src, dst *DB, order string, update bool) error {
 	var batch []T
@@ -98,6 +134,9 @@ func (db *DB) verifyCopy(ctx context.Context, dst *DB, confs []conferenceRow) (C
 		if a != b {
 			return rep, fmt.Errorf("verify: %s has %d rows in the source and %d in the target", t, a, b)
 		}
+	}
+	if err := db.verifyAudit(ctx, dst); err != nil {
+		return rep, err
 	}
 	for _, row := range confs {
 		want, err := db.AggregateJSON(ctx, row.ID)
@@ -131,4 +170,27 @@ func (db *DB) AggregateJSON(ctx context.Context, id string) ([]byte, error) {
 		Org string `json:"org"`
 		Agg any    `json:"aggregate"`
 	}{row.Org, c})
+}
+
+// verifyAudit compares the two audit trails row by row, in pages.
+func (db *DB) verifyAudit(ctx context.Context, dst *DB) error {
+	var after int64
+	for {
+		var a, b []auditRow
+		if err := db.read.WithContext(ctx).Where("id > ?", after).Order("id").Limit(1000).Find(&a).Error; err != nil {
+			return err
+		}
+		if err := dst.read.WithContext(ctx).Where("id > ?", after).Order("id").Limit(1000).Find(&b).Error; err != nil {
+			return err
+		}
+		x, _ := json.Marshal(toEvents(a))
+		y, _ := json.Marshal(toEvents(b))
+		if string(x) != string(y) {
+			return fmt.Errorf("verify: the audit trail differs after id %d", after)
+		}
+		if len(a) == 0 {
+			return nil
+		}
+		after = a[len(a)-1].ID
+	}
 }

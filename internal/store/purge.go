@@ -25,14 +25,11 @@ const idempotencyWindow = 24 * time.Hour
 // It returns how many conferences it purged.
 func (db *DB) Purge(ctx context.Context, olderThan time.Duration) (int, error) {
 	cutoff := db.Now().Add(-olderThan).UTC()
-	err := db.inWrite(ctx, func(tx *gorm.DB) error {
-		return tx.Where("created_at < ?", db.now().Add(-idempotencyWindow)).Delete(&idempotencyRow{}).Error
-	})
-	if err != nil {
+	if err := db.ExpireIdempotency(ctx); err != nil {
 		return 0, err
 	}
 	var rows []conferenceRow
-	err = db.inRead(ctx, func(tx *gorm.DB) error {
+	err := db.inRead(ctx, func(tx *gorm.DB) error {
 		return tx.Select("id", "org").
 			Where("scheduled_start < ? AND purged_at IS NULL", cutoff).
 			Order("scheduled_start").Find(&rows).Error
@@ -55,4 +52,12 @@ func (db *DB) Purge(ctx context.Context, olderThan time.Duration) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+// ExpireIdempotency drops stored responses past their retry window: they
+// hold copies of personal data and are of no more use.
+func (db *DB) ExpireIdempotency(ctx context.Context) error {
+	return db.inWrite(ctx, func(tx *gorm.DB) error {
+		return tx.Where("created_at < ?", db.now().Add(-idempotencyWindow)).Delete(&idempotencyRow{}).Error
+	})
 }

@@ -222,6 +222,11 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	if _, err := dst.Conference(ctx, caseSystem, ids[0]); err != nil {
 		t.Fatalf("read on the copy: %v", err)
 	}
+	// Once the target has data of its own, copying into it is refused.
+	mustPopulate(t, dst, "PG-ONLY", time.Date(2026, 12, 9, 10, 0, 0, 0, time.UTC), domain.StatusScheduled)
+	if _, err := src.CopyTo(ctx, dst); err == nil || !strings.Contains(err.Error(), "empty database") {
+		t.Fatalf("copy into a target with its own data: %v, want a refusal", err)
+	}
 }
 
 // TestSyncCalendarReevaluatesWhenHolidaysChange configures a new one-off
