@@ -47,13 +47,8 @@ func (s *Server) handleAddParticipant() gin.HandlerFunc {
 
 func (s *Server) handleUpdateParticipant() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		version, ok := s.ifMatch(c, true)
+		version, patch, ok := s.readPatch(c)
 		if !ok {
-			return
-		}
-		patch, err := readBody(c, "application/merge-patch+json", "application/json")
-		if err != nil {
-			s.writeError(c, err)
 			return
 		}
 		today := s.today()

@@ -22,33 +22,27 @@ type Problem struct {
 	ExistingID string              `json:"existing_id,omitempty"`
 }
 
-// statusOf is the one mapping from domain error kinds to HTTP status codes.
+// statusByKind is the one mapping from domain error kinds to HTTP status
+// codes; a kind it does not list is a 500.
+var statusByKind = map[string]int{
+	domain.EINVALID:      http.StatusUnprocessableEntity,
+	domain.EMALFORMED:    http.StatusBadRequest,
+	domain.ENOTFOUND:     http.StatusNotFound,
+	domain.ECONFLICT:     http.StatusConflict,
+	domain.EINFLIGHT:     http.StatusConflict,
+	domain.EUNAUTHORIZED: http.StatusUnauthorized,
+	domain.EFORBIDDEN:    http.StatusForbidden,
+	domain.EPRECONDITION: http.StatusPreconditionFailed,
+	domain.EPRECONDREQ:   http.StatusPreconditionRequired,
+	domain.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	domain.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
+	domain.ERATELIMITED:  http.StatusTooManyRequests,
+	domain.EUNAVAILABLE:  http.StatusServiceUnavailable,
+}
+
 func statusOf(kind string) int {
-	switch kind {
-	case domain.EINVALID:
-		return http.StatusUnprocessableEntity
-	case domain.EMALFORMED:
-		return http.StatusBadRequest
-	case domain.ENOTFOUND:
-		return http.StatusNotFound
-	case domain.ECONFLICT, domain.EINFLIGHT:
-		return http.StatusConflict
-	case domain.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case domain.EFORBIDDEN:
-		return http.StatusForbidden
-	case domain.EPRECONDITION:
-		return http.StatusPreconditionFailed
-	case domain.EPRECONDREQ:
-		return http.StatusPreconditionRequired
-	case domain.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case domain.EUNSUPPORTED:
-		return http.StatusUnsupportedMediaType
-	case domain.ERATELIMITED:
-		return http.StatusTooManyRequests
-	case domain.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
+	if status, ok := statusByKind[kind]; ok {
+		return status
 	}
 	return http.StatusInternalServerError
 }

@@ -94,3 +94,18 @@ func (s *Server) ifMatch(c *gin.Context, required bool) (*int, bool) {
 	}
 	return v, true
 }
+
+// readPatch reads a merge patch and the If-Match every PATCH needs,
+// answering the problem itself when either is missing or unusable.
+func (s *Server) readPatch(c *gin.Context) (*int, []byte, bool) {
+	version, ok := s.ifMatch(c, true)
+	if !ok {
+		return nil, nil, false
+	}
+	patch, err := readBody(c, "application/merge-patch+json", "application/json")
+	if err != nil {
+		s.writeError(c, err)
+		return nil, nil, false
+	}
+	return version, patch, true
+}
