@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -60,6 +61,8 @@ func (s *Server) idempotent() gin.HandlerFunc {
 		w := &capture{ResponseWriter: c.Writer}
 		c.Writer = w
 		c.Next()
+		// Record the outcome even if the client has gone: its retry needs it.
+		ctx = context.WithoutCancel(ctx)
 		status := w.Status()
 		if status >= 500 {
 			_ = s.db.AbandonIdempotent(ctx, p.ID, key)
@@ -73,8 +76,7 @@ func (s *Server) idempotent() gin.HandlerFunc {
 }
 
 // requestHash identifies a request's content and the headers that change
-// its meaning, so that a key reused for a
-// different request is caught.
+// its meaning, so that a key reused for a different request is caught.
 func requestHash(method, path, headers string, body []byte) string {
 	sum := sha256.New()
 	sum.Write([]byte(method + " " + path + "\n" + headers + "\n"))
