@@ -1,0 +1,43 @@
+package api_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/cpcready/cpcready/internal/domain"
+)
+
+// BenchmarkGetConferenceHTTP measures one GET of a conference through the
+// whole stack: HTTP, key check, role check, the aggregate read, the audit
+// row for the read and the JSON answer.
+func BenchmarkGetConferenceHTTP(b *testing.B) {
+	e := newEnv(b)
+	conf := e.mustCreate(orgA, "BENCH-GET")
+	e.mustAddParticipant(orgA, conf)
+	key := e.key(orgA, domain.RoleChair)
+	r := req{Method: "GET", Path: "/v1/conferences/" + conf, Key: key}
+	b.ReportAllocs()
+	for b.Loop() {
+		if got := e.send(r); got != http.StatusOK {
+			b.Fatalf("status %d", got)
+		}
+	}
+}
+
+// BenchmarkPutNeedHTTP measures one sub-resource write through the whole
+// stack, If-Match not sent.
+func BenchmarkPutNeedHTTP(b *testing.B) {
+	e := newEnv(b)
+	conf := e.mustCreate(orgA, "BENCH-PUT")
+	pid := e.mustAddParticipant(orgA, conf)
+	key := e.key(orgA, domain.RoleSocialWorker)
+	statuses := []string{"identified", "arranged"}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		r := req{Method: "PUT", Path: "/v1/conferences/" + conf + "/participants/" + pid + "/needs/childcare", Key: key,
+			Body: map[string]any{"status": statuses[i%2]}}
+		if got := e.send(r); got != http.StatusOK && got != http.StatusCreated {
+			b.Fatalf("status %d", got)
+		}
+	}
+}
