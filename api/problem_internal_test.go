@@ -1,8 +1,15 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
+
+	"github.com/gin-gonic/gin"
 
 	"github.com/cpcready/cpcready/internal/domain"
 )
@@ -21,5 +28,29 @@ func TestStatusOfEveryKind(t *testing.T) {
 	}
 	if statusOf(domain.ErrorKind(http.ErrBodyNotAllowed)) != 500 {
 		t.Error("a plain error is not a 500")
+	}
+}
+
+// TestPanicIsA500ProblemWithNothingLogged panics in a handler with a value
+// that could be personal: the client gets a plain 500 problem, and the log
+// names only the panic's type.
+func TestPanicIsA500ProblemWithNothingLogged(t *testing.T) {
+	var logs bytes.Buffer
+	s, err := New(Config{Log: slog.New(slog.NewJSONHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.engine.GET("/boom", func(*gin.Context) { panic("Jane Doe's address") })
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest("GET", "/boom", nil))
+	if rec.Code != 500 || rec.Header().Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("status %d, type %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	var p Problem
+	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Status != 500 || p.RequestID == "" {
+		t.Fatalf("problem %+v, %v", p, err)
+	}
+	if strings.Contains(rec.Body.String()+logs.String(), "Jane") || !strings.Contains(logs.String(), `"msg":"panic"`) {
+		t.Fatalf("body %s\nlog %s", rec.Body.String(), logs.String())
 	}
 }
