@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -66,11 +65,6 @@ type OIDC struct {
 	mu        sync.Mutex
 	verifier  *oidc.IDTokenVerifier // nil until discovery has succeeded
 	discovery *discoveryCall        // the discovery in flight, if any
-}
-
-type discoveryCall struct {
-	done chan struct{}
-	err  error
 }
 
 // NewOIDC validates cfg and returns a verifier. It does no network I/O: the
@@ -152,83 +146,6 @@ func checkURL(s string) error {
 		return errors.New("must be an absolute http(s) URL")
 	}
 	return nil
-}
-
-func (o *OIDC) newVerifier(ks oidc.KeySet) *oidc.IDTokenVerifier {
-	return oidc.NewVerifier(o.cfg.Issuer, ks, &oidc.Config{
-		ClientID:             o.cfg.Audience,
-		SupportedSigningAlgs: oidcSigningAlgs,
-		// go-oidc checks exp with no skew at all (expired when exp is before
-		// now) and nbf with a hard-coded 5 minute skew, and never looks at
-		// iat; none of that is configurable. Turning its check off turns off
-		// both exp and nbf, so checkTimes enforces exp, nbf and iat with our
-		// own leeway and clock.
-		SkipExpiryCheck: true,
-	})
-}
-
-// verifierFor returns the verifier, running discovery first when the JWKS URL
-// was not configured. A failed discovery is not cached: the next call tries
-// again. Concurrent callers share one discovery request.
-func (o *OIDC) verifierFor(ctx context.Context) (*oidc.IDTokenVerifier, error) {
-	o.mu.Lock()
-	if v := o.verifier; v != nil {
-		o.mu.Unlock()
-		return v, nil
-	}
-	call := o.discovery
-	if call == nil {
-		call = &discoveryCall{done: make(chan struct{})}
-		o.discovery = call
-		go o.discover(call)
-	}
-	o.mu.Unlock()
-
-	select {
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-call.done:
-	}
-	if call.err != nil {
-		return nil, call.err
-	}
-	o.mu.Lock()
-	v := o.verifier
-	o.mu.Unlock()
-	if v == nil {
-		return nil, errors.New("oidc: discovery produced no verifier")
-	}
-	return v, nil
-}
-
-// discover fetches {issuer}/.well-known/openid-configuration. oidc.NewProvider
-// checks that the document's issuer equals the configured one. It runs on
-// keyCtx (not the caller's context) so that a caller giving up does not waste
-// the attempt for everyone else; the client timeout bounds it.
-func (o *OIDC) discover(call *discoveryCall) {
-	var v *oidc.IDTokenVerifier
-	p, err := oidc.NewProvider(o.keyCtx, o.cfg.Issuer)
-	if err == nil {
-		var meta struct {
-			JWKSURL string `json:"jwks_uri"`
-		}
-		if err = p.Claims(&meta); err == nil {
-			if meta.JWKSURL == "" {
-				err = errors.New("oidc: discovery document has no jwks_uri")
-			} else if err = checkURL(meta.JWKSURL); err == nil {
-				v = o.newVerifier(oidc.NewRemoteKeySet(o.keyCtx, meta.JWKSURL))
-			}
-		}
-	}
-
-	o.mu.Lock()
-	if err == nil {
-		o.verifier = v
-	}
-	o.discovery = nil
-	o.mu.Unlock()
-	call.err = err
-	close(call.done)
 }
 
 // Refusal messages. They are shown to the client, so they never include any
@@ -323,132 +240,6 @@ func classify(ctx context.Context, err error) string {
 		return msgAudience
 	}
 	return msgInvalid
-}
-
-// checkTimes enforces exp (required), nbf and iat (when present) with the
-// configured leeway. It returns "" when the token is within its lifetime.
-func (o *OIDC) checkTimes(claims map[string]json.RawMessage) string {
-	now := o.now()
-	leeway := o.cfg.Leeway
-
-	exp, ok, err := numericDate(claims["exp"])
-	if err != nil {
-		return msgMalformed
-	}
-	if !ok {
-		return msgNoExp
-	}
-	// RFC 7519 4.1.4: the current time must be before exp.
-	if !now.Before(exp.Add(leeway)) {
-		return msgExpired
-	}
-
-	nbf, ok, err := numericDate(claims["nbf"])
-	if err != nil {
-		return msgMalformed
-	}
-	if ok && now.Add(leeway).Before(nbf) {
-		return msgNotYetValid
-	}
-
-	iat, ok, err := numericDate(claims["iat"])
-	if err != nil {
-		return msgMalformed
-	}
-	if ok && now.Add(leeway).Before(iat) {
-		return msgIssuedFuture
-	}
-	return ""
-}
-
-// numericDate decodes a JWT NumericDate (seconds since the epoch, possibly
-// fractional). ok is false when the claim is absent or null.
-func numericDate(raw json.RawMessage) (t time.Time, ok bool, err error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return time.Time{}, false, nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(raw, &n); err != nil {
-		return time.Time{}, false, err
-	}
-	f, err := n.Float64()
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e11 {
-		return time.Time{}, false, errors.New("bad NumericDate")
-	}
-	sec, frac := math.Modf(f)
-	return time.Unix(int64(sec), int64(frac*1e9)), true, nil
-}
-
-// stringClaim returns the claim as a non-blank string; ok is false when it is
-// absent, null, blank or not a string.
-func stringClaim(claims map[string]json.RawMessage, name string) (string, bool) {
-	raw, found := claims[name]
-	if !found {
-		return "", false
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", false
-	}
-	s = strings.TrimSpace(s)
-	return s, s != ""
-}
-
-func (o *OIDC) principal(claims map[string]json.RawMessage) (domain.Principal, error) {
-	sub, ok := stringClaim(claims, "sub")
-	if !ok {
-		return domain.Principal{}, unauthorized(msgNoSubject)
-	}
-	org, ok := stringClaim(claims, o.cfg.OrgClaim)
-	if !ok {
-		return domain.Principal{}, unauthorized(msgNoOrg)
-	}
-	role, msg := o.role(claims)
-	if msg != "" {
-		return domain.Principal{}, unauthorized(msg)
-	}
-	name, ok := stringClaim(claims, o.cfg.NameClaim)
-	if !ok {
-		if name, ok = stringClaim(claims, "preferred_username"); !ok {
-			name = sub
-		}
-	}
-	return domain.Principal{ID: sub, Name: name, Role: role, Org: org}, nil
-}
-
-// role reads the roles claim (a string or an array of strings), keeps only
-// values that are known domain roles and requires exactly one distinct role
-// to remain. Values the IdP issues for other applications are ignored. Staff
-// hold one role per deployment, so a token carrying two different known roles
-// is refused as ambiguous rather than guessing (e.g. picking the most
-// powerful one); the IdP's role assignment must be fixed instead.
-func (o *OIDC) role(claims map[string]json.RawMessage) (domain.Role, string) {
-	raw, found := claims[o.cfg.RolesClaim]
-	if !found || string(raw) == "null" {
-		return "", msgNoRole
-	}
-	var values []string
-	var one string
-	if err := json.Unmarshal(raw, &one); err == nil {
-		values = []string{one}
-	} else if err := json.Unmarshal(raw, &values); err != nil {
-		return "", msgBadRoles
-	}
-	var role domain.Role
-	for _, v := range values {
-		r := domain.Role(strings.TrimSpace(v))
-		if !domain.ValidRole(r) {
-			continue
-		}
-		if role != "" && role != r {
-			return "", msgAmbiguousRole
-		}
-		role = r
-	}
-	if role == "" {
-		return "", msgNoRole
-	}
-	return role, ""
 }
 
 // LooksLikeJWT reports whether token has the shape of a compact JWS: three
