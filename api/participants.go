@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -107,7 +108,7 @@ func (s *Server) handlePutNeed() gin.HandlerFunc {
 			return
 		}
 		if !domain.IsNeedKind(kind) {
-			s.writeError(c, domain.Invalid(domain.FieldError{Field: "kind", Message: "must be one of the need kinds: " + joinKinds()}))
+			s.writeError(c, domain.Invalid(domain.FieldError{Field: "kind", Message: "must be one of the need kinds: " + strings.Join(domain.NeedKinds, ", ")}))
 			return
 		}
 		if n.Kind != "" && n.Kind != kind {
@@ -217,15 +218,4 @@ func (s *Server) handleAddContact() gin.HandlerFunc {
 		}
 		respond(c, http.StatusCreated, conf, k, conferencePath(conf.ID)+"/participants/"+c.Param("pid")+"/contacts/"+k.ID)
 	}
-}
-
-func joinKinds() string {
-	out := ""
-	for i, k := range domain.NeedKinds {
-		if i > 0 {
-			out += ", "
-		}
-		out += k
-	}
-	return out
 }
