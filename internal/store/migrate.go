@@ -44,7 +44,9 @@ func (db *DB) migrator() (*goose.Provider, error) {
 	var opts []goose.ProviderOption
 	if db.Dialect == Postgres {
 		dir, dialect = "migrations/postgres", goose.DialectPostgres
-		locker, err := lock.NewPostgresSessionLocker()
+		// Instances that start together wait for the first: ask every
+		// second, for up to five minutes.
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return nil, err
 		}

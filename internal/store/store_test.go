@@ -288,3 +288,33 @@ func TestIdempotencyRecordsExpire(t *testing.T) {
 		t.Fatalf("recent key reused for another request: %v, want refused", err)
 	}
 }
+
+// TestInstancesStartingTogetherMigrateOnce migrates one fresh PostgreSQL
+// schema from four instances at once: goose's advisory lock lets one apply
+// each migration, and the others find nothing to do.
+func TestInstancesStartingTogetherMigrateOnce(t *testing.T) {
+	url := storetest.PostgresSchemaURL(t)
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		db, err := store.Open(store.Config{URL: url, MaxOpenConns: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		go func() { errs <- db.Migrate(context.Background()) }()
+	}
+	for i := 0; i < 4; i++ {
+		if err := <-errs; err != nil {
+			t.Fatalf("migrate: %v", err)
+		}
+	}
+	db, _ := storetest.MustOpenURL(t, url)
+	sqlDB, _ := db.SQL()
+	var applied, distinct int
+	if err := sqlDB.QueryRow("SELECT COUNT(*), COUNT(DISTINCT version_id) FROM goose_db_version WHERE version_id > 0").Scan(&applied, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if applied != 2 || distinct != 2 {
+		t.Fatalf("goose recorded %d applications of %d migrations, want each of 2 once", applied, distinct)
+	}
+}
