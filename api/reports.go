@@ -62,7 +62,7 @@ func (s *Server) handleAddShare() gin.HandlerFunc {
 		if !s.bind(c, &b, nil) {
 			return
 		}
-		sh := domain.Share{ID: uuid.NewString(), ParticipantID: b.ParticipantID, SharedOn: b.SharedOn, Language: b.Language, Withheld: b.Withheld, Reason: b.Reason, ChairAgreedOn: b.ChairAgreedOn}
+		sh := domain.Share{ID: uuid.NewString(), ParticipantID: b.ParticipantID, SharedOn: b.SharedOn, Language: b.Language, Withheld: b.Withheld, Reason: b.Reason, ChairAgreedOn: b.ChairAgreedOn}.WithDefaults()
 		if err := sh.Validate(s.today()); err != nil {
 			s.writeError(c, err)
 			return

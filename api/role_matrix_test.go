@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/cpcready/cpcready/internal/auth"
@@ -48,61 +49,73 @@ func (e *env) mustFixture(ref string) fixture {
 	return f
 }
 
-// operation builds a request that succeeds for an allowed role.
+// operation builds a request that succeeds for an allowed role. Its roles
+// are written out from PRODUCT.md's role column, not read from the
+// permission table, so the test also checks the table itself.
 type operation struct {
-	id    string
-	build func(f fixture) req
+	id      string
+	allowed []domain.Role
+	build   func(f fixture) req
 }
+
+var (
+	allRoles     = []domain.Role{domain.RoleCaseSystem, domain.RoleSocialWorker, domain.RoleChair, domain.RoleManager, domain.RoleAdmin}
+	csOnly       = []domain.Role{domain.RoleCaseSystem}
+	csAndSW      = []domain.Role{domain.RoleCaseSystem, domain.RoleSocialWorker}
+	contactRoles = []domain.Role{domain.RoleCaseSystem, domain.RoleSocialWorker, domain.RoleChair}
+	chairOnly    = []domain.Role{domain.RoleChair}
+	adminOnly    = []domain.Role{domain.RoleAdmin}
+)
 
 func operations() []operation {
 	c := func(f fixture) string { return "/v1/conferences/" + f.conf }
 	p := func(f fixture) string { return c(f) + "/participants/" + f.participant }
 	ifMatch := func(f fixture) map[string]string { return map[string]string{"If-Match": f.etag} }
 	return []operation{
-		{"listConferences", func(f fixture) req { return req{Method: "GET", Path: "/v1/conferences"} }},
-		{"createConference", func(f fixture) req {
+		{"listConferences", allRoles, func(f fixture) req { return req{Method: "GET", Path: "/v1/conferences"} }},
+		{"createConference", csOnly, func(f fixture) req {
 			return req{Method: "POST", Path: "/v1/conferences", Body: conferenceBody("NEW-" + f.conf[:8])}
 		}},
-		{"getConference", func(f fixture) req { return req{Method: "GET", Path: c(f)} }},
-		{"updateConference", func(f fixture) req {
+		{"getConference", allRoles, func(f fixture) req { return req{Method: "GET", Path: c(f)} }},
+		{"updateConference", csOnly, func(f fixture) req {
 			return req{Method: "PATCH", Path: c(f), Body: map[string]any{"format": "video"}, ContentType: "application/merge-patch+json", Header: ifMatch(f)}
 		}},
-		{"addParticipant", func(f fixture) req { return req{Method: "POST", Path: c(f) + "/participants", Body: participantBody()} }},
-		{"updateParticipant", func(f fixture) req {
+		{"addParticipant", csAndSW, func(f fixture) req { return req{Method: "POST", Path: c(f) + "/participants", Body: participantBody()} }},
+		{"updateParticipant", csAndSW, func(f fixture) req {
 			return req{Method: "PATCH", Path: p(f), Body: map[string]any{"attendance": "phone"}, Header: ifMatch(f)}
 		}},
-		{"deleteParticipant", func(f fixture) req { return req{Method: "DELETE", Path: p(f), Header: ifMatch(f)} }},
-		{"putNeed", func(f fixture) req {
+		{"deleteParticipant", csAndSW, func(f fixture) req { return req{Method: "DELETE", Path: p(f), Header: ifMatch(f)} }},
+		{"putNeed", csAndSW, func(f fixture) req {
 			return req{Method: "PUT", Path: p(f) + "/needs/transport", Body: map[string]any{"status": "arranged"}}
 		}},
-		{"deleteNeed", func(f fixture) req { return req{Method: "DELETE", Path: p(f) + "/needs/childcare", Header: ifMatch(f)} }},
-		{"addContact", func(f fixture) req {
+		{"deleteNeed", csAndSW, func(f fixture) req { return req{Method: "DELETE", Path: p(f) + "/needs/childcare", Header: ifMatch(f)} }},
+		{"addContact", contactRoles, func(f fixture) req {
 			return req{Method: "POST", Path: p(f) + "/contacts", Body: map[string]any{"with": "social_worker", "on": "2026-11-20", "method": "phone"}}
 		}},
-		{"addReport", func(f fixture) req {
+		{"addReport", csAndSW, func(f fixture) req {
 			return req{Method: "POST", Path: c(f) + "/reports", Body: map[string]any{"agency": "police", "title": "Police report"}}
 		}},
-		{"addShare", func(f fixture) req {
+		{"addShare", csAndSW, func(f fixture) req {
 			return req{Method: "POST", Path: c(f) + "/reports/" + f.report + "/shares", Body: map[string]any{"participant_id": f.participant, "shared_on": "2026-11-20"}}
 		}},
-		{"putChildViews", func(f fixture) req {
+		{"putChildViews", csAndSW, func(f fixture) req {
 			return req{Method: "PUT", Path: c(f) + "/children/C-1/views", Body: map[string]any{"means": "written", "recorded_on": "2026-11-20"}}
 		}},
-		{"getReadiness", func(f fixture) req { return req{Method: "GET", Path: c(f) + "/readiness"} }},
-		{"listReadinessChecks", func(f fixture) req { return req{Method: "GET", Path: c(f) + "/readiness-checks"} }},
-		{"addReadinessCheck", func(f fixture) req {
+		{"getReadiness", allRoles, func(f fixture) req { return req{Method: "GET", Path: c(f) + "/readiness"} }},
+		{"listReadinessChecks", allRoles, func(f fixture) req { return req{Method: "GET", Path: c(f) + "/readiness-checks"} }},
+		{"addReadinessCheck", chairOnly, func(f fixture) req {
 			return req{Method: "POST", Path: c(f) + "/readiness-checks", Body: map[string]any{"decision": "postpone", "note": "not ready"}}
 		}},
-		{"getHistory", func(f fixture) req { return req{Method: "GET", Path: c(f) + "/history"} }},
-		{"getParticipant", func(f fixture) req { return req{Method: "GET", Path: p(f)} }},
-		{"getContact", func(f fixture) req { return req{Method: "GET", Path: p(f) + "/contacts/" + f.contact} }},
-		{"getReport", func(f fixture) req { return req{Method: "GET", Path: c(f) + "/reports/" + f.report} }},
-		{"getShare", func(f fixture) req {
+		{"getHistory", allRoles, func(f fixture) req { return req{Method: "GET", Path: c(f) + "/history"} }},
+		{"getParticipant", allRoles, func(f fixture) req { return req{Method: "GET", Path: p(f)} }},
+		{"getContact", allRoles, func(f fixture) req { return req{Method: "GET", Path: p(f) + "/contacts/" + f.contact} }},
+		{"getReport", allRoles, func(f fixture) req { return req{Method: "GET", Path: c(f) + "/reports/" + f.report} }},
+		{"getShare", allRoles, func(f fixture) req {
 			return req{Method: "GET", Path: c(f) + "/reports/" + f.report + "/shares/" + f.share}
 		}},
-		{"getReadinessCheck", func(f fixture) req { return req{Method: "GET", Path: c(f) + "/readiness-checks/" + f.check} }},
-		{"getPolicy", func(f fixture) req { return req{Method: "GET", Path: "/v1/policy"} }},
-		{"putPolicy", func(f fixture) req { return req{Method: "PUT", Path: "/v1/policy", Body: domain.DefaultPolicy()} }},
+		{"getReadinessCheck", allRoles, func(f fixture) req { return req{Method: "GET", Path: c(f) + "/readiness-checks/" + f.check} }},
+		{"getPolicy", adminOnly, func(f fixture) req { return req{Method: "GET", Path: "/v1/policy"} }},
+		{"putPolicy", adminOnly, func(f fixture) req { return req{Method: "PUT", Path: "/v1/policy", Body: domain.DefaultPolicy()} }},
 	}
 }
 
@@ -117,8 +130,8 @@ func orgScoped(op string) bool {
 }
 
 // TestRoleMatrix calls every route as every role, and as an allowed role
-// of another organisation: allowed roles succeed, others get 403, and
-// another organisation's conference is always 404.
+// of another organisation: allowed roles succeed, others get 403 with
+// nothing written, and another organisation's conference is always 404.
 func TestRoleMatrix(t *testing.T) {
 	e := newEnv(t)
 	ops := operations()
@@ -132,8 +145,15 @@ func TestRoleMatrix(t *testing.T) {
 			f := e.mustFixture(fmt.Sprintf("M-%03d", n))
 			r := op.build(f)
 			r.Key = e.key(orgA, role)
+			allowed := slices.Contains(op.allowed, role)
+			if auth.Allowed(op.id, role) != allowed {
+				t.Errorf("the permission table says %s may %s: %v; PRODUCT.md says %v", role, op.id, !allowed, allowed)
+			}
+			before := e.aggregate(f.conf)
 			got := e.do(r)
-			allowed := auth.Allowed(op.id, role)
+			if !allowed && e.aggregate(f.conf) != before {
+				t.Errorf("%s as %s was refused but changed the conference", op.id, role)
+			}
 			switch {
 			case allowed && (got.Status < 200 || got.Status > 299):
 				t.Errorf("%s as %s: %d, want 2xx: %s", op.id, role, got.Status, got.Body)
@@ -143,7 +163,7 @@ func TestRoleMatrix(t *testing.T) {
 			if !allowed || !orgScoped(op.id) {
 				continue
 			}
-			before := e.aggregate(f.conf)
+			before = e.aggregate(f.conf)
 			r.Key = e.key(orgB, role)
 			if got := e.do(r); got.Status != http.StatusNotFound {
 				t.Errorf("%s as %s of another organisation: %d, want 404: %s", op.id, role, got.Status, got.Body)

@@ -67,7 +67,7 @@ func TestShareNeedsADateOrAReason(t *testing.T) {
 	if got := fieldsOf(t, s.Validate(today)); !reflect.DeepEqual(got, []string{"reason"}) {
 		t.Fatalf("withheld without reason: %v", got)
 	}
-	s = Share{ParticipantID: s.ParticipantID, SharedOn: &today}
+	s = Share{ParticipantID: s.ParticipantID, SharedOn: &today}.WithDefaults()
 	if err := s.Validate(today); err != nil || s.Language != "en" {
 		t.Fatalf("shared today: %v, language %q", err, s.Language)
 	}

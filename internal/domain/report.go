@@ -27,6 +27,15 @@ func (r *Report) Validate(today Date) error {
 	return invalidIf(append(validateStruct(r), notAfter("received_on", r.ReceivedOn, today)...))
 }
 
+// WithDefaults returns the share with its language set to English when a
+// shared report names none.
+func (s Share) WithDefaults() Share {
+	if !s.Withheld && s.Language == "" {
+		s.Language = "en"
+	}
+	return s
+}
+
 // Validate checks a share: either shared on a date, or withheld with a reason.
 func (s *Share) Validate(today Date) error {
 	fields := validateStruct(s)
@@ -37,9 +46,6 @@ func (s *Share) Validate(today Date) error {
 		fields = append(fields, FieldError{"shared_on", "must be absent when a report is withheld"})
 	case !s.Withheld && s.SharedOn == nil:
 		fields = append(fields, FieldError{"shared_on", "is required unless the report is withheld"})
-	}
-	if !s.Withheld && s.Language == "" {
-		s.Language = "en"
 	}
 	fields = append(fields, notAfter("shared_on", s.SharedOn, today)...)
 	fields = append(fields, notAfter("chair_agreed_on", s.ChairAgreedOn, today)...)

@@ -14,7 +14,7 @@ import (
 // domain values; the audit row records the fields that differ.
 type Change struct {
 	Action   string // create, update or delete
-	Entity   string // conference, participant, need, contact, report, share, child_views, readiness_check
+	Entity   string // what changed: conference, participant, need, contact, report, share, child_views, readiness_check, policy
 	EntityID string
 	Before   any
 	After    any
