@@ -35,6 +35,9 @@ type config struct {
 	PurgeAfter        time.Duration
 	PurgeEvery        time.Duration
 	ShutdownTimeout   time.Duration
+	// PprofAddr, when set, serves Go's profiling endpoints on a listener of
+	// their own, never on the API's.
+	PprofAddr string
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -51,6 +54,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		CORSOrigins:    list(getenv("CPCREADY_CORS_ORIGINS")),
 		TLSCert:        getenv("CPCREADY_TLS_CERT"),
 		TLSKey:         getenv("CPCREADY_TLS_KEY"),
+		PprofAddr:      getenv("CPCREADY_PPROF_ADDR"),
 	}
 	var errs []string
 	var err error

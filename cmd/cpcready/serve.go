@@ -82,6 +82,11 @@ func serve(ctx context.Context, cfg config, db *store.DB, ln net.Listener, log *
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	if cfg.PprofAddr != "" {
+		if err := startPprof(ctx, cfg.PprofAddr, log); err != nil {
+			return fmt.Errorf("pprof: %w", err)
+		}
+	}
 	go maintain(ctx, db, cfg.PurgeAfter, cfg.PurgeEvery, log)
 	errc := make(chan error, 1)
 	go func() {
