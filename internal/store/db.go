@@ -54,6 +54,7 @@ type DB struct {
 	read     *gorm.DB
 	Now      func() time.Time
 	Evaluate Evaluator
+	commits  *groupCommit // SQLite only
 }
 
 // Open opens the database named by cfg.URL. It does not migrate.
@@ -105,6 +106,7 @@ func Open(cfg Config) (*DB, error) {
 	if err := pool(db.read, cfg.MaxOpenConns, cfg.MaxIdleConns, cfg.ConnMaxLifetime); err != nil {
 		return nil, err
 	}
+	db.commits = newGroupCommit(db)
 	return db, nil
 }
 
@@ -167,6 +169,9 @@ func (db *DB) SQL() (*sql.DB, error) { return db.write.DB() }
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	if db.commits != nil {
+		db.commits.close()
+	}
 	var errs []error
 	for _, g := range []*gorm.DB{db.write, db.read} {
 		if s, err := g.DB(); err == nil {

@@ -14,10 +14,20 @@ import (
 	"github.com/cpcready/cpcready/internal/domain"
 )
 
-// inWrite runs fn in a write transaction, retrying the whole transaction on
-// a transient failure: a PostgreSQL serialization failure or deadlock, or
-// SQLite busy after its own timeout. fn must be safe to run again.
+// inWrite runs fn in a write transaction. On SQLite, writes that arrive
+// together share one transaction (see groupCommit). fn must be safe to run
+// again.
 func (db *DB) inWrite(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if db.commits != nil {
+		return db.commits.run(ctx, fn)
+	}
+	return db.writeAlone(ctx, fn)
+}
+
+// writeAlone runs fn in a transaction of its own, retrying the whole
+// transaction on a transient failure: a PostgreSQL serialization failure or
+// deadlock, or SQLite busy after its own timeout.
+func (db *DB) writeAlone(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		err = db.write.WithContext(ctx).Transaction(fn)

@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"gorm.io/gorm"
+)
+
+// maxBatch caps how many writes share one SQLite transaction, so that one
+// batch cannot hold the write lock for long.
+const maxBatch = 64
+
+// groupCommit runs SQLite writes on the one writer connection, several to a
+// transaction: each write in its own savepoint, so one that fails is rolled
+// back alone, and one COMMIT (one fsync) for the batch. A write's caller
+// hears of it only after the batch commits, so nothing is acknowledged that
+// a crash could lose. database/sql and gorm have no group commit; this is
+// the small piece they leave out.
+type groupCommit struct {
+	jobs    chan *writeJob
+	stop    chan struct{}
+	stopped sync.WaitGroup
+	once    sync.Once
+	db      *DB
+}
+
+type writeJob struct {
+	ctx   context.Context
+	fn    func(tx *gorm.DB) error
+	err   error
+	panic any
+	solo  bool // the batch failed as a whole: run again alone
+	done  chan struct{}
+}
+
+var errStoreClosed = errors.New("store: closed")
+
+func newGroupCommit(db *DB) *groupCommit {
+	g := &groupCommit{jobs: make(chan *writeJob), stop: make(chan struct{}), db: db}
+	g.stopped.Add(1)
+	go g.loop()
+	return g
+}
+
+// run queues fn and waits until its batch commits or fails.
+func (g *groupCommit) run(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	j := &writeJob{ctx: ctx, fn: fn, done: make(chan struct{})}
+	select {
+	case g.jobs <- j:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-g.stop:
+		return errStoreClosed
+	}
+	<-j.done
+	if j.panic != nil {
+		panic(j.panic)
+	}
+	return j.err
+}
+
+func (g *groupCommit) close() {
+	g.once.Do(func() { close(g.stop) })
+	g.stopped.Wait()
+}
+
+func (g *groupCommit) loop() {
+	defer g.stopped.Done()
+	for {
+		var first *writeJob
+		select {
+		case first = <-g.jobs:
+		case <-g.stop:
+			return
+		}
+		batch := []*writeJob{first}
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case j := <-g.jobs:
+				batch = append(batch, j)
+			default:
+				break drain
+			}
+		}
+		g.commit(batch)
+		for _, j := range batch {
+			if j.solo {
+				j.err, j.panic = call(func() error { return g.db.writeAlone(j.ctx, j.fn) })
+			}
+			close(j.done)
+		}
+	}
+}
+
+// commit runs a batch in one transaction. When the transaction as a whole
+// fails (busy, a full disk, a failed COMMIT), every write in it runs again
+// alone, so that one write's trouble is never another's.
+func (g *groupCommit) commit(batch []*writeJob) {
+	if len(batch) == 1 {
+		batch[0].solo = true
+		return
+	}
+	err := g.db.write.Transaction(func(tx *gorm.DB) error {
+		for _, j := range batch {
+			if j.err = j.ctx.Err(); j.err != nil {
+				continue
+			}
+			if err := inSavepoint(tx, j); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, j := range batch {
+		switch {
+		case err != nil && j.panic == nil && j.ctx.Err() == nil:
+			j.solo = true
+		default:
+			j.err = mapError(j.err)
+		}
+	}
+}
+
+// inSavepoint runs one write in a savepoint and rolls back to it when the
+// write fails. It returns an error only when the transaction itself is
+// broken: SQLite rolls a whole transaction back on some errors (a full
+// disk, I/O errors), and then the savepoint is gone.
+func inSavepoint(tx *gorm.DB, j *writeJob) error {
+	if err := tx.Exec("SAVEPOINT write").Error; err != nil {
+		return err
+	}
+	j.err, j.panic = call(func() error { return j.fn(tx) })
+	if j.err != nil {
+		if err := tx.Exec("ROLLBACK TO write").Error; err != nil {
+			return err
+		}
+	}
+	return tx.Exec("RELEASE write").Error
+}
+
+// call runs fn, turning a panic into a value for its caller to raise again.
+func call(fn func() error) (err error, panicked any) {
+	defer func() {
+		if r := recover(); r != nil {
+			panicked = r
+			err = fmt.Errorf("write panicked: %v", r)
+		}
+	}()
+	return fn(), nil
+}

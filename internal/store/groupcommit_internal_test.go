@@ -1,0 +1,160 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+func openSQLiteForBatches(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(Config{URL: filepath.Join(t.TempDir(), "batch.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func putState(key string) func(tx *gorm.DB) error {
+	return func(tx *gorm.DB) error {
+		return tx.Exec("INSERT INTO service_state (key, value, updated_at) VALUES (?, 'v', ?)", key, time.Now()).Error
+	}
+}
+
+func stateKeys(t *testing.T, db *DB) []string {
+	t.Helper()
+	var keys []string
+	if err := db.read.Raw("SELECT key FROM service_state ORDER BY key").Scan(&keys).Error; err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
+// runBatch commits jobs as one batch, as the loop would, and runs again
+// alone those the batch could not commit.
+func runBatch(db *DB, jobs ...*writeJob) {
+	db.commits.commit(jobs)
+	for _, j := range jobs {
+		if j.solo {
+			j.err, j.panic = call(func() error { return db.writeAlone(j.ctx, j.fn) })
+		}
+	}
+}
+
+func job(ctx context.Context, fn func(tx *gorm.DB) error) *writeJob {
+	return &writeJob{ctx: ctx, fn: fn, done: make(chan struct{})}
+}
+
+func TestABatchRollsBackOnlyTheWriteThatFailed(t *testing.T) {
+	db := openSQLiteForBatches(t)
+	ctx := context.Background()
+	refused := errors.New("refused")
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	jobs := []*writeJob{
+		job(ctx, putState("a")),
+		job(ctx, func(tx *gorm.DB) error {
+			if err := putState("b")(tx); err != nil {
+				return err
+			}
+			return refused
+		}),
+		job(ctx, func(tx *gorm.DB) error {
+			if err := putState("c")(tx); err != nil {
+				return err
+			}
+			panic("bug")
+		}),
+		job(cancelled, putState("d")),
+		job(ctx, putState("a")), // a duplicate key: fails on its own
+		job(ctx, putState("e")),
+	}
+	runBatch(db, jobs...)
+	if got := stateKeys(t, db); !slices.Equal(got, []string{"a", "e"}) {
+		t.Errorf("committed keys %v, want [a e]", got)
+	}
+	if jobs[0].err != nil || jobs[5].err != nil {
+		t.Errorf("good writes failed: %v, %v", jobs[0].err, jobs[5].err)
+	}
+	if !errors.Is(jobs[1].err, refused) {
+		t.Errorf("refused write: err %v", jobs[1].err)
+	}
+	if jobs[2].panic != "bug" {
+		t.Errorf("panicking write: panic %v", jobs[2].panic)
+	}
+	if !errors.Is(jobs[3].err, context.Canceled) {
+		t.Errorf("cancelled write: err %v", jobs[3].err)
+	}
+	if jobs[4].err == nil {
+		t.Error("duplicate key was accepted")
+	}
+}
+
+// When a write breaks the transaction itself, SQLite has rolled back every
+// write before it; each must then run again alone, and land exactly once.
+func TestABrokenBatchRunsEachWriteAgainAlone(t *testing.T) {
+	db := openSQLiteForBatches(t)
+	ctx := context.Background()
+	jobs := []*writeJob{
+		job(ctx, putState("a")),
+		job(ctx, func(tx *gorm.DB) error {
+			if err := tx.Exec("ROLLBACK").Error; err != nil {
+				return err
+			}
+			return errors.New("the transaction is gone")
+		}),
+		job(ctx, putState("c")),
+	}
+	runBatch(db, jobs...)
+	if got := stateKeys(t, db); !slices.Equal(got, []string{"a", "c"}) {
+		t.Errorf("committed keys %v, want [a c]", got)
+	}
+	if jobs[0].err != nil || jobs[2].err != nil {
+		t.Errorf("good writes failed: %v, %v", jobs[0].err, jobs[2].err)
+	}
+	if jobs[1].err == nil {
+		t.Error("the breaking write reported success")
+	}
+}
+
+// Concurrent writers share transactions, and every one lands.
+func TestConcurrentWritesAllLand(t *testing.T) {
+	db := openSQLiteForBatches(t)
+	const writers = 100
+	var wg sync.WaitGroup
+	want := make([]string, writers)
+	for i := range writers {
+		want[i] = string(rune('A'+i/26)) + string(rune('a'+i%26))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := db.inWrite(context.Background(), putState(want[i])); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	sort.Strings(want)
+	if got := stateKeys(t, db); !slices.Equal(got, want) {
+		t.Errorf("%d keys landed, want %d", len(got), writers)
+	}
+}
+
+func TestWritesAfterCloseAreRefused(t *testing.T) {
+	db := openSQLiteForBatches(t)
+	db.Close()
+	if err := db.inWrite(context.Background(), putState("late")); !errors.Is(err, errStoreClosed) {
+		t.Errorf("write after close: %v", err)
+	}
+}
