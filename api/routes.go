@@ -15,7 +15,7 @@ import (
 // operationId that openapi.yaml and the permission table share.
 func (s *Server) routes(corsOrigins []string) {
 	e := s.engine
-	e.Use(requestID(), s.accessLog(), s.recovery(), bodyLimit(maxBody))
+	e.Use(requestID(), s.closeWhileDraining(), s.accessLog(), s.recovery(), bodyLimit(maxBody))
 	if len(corsOrigins) > 0 {
 		e.Use(allowedOriginsOnly(corsOrigins, cors.New(cors.Config{
 			AllowOrigins:  corsOrigins,

@@ -84,6 +84,20 @@ func (s *Server) Engine() *gin.Engine { return s.engine }
 // before the server shuts down.
 func (s *Server) Drain() { s.draining.Store(true) }
 
+// closeWhileDraining answers with Connection: close once the server is
+// draining. Clients then open a new connection for their next request,
+// which the closed listener refuses cleanly, instead of sending it on a
+// kept-alive connection just as shutdown closes it: a POST lost that way
+// leaves the client unsure whether it ran.
+func (s *Server) closeWhileDraining() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if s.draining.Load() {
+			c.Header("Connection", "close")
+		}
+		c.Next()
+	}
+}
+
 func (s *Server) today() domain.Date { return domain.DateOf(s.db.Now()) }
 
 func (s *Server) handleHealthz() gin.HandlerFunc {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"math/rand/v2"
 	"net/http"
@@ -135,27 +136,35 @@ type crashClient struct {
 	http      *http.Client
 }
 
-// call sends one request; it returns 0 when no answer came back.
+// call sends one request; it returns 0 when no whole answer came back.
 func (c *crashClient) call(method, path string, body, out any) int {
-	var rd *bytes.Reader
+	res, err := c.send(method, path, body, out)
+	if err != nil {
+		return 0
+	}
+	return res.StatusCode
+}
+
+// send sends one request and decodes the answer into out. It fails when no
+// whole answer came back.
+func (c *crashClient) send(method, path string, body, out any) (*http.Response, error) {
+	var rd io.Reader = http.NoBody
 	if body != nil {
 		b, _ := json.Marshal(body)
 		rd = bytes.NewReader(b)
-	} else {
-		rd = bytes.NewReader(nil)
 	}
 	r, _ := http.NewRequest(method, c.base+path, rd)
 	r.Header.Set("Authorization", "Bearer "+c.key)
 	r.Header.Set("Content-Type", "application/json")
 	res, err := c.http.Do(r)
 	if err != nil {
-		return 0
+		return nil, err
 	}
 	defer res.Body.Close()
-	if json.NewDecoder(res.Body).Decode(out) != nil {
-		return 0 // the answer was cut off: not acknowledged
+	if err := json.NewDecoder(res.Body).Decode(out); err != nil {
+		return nil, err
 	}
-	return res.StatusCode
+	return res, nil
 }
 
 // needKinds are the needs the crash test sets; an interpreter need would
