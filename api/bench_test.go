@@ -41,3 +41,25 @@ func BenchmarkPutNeedHTTP(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGetReadinessHTTP measures the chair's readiness read from 32
+// clients at once: HTTP, key check, role check, readiness, the audit row
+// and the JSON answer.
+func BenchmarkGetReadinessHTTP(b *testing.B) {
+	e := newEnv(b)
+	conf := e.mustCreate(orgA, "BENCH-READINESS")
+	for range 3 {
+		e.mustAddParticipant(orgA, conf)
+	}
+	r := req{Method: "GET", Path: "/v1/conferences/" + conf + "/readiness", Key: e.key(orgA, domain.RoleChair)}
+	b.ReportAllocs()
+	b.SetParallelism(16)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if got := e.send(r); got != http.StatusOK {
+				b.Errorf("status %d", got)
+				return
+			}
+		}
+	})
+}

@@ -3,7 +3,9 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -22,7 +24,7 @@ func (s *Server) handleCreateConference() gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
-		respond(c, http.StatusCreated, conf, conf, conferencePath(conf.ID))
+		respond(c, http.StatusCreated, conf.Version, conf, conferencePath(conf.ID))
 	}
 }
 
@@ -33,7 +35,7 @@ func (s *Server) handleGetConference() gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
-		respond(c, http.StatusOK, conf, conf, "")
+		respond(c, http.StatusOK, conf.Version, conf, "")
 	}
 }
 
@@ -68,7 +70,7 @@ func (s *Server) handleUpdateConference() gin.HandlerFunc {
 			s.writeError(c, s.db.NameExisting(c.Request.Context(), principal(c), ref, err))
 			return
 		}
-		respond(c, http.StatusOK, conf, conf, "")
+		respond(c, http.StatusOK, conf.Version, conf, "")
 	}
 }
 
@@ -167,8 +169,12 @@ func parseListFilter(c *gin.Context) (store.ConferenceFilter, error) {
 		bad("status", "must be one of: scheduled, held, postponed, cancelled")
 	}
 	for name, v := range map[string]string{"external_ref": f.ExternalRef, "chair_ref": f.ChairRef, "social_worker_ref": f.SocialWorkerRef, "cursor": f.Cursor} {
-		if len(v) > 500 {
+		switch {
+		case len(v) > 500:
 			bad(name, "is too long")
+		case !storableText(v):
+			// PostgreSQL refuses such text outright, so it can match nothing.
+			bad(name, "must be UTF-8 text without NUL characters")
 		}
 	}
 	if v := q.Get("overdue"); v != "" {
@@ -196,6 +202,12 @@ func parseListFilter(c *gin.Context) (store.ConferenceFilter, error) {
 		return f, domain.Invalid(fields...)
 	}
 	return f, nil
+}
+
+// storableText reports whether s is text both databases can hold: UTF-8
+// with no NUL character.
+func storableText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }
 
 type paramError string

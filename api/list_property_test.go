@@ -262,6 +262,12 @@ func TestListPropertyFiltersMatchLiveEvaluation(t *testing.T) {
 		}
 		got, _ := rrList(e, orgA, "readiness=not_ready&overdue=true&limit=200&from="+from.String()+"&to="+to.String())
 		rrSameSet(t, step+": dated", got, want)
+		// The readiness read answers from stored findings: every tenth
+		// conference must read exactly as a live evaluation.
+		for i := 0; i < len(confs); i += 10 {
+			liveResult := readiness.Evaluate(&confs[i], now, pol, cal)
+			rrSameReadiness(t, step, e, confs[i].ID, liveResult)
+		}
 		t.Logf("%s: %d not ready, %d ready, %d overdue, %d dated", step, len(sets["readiness=not_ready"]), len(sets["readiness=ready"]), len(sets["overdue=true"]), len(want))
 		return len(sets["overdue=true"])
 	}
@@ -283,6 +289,21 @@ func TestListPropertyFiltersMatchLiveEvaluation(t *testing.T) {
 	g.today = domain.DateOf(e.clock.Now())
 	if later := check("four days later", pol); later <= stricter {
 		t.Errorf("four days later no more conferences are overdue: %d, was %d", later, stricter)
+	}
+}
+
+// rrSameReadiness checks GET readiness against a live evaluation: the same
+// status, counts and findings, overdue flags included.
+func rrSameReadiness(t *testing.T, step string, e *env, id string, live domain.ReadinessResult) {
+	t.Helper()
+	r := e.do(req{Method: "GET", Path: "/v1/conferences/" + id + "/readiness", Key: e.key(orgA, domain.RoleChair)})
+	var got domain.ReadinessResult
+	r.Decode(t, &got)
+	wantFindings, _ := json.Marshal(live.Findings)
+	gotFindings, _ := json.Marshal(got.Findings)
+	if got.Status != live.Status || got.Blockers != live.Blockers || got.Advisories != live.Advisories || string(gotFindings) != string(wantFindings) {
+		t.Errorf("%s: %s reads %s %d/%d %s\nlive %s %d/%d %s", step, id, got.Status, got.Blockers, got.Advisories, gotFindings,
+			live.Status, live.Blockers, live.Advisories, wantFindings)
 	}
 }
 

@@ -42,7 +42,7 @@ func (s *Server) handleAddParticipant() gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		respond(c, http.StatusCreated, conf, added, conferencePath(conf.ID)+"/participants/"+added.ID)
+		respond(c, http.StatusCreated, conf.Version, added, conferencePath(conf.ID)+"/participants/"+added.ID)
 	}
 }
 
@@ -74,7 +74,7 @@ func (s *Server) handleUpdateParticipant() gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		respond(c, http.StatusOK, conf, updated, "")
+		respond(c, http.StatusOK, conf.Version, updated, "")
 	}
 }
 
@@ -96,7 +96,7 @@ func (s *Server) handleDeleteParticipant() gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		respond(c, http.StatusNoContent, conf, nil, "")
+		respond(c, http.StatusNoContent, conf.Version, nil, "")
 	}
 }
 
@@ -142,7 +142,7 @@ func (s *Server) handlePutNeed() gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		respond(c, statusFor(created), conf, n, "")
+		respond(c, statusFor(created), conf.Version, n, "")
 	}
 }
 
@@ -169,7 +169,7 @@ func (s *Server) handleDeleteNeed() gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		respond(c, http.StatusNoContent, conf, nil, "")
+		respond(c, http.StatusNoContent, conf.Version, nil, "")
 	}
 }
 
@@ -216,6 +216,6 @@ func (s *Server) handleAddContact() gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
-		respond(c, http.StatusCreated, conf, k, conferencePath(conf.ID)+"/participants/"+c.Param("pid")+"/contacts/"+k.ID)
+		respond(c, http.StatusCreated, conf.Version, k, conferencePath(conf.ID)+"/participants/"+c.Param("pid")+"/contacts/"+k.ID)
 	}
 }

@@ -22,7 +22,7 @@ func (s *Server) handleGetPart(find func(c *gin.Context, conf *domain.Conference
 			s.writeError(c, err)
 			return
 		}
-		respond(c, http.StatusOK, conf, part, "")
+		respond(c, http.StatusOK, conf.Version, part, "")
 	}
 }
 

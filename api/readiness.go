@@ -10,12 +10,12 @@ import (
 
 func (s *Server) handleGetReadiness() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		result, conf, err := s.db.Evaluation(c.Request.Context(), principal(c), c.Param("id"))
+		result, version, err := s.db.Readiness(c.Request.Context(), principal(c), c.Param("id"))
 		if err != nil {
 			s.writeError(c, err)
 			return
 		}
-		respond(c, http.StatusOK, conf, result, "")
+		respond(c, http.StatusOK, version, result, "")
 	}
 }
 

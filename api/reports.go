@@ -42,7 +42,7 @@ func (s *Server) handleAddReport() gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		respond(c, http.StatusCreated, conf, r, conferencePath(conf.ID)+"/reports/"+r.ID)
+		respond(c, http.StatusCreated, conf.Version, r, conferencePath(conf.ID)+"/reports/"+r.ID)
 	}
 }
 
@@ -88,7 +88,7 @@ func (s *Server) handleAddShare() gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		respond(c, http.StatusCreated, conf, sh, conferencePath(conf.ID)+"/reports/"+c.Param("rid")+"/shares/"+sh.ID)
+		respond(c, http.StatusCreated, conf.Version, sh, conferencePath(conf.ID)+"/reports/"+c.Param("rid")+"/shares/"+sh.ID)
 	}
 }
 
@@ -122,6 +122,6 @@ func (s *Server) handlePutChildViews() gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		respond(c, statusFor(created), conf, child, "")
+		respond(c, statusFor(created), conf.Version, child, "")
 	}
 }

@@ -37,8 +37,8 @@ func ifMatch(c *gin.Context, required bool) (*int, error) {
 
 // respond writes body with the conference's ETag, and a Location for a
 // create.
-func respond(c *gin.Context, status int, conf *domain.Conference, body any, location string) {
-	c.Header("ETag", etag(conf.Version))
+func respond(c *gin.Context, status int, version int, body any, location string) {
+	c.Header("ETag", etag(version))
 	if location != "" {
 		c.Header("Location", location)
 	}

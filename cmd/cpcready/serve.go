@@ -12,6 +12,7 @@ import (
 
 	"github.com/cpcready/cpcready/api"
 	"github.com/cpcready/cpcready/internal/auth"
+	"github.com/cpcready/cpcready/internal/readiness"
 	"github.com/cpcready/cpcready/internal/store"
 	"github.com/cpcready/cpcready/internal/workdays"
 )
@@ -40,7 +41,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 	// A changed holiday list moves deadlines: bring stored summaries in line.
-	if changed, err := db.SyncCalendar(ctx, workdays.New(cfg.ExtraBankHolidays).Fingerprint()); err != nil {
+	if changed, err := db.SyncReadiness(ctx, readiness.Fingerprint(workdays.New(cfg.ExtraBankHolidays).Fingerprint())); err != nil {
 		return err
 	} else if changed {
 		log.Info("working-day calendar changed: readiness re-evaluated")

@@ -49,13 +49,32 @@ type ReadinessResult struct {
 	EarliestDueOn *Date `json:"-"`
 }
 
-// Summary returns the short form stored with the conference.
+// Summary returns the short form stored with the conference, findings
+// included.
 func (r ReadinessResult) Summary() ReadinessSummary {
 	overdue := false
 	for _, f := range r.Findings {
 		overdue = overdue || (f.Overdue && f.Severity == SeverityBlocker)
 	}
-	return ReadinessSummary{Status: r.Status, Blockers: r.Blockers, Advisories: r.Advisories, DueOn: r.EarliestDueOn, Overdue: overdue}
+	return ReadinessSummary{Status: r.Status, Blockers: r.Blockers, Advisories: r.Advisories, DueOn: r.EarliestDueOn, Overdue: overdue, Findings: r.Findings}
+}
+
+// Result rebuilds the full evaluation from a stored summary as it stands
+// at now. Which findings fire never depends on the instant, so only
+// Overdue is worked out again.
+func (s ReadinessSummary) Result(now time.Time) ReadinessResult {
+	fs := append([]Finding{}, s.Findings...)
+	MarkOverdue(fs, DateOf(now))
+	return ReadinessResult{Status: s.Status, Blockers: s.Blockers, Advisories: s.Advisories, Findings: fs, EvaluatedAt: now, EarliestDueOn: s.DueOn}
+}
+
+// MarkOverdue flags the outstanding blockers whose due date is before
+// today. Advisories are never overdue: nothing is left to do by a date.
+func MarkOverdue(fs []Finding, today Date) {
+	for i := range fs {
+		f := &fs[i]
+		f.Overdue = f.Severity == SeverityBlocker && f.DueOn != nil && today.After(*f.DueOn)
+	}
 }
 
 // SetOverdue works out Overdue for today in Europe/London: the earliest

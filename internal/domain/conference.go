@@ -71,6 +71,9 @@ type ReadinessSummary struct {
 	// worked out from it when the summary is read.
 	DueOn   *Date `json:"due_on,omitempty"`
 	Overdue bool  `json:"overdue"`
+	// Findings are stored with the summary so that a readiness read needs
+	// no evaluation; they are not part of the conference's JSON.
+	Findings []Finding `json:"-"`
 }
 
 // Conference is the whole aggregate: a conference, its family members, its

@@ -17,7 +17,7 @@ type Calendar interface {
 // flags depend on now; see the package comment.
 func Evaluate(c *domain.Conference, now time.Time, p domain.Policy, cal Calendar) domain.ReadinessResult {
 	fs := findings(c, p, cal)
-	markOverdue(fs, domain.DateOf(now))
+	domain.MarkOverdue(fs, domain.DateOf(now))
 	r := domain.ReadinessResult{Status: domain.Ready, Findings: fs, EvaluatedAt: now}
 	for _, f := range fs {
 		if f.Severity == advisory {
@@ -55,7 +55,7 @@ func findings(c *domain.Conference, p domain.Policy, cal Calendar) []domain.Find
 		}
 	}
 
-	fs := []domain.Finding{}
+	fs := make([]domain.Finding, 0, 16)
 	for _, rule := range conferenceRules {
 		fs = append(fs, rule(e)...)
 	}
@@ -79,15 +79,6 @@ func findings(c *domain.Conference, p domain.Policy, cal Calendar) []domain.Find
 		fs = append(fs, childViewsNotShared(e, &c.Children[i])...)
 	}
 	return fs
-}
-
-// markOverdue flags the outstanding blockers whose due date is before
-// today. Advisories are never overdue: nothing is left to do by a date.
-func markOverdue(fs []domain.Finding, today domain.Date) {
-	for i := range fs {
-		f := &fs[i]
-		f.Overdue = f.Severity == blocker && f.DueOn != nil && today.After(*f.DueOn)
-	}
 }
 
 // applicable reports whether the participant rules apply: invited and not

@@ -19,13 +19,14 @@ func (stateRow) TableName() string { return "service_state" }
 
 const calendarKey = "calendar"
 
-// SyncCalendar makes the stored readiness summaries agree with the
-// working-day calendar in use. When its fingerprint differs from the one
-// the summaries were computed under (say a new one-off bank holiday was
+// SyncReadiness makes the stored readiness summaries and findings agree
+// with the rules and the working-day calendar in use (see
+// readiness.Fingerprint). When the fingerprint differs from the one they
+// were computed under (a new release's rules, or a new one-off bank holiday
 // configured), every organisation's conferences are evaluated again. It
 // returns whether it re-evaluated. Several instances starting together
 // may each do it; the work is the same and the result is too.
-func (db *DB) SyncCalendar(ctx context.Context, fingerprint string) (bool, error) {
+func (db *DB) SyncReadiness(ctx context.Context, fingerprint string) (bool, error) {
 	changed := false
 	err := db.inWrite(ctx, func(tx *gorm.DB) error {
 		var st stateRow

@@ -93,27 +93,42 @@ func (db *DB) SetPolicy(ctx context.Context, p domain.Principal, pol domain.Poli
 // since nothing a caller wrote has changed. Policies change rarely, so one
 // pass over the organisation's conferences is affordable.
 func (db *DB) reevaluateAll(tx *gorm.DB, org string) error {
-	// Lock the rows: a write that evaluated under the old policy commits
-	// first, and is then evaluated again here under the new one.
-	var rows []conferenceRow
-	if err := db.forUpdate(tx).Where("org = ?", org).Find(&rows).Error; err != nil {
+	pol, err := policyIn(tx, org)
+	if err != nil {
 		return err
 	}
-	for _, row := range rows {
-		c, err := loadAggregate(tx, row)
+	// Lock the rows: a write that evaluated under the old policy commits
+	// first, and is then evaluated again here under the new one. Pages
+	// keep memory flat and the queries per page fixed.
+	after := ""
+	for {
+		var rows []conferenceRow
+		q := db.forUpdate(tx).Where("org = ? AND id > ?", org, after).Order("id").Limit(reevaluatePage)
+		if err := q.Find(&rows).Error; err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		confs, err := loadAggregates(tx, rows)
 		if err != nil {
 			return err
 		}
-		if err := db.reevaluate(tx, org, c); err != nil {
-			return err
+		for i := range confs {
+			c := &confs[i]
+			c.Readiness = db.Evaluate(c, pol).Summary()
+			err = tx.Model(&conferenceRow{}).Where("id = ?", c.ID).Updates(map[string]any{
+				"readiness_status": c.Readiness.Status, "readiness_blockers": c.Readiness.Blockers,
+				"readiness_advisories": c.Readiness.Advisories, "readiness_due_on": dateCol(c.Readiness.DueOn),
+				"readiness_findings": findingsCol(c.Readiness.Findings),
+			}).Error
+			if err != nil {
+				return err
+			}
 		}
-		err = tx.Model(&conferenceRow{}).Where("id = ?", c.ID).Updates(map[string]any{
-			"readiness_status": c.Readiness.Status, "readiness_blockers": c.Readiness.Blockers,
-			"readiness_advisories": c.Readiness.Advisories, "readiness_due_on": dateCol(c.Readiness.DueOn),
-		}).Error
-		if err != nil {
-			return err
-		}
+		after = rows[len(rows)-1].ID
 	}
-	return nil
 }
+
+// reevaluatePage is how many conferences reevaluateAll loads at a time.
+const reevaluatePage = 500

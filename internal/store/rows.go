@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/cpcready/cpcready/internal/domain"
@@ -28,6 +29,7 @@ type conferenceRow struct {
 	ReadinessBlockers      int
 	ReadinessAdvisories    int
 	ReadinessDueOn         *string
+	ReadinessFindings      *string // JSON, without overdue flags
 	PurgedAt               *time.Time
 	CreatedAt              time.Time
 	UpdatedAt              time.Time
@@ -159,6 +161,7 @@ func toConferenceRow(org string, c *domain.Conference) conferenceRow {
 		ReadinessStatus:        c.Readiness.Status,
 		ReadinessBlockers:      c.Readiness.Blockers,
 		ReadinessAdvisories:    c.Readiness.Advisories,
+		ReadinessFindings:      findingsCol(c.Readiness.Findings),
 		CreatedAt:              c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
 		PurgedAt: c.PurgedAt,
 	}
@@ -266,4 +269,31 @@ func fromShareRow(r shareRow) domain.Share {
 		Language: colText(r.Language), Withheld: r.Withheld, Reason: colText(r.Reason),
 		ChairAgreedOn: colDate(r.ChairAgreedOn),
 	}
+}
+
+// findingsCol stores findings as JSON without their overdue flags, which
+// depend on the day they are read; nil findings (never evaluated) are NULL.
+func findingsCol(fs []domain.Finding) *string {
+	if fs == nil {
+		return nil
+	}
+	plain := make([]domain.Finding, len(fs))
+	for i, f := range fs {
+		f.Overdue = false
+		plain[i] = f
+	}
+	b, err := json.Marshal(plain)
+	if err != nil {
+		return nil // a Finding always marshals
+	}
+	s := string(b)
+	return &s
+}
+
+func colFindings(s *string) ([]domain.Finding, error) {
+	if s == nil {
+		return nil, nil
+	}
+	fs := []domain.Finding{}
+	return fs, json.Unmarshal([]byte(*s), &fs)
 }

@@ -9,6 +9,7 @@
 package workdays
 
 import (
+	"sync"
 	"time"
 
 	"github.com/rickar/cal/v2"
@@ -49,10 +50,12 @@ var englandAndWales = []*cal.Holiday{
 }
 
 // Calendar answers working-day questions for England and Wales. It is safe
-// for concurrent use: it holds no cache (cal's own cache is a plain map).
+// for concurrent use: its only cache is a sync.Map of whole years, and it
+// never touches cal's own cache (a plain map).
 type Calendar struct {
 	holidays []*cal.Holiday
 	extra    map[civil]bool
+	years    sync.Map // year → map[civil]bool of observed days off
 }
 
 type civil struct {
@@ -86,26 +89,35 @@ func (c *Calendar) IsWorkingDay(d domain.Date) bool {
 }
 
 // isBankHoliday reports whether d is a day off: a holiday's observed
-// (substitute) date, or an extra one. It checks each holiday itself rather
-// than calling cal.Calendar.IsHoliday, which stops at the first holiday
-// whose actual date matches even when another is observed that day. Only
-// the year, month and day of cal's results are compared, so the zone cal
-// builds them in (time.Local) does not matter.
+// (substitute) date, or an extra one.
 func (c *Calendar) isBankHoliday(d domain.Date) bool {
 	want := civilOf(d.Time())
-	if c.extra[want] {
-		return true
+	return c.extra[want] || c.observedIn(want.y)[want]
+}
+
+// observedIn returns the days off observed in year y, worked out once per
+// year: every deadline walks day by day, and working a holiday out is far
+// dearer than a map lookup. It checks each holiday itself rather than
+// calling cal.Calendar.IsHoliday, which stops at the first holiday whose
+// actual date matches even when another is observed that day. Only the
+// year, month and day of cal's results are kept, so the zone cal builds
+// them in (time.Local) does not matter.
+func (c *Calendar) observedIn(y int) map[civil]bool {
+	if days, ok := c.years.Load(y); ok {
+		return days.(map[civil]bool)
 	}
+	days := map[civil]bool{}
 	for _, h := range c.holidays {
 		// A substitute day can fall in the next year (or, in principle,
 		// the previous one), so look at both neighbours too.
-		for y := want.y - 1; y <= want.y+1; y++ {
-			if _, obs := h.Calc(y); !obs.IsZero() && civilOf(obs) == want {
-				return true
+		for near := y - 1; near <= y+1; near++ {
+			if _, obs := h.Calc(near); !obs.IsZero() && obs.Year() == y {
+				days[civilOf(obs)] = true
 			}
 		}
 	}
-	return false
+	c.years.Store(y, days)
+	return days
 }
 
 // WorkingDaysBefore returns the nth working day before d; n = 0 returns d
