@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -29,12 +30,17 @@ func readBody(c *gin.Context, types ...string) ([]byte, error) {
 	return readAll(c.Request.Body)
 }
 
-// readAll reads a body under the limit set by bodyLimit.
+// readAll reads a body under the limit set by bodyLimit. A body that stops
+// arriving meets the server's read timeout: that is a 408, which a client
+// may retry, not a malformed request.
 func readAll(r io.Reader) ([]byte, error) {
 	body, err := io.ReadAll(r)
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		return nil, domain.Errorf(domain.ETOOLARGE, "the body is larger than %d bytes", maxBody)
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return nil, domain.Errorf(domain.ETIMEOUT, "the body did not arrive in time")
 	}
 	if err != nil {
 		return nil, domain.Errorf(domain.EMALFORMED, "the body could not be read")
@@ -43,11 +49,15 @@ func readAll(r io.Reader) ([]byte, error) {
 }
 
 // decodeStrict reads exactly one JSON object into dst: unknown fields,
-// trailing data and malformed JSON are refused (400); a value of the wrong
-// type or a bad date is a field error (422).
+// trailing data, malformed JSON and text that cannot be read faithfully
+// (see checkText) are refused (400); a value of the wrong type or a bad
+// date is a field error (422).
 func decodeStrict(body []byte, dst any) error {
 	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] != '{' {
 		return domain.Errorf(domain.EMALFORMED, "the body must be a JSON object")
+	}
+	if err := checkText(body, dst); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -35,6 +35,7 @@ var statusByKind = map[string]int{
 	domain.EPRECONDITION: http.StatusPreconditionFailed,
 	domain.EPRECONDREQ:   http.StatusPreconditionRequired,
 	domain.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	domain.ETIMEOUT:      http.StatusRequestTimeout,
 	domain.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	domain.ERATELIMITED:  http.StatusTooManyRequests,
 	domain.EUNAVAILABLE:  http.StatusServiceUnavailable,
@@ -80,6 +81,11 @@ func writeProblem(c *gin.Context, p Problem) {
 	}
 	if p.RequestID == "" {
 		p.RequestID = domain.RequestIDFrom(c.Request.Context())
+	}
+	if p.Status == http.StatusServiceUnavailable && c.Writer.Header().Get("Retry-After") == "" {
+		// Long enough for a client not to add to the trouble, short enough
+		// that it comes back soon after the database does.
+		c.Header("Retry-After", "5")
 	}
 	c.Header("Content-Type", "application/problem+json")
 	c.AbortWithStatusJSON(p.Status, p)

@@ -3,6 +3,7 @@ package api_test
 import (
 	"io"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -82,6 +83,16 @@ func TestStrictJSON(t *testing.T) {
 			{"json suffix", rt.valid, "application/vnd.api+json", 415, nil},
 			{"over 1 MiB", `{"external_ref":"` + strings.Repeat("x", 1<<20) + `"}`, "", 413, nil},
 		}
+		member := ctFirstString(t, rt.valid)
+		inString := func(s string) string { return strings.Replace(rt.valid, `"`+member+`":"`, `"`+member+`":"`+s, 1) }
+		cases = append(cases,
+			ctBodyCase{"repeated member", rt.valid[:len(rt.valid)-1] + "," + rt.valid[1:], "", 400, []string{ctFirstKey(t, rt.valid)}},
+			ctBodyCase{"member in the wrong case", strings.Replace(rt.valid, `"`+member+`"`, `"`+strings.ToUpper(member)+`"`, 1), "", 400, []string{strings.ToUpper(member)}},
+			ctBodyCase{"NUL in a string", inString(`\u0000`), "", 400, []string{member}},
+			ctBodyCase{"unpaired high surrogate", inString(`\ud800`), "", 400, []string{member}},
+			ctBodyCase{"unpaired low surrogate", inString(`\udc00x`), "", 400, []string{member}},
+			ctBodyCase{"invalid UTF-8", inString("\xff"), "", 400, nil},
+		)
 		if rt.nestedUnknown != "" {
 			cases = append(cases, ctBodyCase{"nested unknown field", rt.nestedUnknown, "", 400, []string{"zzz"}})
 		}
@@ -175,4 +186,29 @@ func ctChunked(t *testing.T, e *env, method, path, key string, header, extra map
 		t.Fatal(err)
 	}
 	return resp{Status: res.StatusCode, Header: res.Header, Body: out}
+}
+
+var (
+	ctKeyPattern    = regexp.MustCompile(`^\{"([^"]+)":`)
+	ctStringPattern = regexp.MustCompile(`"([^"]+)":"`)
+)
+
+// ctFirstKey is the name of a body's first member.
+func ctFirstKey(t *testing.T, body string) string {
+	t.Helper()
+	m := ctKeyPattern.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no first member in %s", body)
+	}
+	return m[1]
+}
+
+// ctFirstString is the name of a body's first member with a string value.
+func ctFirstString(t *testing.T, body string) string {
+	t.Helper()
+	m := ctStringPattern.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no string member in %s", body)
+	}
+	return m[1]
 }

@@ -19,6 +19,7 @@ const (
 	EPRECONDREQ   = "precondition_required"
 	EINFLIGHT     = "in_flight"    // an idempotent request with this key is still running
 	ETOOLARGE     = "too_large"    // the body is over the limit
+	ETIMEOUT      = "timeout"      // the body did not arrive within the server's read timeout
 	EUNSUPPORTED  = "unsupported"  // wrong Content-Type
 	ERATELIMITED  = "rate_limited" // too many requests from one principal
 	EINTERNAL     = "internal"     // anything else; never shown in detail
