@@ -95,6 +95,8 @@ func mapError(err error) error {
 		return domain.Errorf(domain.ECONFLICT, "a record with the same key exists")
 	case errors.Is(err, gorm.ErrForeignKeyViolated):
 		return domain.Errorf(domain.ECONFLICT, "a related record is missing")
+	case cannotWrite(err):
+		return domain.Errorf(domain.EUNAVAILABLE, "the database cannot be used at the moment; try again later")
 	}
 	return err
 }
