@@ -43,7 +43,7 @@ func (db *DB) CreateConference(ctx context.Context, p domain.Principal, f domain
 		if err := db.reevaluate(tx, p.Org, c); err != nil {
 			return err
 		}
-		if err := saveAggregate(tx, p.Org, c, true); err != nil {
+		if err := insertAggregate(tx, p.Org, c); err != nil {
 			return err
 		}
 		return db.appendAudit(tx, ctx, p, c.ID, Change{Action: "create", Entity: "conference", EntityID: c.ID, After: &c.ConferenceFields})
@@ -124,6 +124,7 @@ func (db *DB) UpdateConference(ctx context.Context, p domain.Principal, id strin
 		if ifMatch != nil && *ifMatch != c.Version {
 			return domain.Errorf(domain.EPRECONDITION, "the conference has changed: version is %d", c.Version)
 		}
+		before := rowsOf(p.Org, c)
 		change, err := m(c)
 		if err != nil {
 			return err
@@ -133,7 +134,7 @@ func (db *DB) UpdateConference(ctx context.Context, p domain.Principal, id strin
 		if err := db.reevaluate(tx, p.Org, c); err != nil {
 			return err
 		}
-		if err := saveAggregate(tx, p.Org, c, false); err != nil {
+		if err := updateAggregate(tx, before, rowsOf(p.Org, c)); err != nil {
 			return err
 		}
 		if c.PurgedAt != nil {

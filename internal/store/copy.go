@@ -45,12 +45,22 @@ func (db *DB) CopyTo(ctx context.Context, dst *DB) (CopyReport, error) {
 		if err != nil {
 			return CopyReport{}, err
 		}
+		after := rowsOf(row.Org, c)
+		after.conference.ReadinessFindings = row.ReadinessFindings
 		err = dst.inWrite(ctx, func(tx *gorm.DB) error {
-			var n int64
-			if err := tx.Model(&conferenceRow{}).Where("id = ?", c.ID).Count(&n).Error; err != nil {
+			var existing []conferenceRow
+			if err := tx.Where("id = ?", c.ID).Find(&existing).Error; err != nil {
 				return err
 			}
-			return saveAggregate(tx, row.Org, c, n == 0)
+			before := aggregateRows{}
+			if len(existing) > 0 {
+				was, err := loadAggregate(tx, existing[0])
+				if err != nil {
+					return err
+				}
+				before = rowsOf(existing[0].Org, was)
+			}
+			return updateAggregate(tx, before, after)
 		})
 		if err != nil {
 			return CopyReport{}, fmt.Errorf("copy conference %s: %w", c.ID, err)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/driver/postgres"
@@ -55,6 +56,7 @@ type DB struct {
 	Now      func() time.Time
 	Evaluate Evaluator
 	commits  *groupCommit // SQLite only
+	onSQL    atomic.Pointer[func(sql string)]
 }
 
 // Open opens the database named by cfg.URL. It does not migrate.
@@ -80,6 +82,9 @@ func Open(cfg Config) (*DB, error) {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
 		db.read = db.write
+		if err := db.countStatements(db.write); err != nil {
+			return nil, err
+		}
 		if err := pool(db.write, cfg.MaxOpenConns, cfg.MaxIdleConns, cfg.ConnMaxLifetime); err != nil {
 			return nil, err
 		}
@@ -96,6 +101,9 @@ func Open(cfg Config) (*DB, error) {
 	if err := pool(db.write, 1, 1, 0); err != nil {
 		return nil, err
 	}
+	if err := db.countStatements(db.write); err != nil {
+		return nil, err
+	}
 	// Open the writer first so the WAL journal exists before readers attach.
 	if err := db.write.Exec("SELECT 1").Error; err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
@@ -106,8 +114,44 @@ func Open(cfg Config) (*DB, error) {
 	if err := pool(db.read, cfg.MaxOpenConns, cfg.MaxIdleConns, cfg.ConnMaxLifetime); err != nil {
 		return nil, err
 	}
+	if err := db.countStatements(db.read); err != nil {
+		return nil, err
+	}
 	db.commits = newGroupCommit(db)
 	return db, nil
+}
+
+// OnStatement calls fn after every SQL statement the store runs, with the
+// statement's text (never its arguments); nil stops it. Tests use it to
+// bound the statements a request costs.
+func (db *DB) OnStatement(fn func(sql string)) {
+	if fn == nil {
+		db.onSQL.Store(nil)
+		return
+	}
+	db.onSQL.Store(&fn)
+}
+
+func (db *DB) countStatements(g *gorm.DB) error {
+	hook := func(tx *gorm.DB) {
+		if fn := db.onSQL.Load(); fn != nil {
+			(*fn)(tx.Statement.SQL.String())
+		}
+	}
+	cb := g.Callback()
+	for _, err := range []error{
+		cb.Create().Register("cpcready:statements", hook),
+		cb.Query().Register("cpcready:statements", hook),
+		cb.Update().Register("cpcready:statements", hook),
+		cb.Delete().Register("cpcready:statements", hook),
+		cb.Row().Register("cpcready:statements", hook),
+		cb.Raw().Register("cpcready:statements", hook),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // IsPostgresURL reports whether u names a PostgreSQL database.

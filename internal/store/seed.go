@@ -29,7 +29,7 @@ func (db *DB) SeedConferences(ctx context.Context, p domain.Principal, cs []*dom
 		}
 		for _, c := range cs {
 			c.Readiness = db.Evaluate(c, pol).Summary()
-			if err := saveAggregate(tx, p.Org, c, true); err != nil {
+			if err := insertAggregate(tx, p.Org, c); err != nil {
 				return err
 			}
 			if err := db.appendAudit(tx, ctx, p, c.ID, Change{Action: "create", Entity: "conference", EntityID: c.ID, After: &c.ConferenceFields}); err != nil {
