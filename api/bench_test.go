@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -57,6 +58,33 @@ func BenchmarkGetReadinessHTTP(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if got := e.send(r); got != http.StatusOK {
+				b.Errorf("status %d", got)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkPutNeedHTTPParallel measures checklist writes from 64 clients
+// at once, each on its own conference, so that writes share commits.
+func BenchmarkPutNeedHTTPParallel(b *testing.B) {
+	e := newEnv(b)
+	key := e.key(orgA, domain.RoleSocialWorker)
+	type target struct{ conf, pid string }
+	targets := make(chan target, 64)
+	for i := range 64 {
+		conf := e.mustCreate(orgA, fmt.Sprint("BENCH-PUT-", i))
+		targets <- target{conf, e.mustAddParticipant(orgA, conf)}
+	}
+	statuses := []string{"identified", "arranged"}
+	b.ReportAllocs()
+	b.SetParallelism(32)
+	b.RunParallel(func(pb *testing.PB) {
+		t := <-targets
+		for i := 0; pb.Next(); i++ {
+			r := req{Method: "PUT", Path: "/v1/conferences/" + t.conf + "/participants/" + t.pid + "/needs/childcare", Key: key,
+				Body: map[string]any{"status": statuses[i%2]}}
+			if got := e.send(r); got != http.StatusOK && got != http.StatusCreated {
 				b.Errorf("status %d", got)
 				return
 			}
