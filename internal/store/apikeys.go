@@ -45,8 +45,8 @@ func (db *DB) CreateAPIKey(ctx context.Context, org string, role domain.Role, na
 // again in constant time.
 func (db *DB) APIKeyByHash(ctx context.Context, hash string) (domain.Principal, string, error) {
 	var row apiKeyRow
-	err := db.inRead(ctx, func(tx *gorm.DB) error {
-		return tx.Where("hash = ? AND revoked_at IS NULL", hash).Take(&row).Error
+	err := db.inReadOne(ctx, func(q *gorm.DB) error {
+		return q.Where("hash = ? AND revoked_at IS NULL", hash).Take(&row).Error
 	})
 	return domain.Principal{ID: row.ID, Name: row.Name, Role: domain.Role(row.Role), Org: row.Org}, row.Hash, err
 }

@@ -191,9 +191,9 @@ func (db *DB) Readiness(ctx context.Context, p domain.Principal, id string) (dom
 		return domain.ReadinessResult{}, 0, domain.Errorf(domain.ENOTFOUND, "conference not found")
 	}
 	var row conferenceRow
-	err := db.read.WithContext(ctx).Where("id = ? AND org = ?", id, p.Org).Take(&row).Error
+	err := db.inReadOne(ctx, func(q *gorm.DB) error { return q.Where("id = ? AND org = ?", id, p.Org).Take(&row).Error })
 	if err != nil {
-		return domain.ReadinessResult{}, 0, mapError(err)
+		return domain.ReadinessResult{}, 0, err
 	}
 	if row.ReadinessFindings == nil {
 		result, c, err := db.evaluation(ctx, p, id)

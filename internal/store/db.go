@@ -73,7 +73,12 @@ func Open(cfg Config) (*DB, error) {
 	db := &DB{Now: time.Now}
 	gcfg := func() *gorm.Config {
 		// gorm's logger would print SQL arguments, which hold personal data.
-		return &gorm.Config{TranslateError: true, Logger: logger.Discard, NowFunc: func() time.Time { return db.now() }}
+		// Prepared statements are kept per connection, so a repeated query
+		// is parsed once; the cache is bounded because IN lists vary.
+		return &gorm.Config{
+			TranslateError: true, Logger: logger.Discard, NowFunc: func() time.Time { return db.now() },
+			PrepareStmt: true, PrepareStmtMaxSize: 512, PrepareStmtTTL: time.Hour,
+		}
 	}
 	var err error
 	if IsPostgresURL(cfg.URL) {

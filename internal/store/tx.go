@@ -61,6 +61,17 @@ func (db *DB) inRead(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	return mapError(err)
 }
 
+// inReadOne runs fn, a read of one statement, on the reader pool without a
+// transaction: one statement is a snapshot by itself, and BEGIN and COMMIT
+// would double its round trips. It retries once on a dropped connection.
+func (db *DB) inReadOne(ctx context.Context, fn func(q *gorm.DB) error) error {
+	err := fn(db.read.WithContext(ctx))
+	if err != nil && droppedConnection(err) {
+		err = fn(db.read.WithContext(ctx))
+	}
+	return mapError(err)
+}
+
 func transient(err error) bool {
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) {
