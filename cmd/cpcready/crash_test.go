@@ -41,7 +41,7 @@ func TestKilledServerKeepsEveryAcknowledgedWrite(t *testing.T) {
 	dbPath := filepath.Join(t.TempDir(), "crash.db")
 	key := binaryKey(t, dbPath, "case_system")
 	var tracked []*trackedConference
-	checks, landedUnacked := 0, 0
+	checks, landedUnacked, lost := 0, 0, 0
 	for cycle := range cycles {
 		p := startServe(t, dbPath)
 		c := &crashClient{base: p.base, key: key, http: &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: crashWorkers}}}
@@ -62,8 +62,8 @@ func TestKilledServerKeepsEveryAcknowledgedWrite(t *testing.T) {
 		for _, g := range got {
 			tracked = append(tracked, g...)
 		}
-		n, l := checkAcknowledged(t, dbPath, tracked)
-		checks, landedUnacked = checks+n, landedUnacked+l
+		n, l, x := checkAcknowledged(t, dbPath, tracked)
+		checks, landedUnacked, lost = checks+n, landedUnacked+l, lost+x
 		if t.Failed() {
 			t.Fatalf("cycle %d failed; server log:\n%s", cycle+1, tail(p.logs.String()))
 		}
@@ -85,7 +85,7 @@ func TestKilledServerKeepsEveryAcknowledgedWrite(t *testing.T) {
 	for _, tc := range tracked {
 		acked += tc.writes
 	}
-	t.Logf("%d kill cycles: %d acknowledged writes to %d conferences, all present after every later kill (%d checks), 0 lost; %d writes cut off in flight had landed whole", cycles, acked, len(tracked), checks, landedUnacked)
+	t.Logf("%d kill cycles: %d acknowledged writes to %d conferences, checked after every later kill (%d checks), %d lost; %d writes cut off in flight had landed whole", cycles, acked, len(tracked), checks, lost, landedUnacked)
 }
 
 // conferenceState is what the crash test can see of one conference.
@@ -235,9 +235,9 @@ func (c *crashClient) acknowledged(t *testing.T, tc *trackedConference, status i
 // checkAcknowledged opens the file the killed server left, as the next
 // start would, and checks its integrity and every tracked conference. A
 // write that was in flight is settled: from then on the state it left is
-// the one expected. It returns the acknowledged writes checked and how
-// many in-flight writes had landed.
-func checkAcknowledged(t *testing.T, dbPath string, tracked []*trackedConference) (checked, landed int) {
+// the one expected. It returns the acknowledged writes checked, how many
+// in-flight writes had landed, and how many conferences lost writes.
+func checkAcknowledged(t *testing.T, dbPath string, tracked []*trackedConference) (checked, landed, lost int) {
 	t.Helper()
 	db, err := openStore(config{DatabaseURL: dbPath})
 	if err != nil {
@@ -257,6 +257,7 @@ func checkAcknowledged(t *testing.T, dbPath string, tracked []*trackedConference
 		b, err := db.AggregateJSON(context.Background(), tc.id)
 		if err != nil {
 			t.Errorf("conference %s, acknowledged at version %d, is gone: %v", tc.id, tc.acked.version, err)
+			lost++
 			continue
 		}
 		var stored struct{ Aggregate aggregateState }
@@ -271,10 +272,11 @@ func checkAcknowledged(t *testing.T, dbPath string, tracked []*trackedConference
 			landed++
 		default:
 			t.Errorf("conference %s holds %+v; acknowledged %+v, in flight %+v", tc.id, got, tc.acked, tc.pending)
+			lost++
 		}
 		tc.pending = nil
 	}
-	return checked, landed
+	return checked, landed, lost
 }
 
 // tail is the end of a long log.
