@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"github.com/cpcready/cpcready/internal/domain"
@@ -41,7 +42,9 @@ func decodeCursor(s string) (cursor, error) {
 	if err == nil {
 		err = json.Unmarshal(b, &c)
 	}
-	if err != nil || c.ID == "" {
+	// Only a conference id can be in a cursor this service gave out; any
+	// other text would reach the query, where PostgreSQL may refuse it.
+	if err != nil || uuid.Validate(c.ID) != nil {
 		return c, domain.Invalid(domain.FieldError{Field: "cursor", Message: "is not a cursor this service gave out"})
 	}
 	return c, nil
@@ -67,30 +70,7 @@ func (db *DB) ListConferences(ctx context.Context, p domain.Principal, f Confere
 		more  bool
 	)
 	err := db.inRead(ctx, func(tx *gorm.DB) error {
-		q := tx.Where("org = ?", p.Org)
-		if f.Readiness != "" {
-			q = q.Where("readiness_status = ?", f.Readiness)
-		}
-		if f.Overdue != nil && *f.Overdue {
-			q = q.Where("readiness_due_on < ?", today.String())
-		} else if f.Overdue != nil {
-			q = q.Where("readiness_due_on IS NULL OR readiness_due_on >= ?", today.String())
-		}
-		if f.From != nil {
-			q = q.Where("scheduled_start >= ?", f.From.UTC())
-		}
-		if f.To != nil {
-			q = q.Where("scheduled_start < ?", f.To.UTC())
-		}
-		for col, v := range map[string]string{"external_ref": f.ExternalRef, "chair_ref": f.ChairRef, "social_worker_ref": f.SocialWorkerRef, "status": f.Status} {
-			if v != "" {
-				q = q.Where(col+" = ?", v)
-			}
-		}
-		if after != nil {
-			q = q.Where("scheduled_start > ? OR (scheduled_start = ? AND id > ?)", after.Start.UTC(), after.Start.UTC(), after.ID)
-		}
-		if err := q.Order("scheduled_start, id").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
+		if err := listQuery(tx, p.Org, f, today, after).Find(&rows).Error; err != nil {
 			return err
 		}
 		more = len(rows) > f.Limit
@@ -120,4 +100,39 @@ func (db *DB) ListConferences(ctx context.Context, p domain.Principal, f Confere
 		return nil, "", err
 	}
 	return items, next, nil
+}
+
+// listQuery selects one page (and one row more, to tell whether another
+// page follows). Every filter narrows the one index range
+// conferences_by_readiness or conferences_by_start gives, and the cursor is
+// a row-value comparison so that the index seeks straight to it; the
+// filters are added in a fixed order, so each combination is one prepared
+// statement.
+func listQuery(tx *gorm.DB, org string, f ConferenceFilter, today domain.Date, after *cursor) *gorm.DB {
+	q := tx.Where("org = ?", org)
+	if f.Readiness != "" {
+		q = q.Where("readiness_status = ?", f.Readiness)
+	}
+	if f.Overdue != nil && *f.Overdue {
+		q = q.Where("readiness_due_on < ?", today.String())
+	} else if f.Overdue != nil {
+		q = q.Where("readiness_due_on IS NULL OR readiness_due_on >= ?", today.String())
+	}
+	if f.From != nil {
+		q = q.Where("scheduled_start >= ?", f.From.UTC())
+	}
+	if f.To != nil {
+		q = q.Where("scheduled_start < ?", f.To.UTC())
+	}
+	for _, eq := range []struct{ col, value string }{
+		{"external_ref", f.ExternalRef}, {"chair_ref", f.ChairRef}, {"social_worker_ref", f.SocialWorkerRef}, {"status", f.Status},
+	} {
+		if eq.value != "" {
+			q = q.Where(eq.col+" = ?", eq.value)
+		}
+	}
+	if after != nil {
+		q = q.Where("(scheduled_start, id) > (?, ?)", after.Start.UTC(), after.ID)
+	}
+	return q.Order("scheduled_start, id").Limit(f.Limit + 1)
 }

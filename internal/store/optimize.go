@@ -1,0 +1,23 @@
+package store
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+)
+
+// Optimize refreshes the statistics SQLite's query planner uses to choose
+// between indexes. analysis_limit makes ANALYZE sample each index rather
+// than read it all, so that it stays quick on a large database.
+// PostgreSQL's autovacuum does this by itself.
+func (db *DB) Optimize(ctx context.Context) error {
+	if db.Dialect != SQLite {
+		return nil
+	}
+	return db.inWrite(ctx, func(tx *gorm.DB) error {
+		if err := tx.Exec("PRAGMA analysis_limit = 1000").Error; err != nil {
+			return err
+		}
+		return tx.Exec("ANALYZE").Error
+	})
+}

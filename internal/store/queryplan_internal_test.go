@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/cpcready/cpcready/internal/domain"
+)
+
+// TestListQueriesUseAnIndex asks SQLite how it would run each common list,
+// with planner statistics from a spread of conferences: every one must
+// seek an index in order, neither scanning the table nor sorting, so that
+// a page costs the same at a million conferences.
+func TestListQueriesUseAnIndex(t *testing.T) {
+	db := openSQLiteForBatches(t)
+	seedForPlans(t, db)
+	today := domain.NewDate(2026, 11, 23)
+	from, to := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	yes, no := true, false
+	after := &cursor{Start: from.Add(36 * time.Hour), ID: "0b8e3a5e-7d43-4c55-9d3e-6f1f3c1a2b3c"}
+	cases := []struct {
+		name   string
+		filter ConferenceFilter
+		after  *cursor
+		index  string
+	}{
+		{"everything", ConferenceFilter{}, nil, "conferences_by_start"},
+		{"next page", ConferenceFilter{}, after, "conferences_by_start"},
+		{"dates", ConferenceFilter{From: &from, To: &to}, after, "conferences_by_start"},
+		{"not ready in the next 14 days", ConferenceFilter{Readiness: domain.NotReady, From: &from, To: &to}, nil, "conferences_by_readiness"},
+		{"its next page", ConferenceFilter{Readiness: domain.NotReady, From: &from, To: &to}, after, "conferences_by_readiness"},
+		{"not ready and overdue", ConferenceFilter{Readiness: domain.NotReady, Overdue: &yes}, nil, "conferences_by_readiness"},
+		{"overdue", ConferenceFilter{Overdue: &yes}, nil, "conferences_by_start"},
+		{"ready, not overdue", ConferenceFilter{Readiness: domain.Ready, Overdue: &no}, after, "conferences_by_readiness"},
+	}
+	for _, c := range cases {
+		c.filter.Limit = 50
+		sql := db.read.ToSQL(func(tx *gorm.DB) *gorm.DB {
+			var rows []conferenceRow
+			return listQuery(tx, "E09000006", c.filter, today, c.after).Find(&rows)
+		})
+		var plan []struct {
+			ID, Parent, Notused int
+			Detail              string
+		}
+		if err := db.read.Raw("EXPLAIN QUERY PLAN " + sql).Scan(&plan).Error; err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		var steps []string
+		for _, p := range plan {
+			steps = append(steps, p.Detail)
+		}
+		got := strings.Join(steps, "; ")
+		if !strings.Contains(got, "USING INDEX "+c.index) || strings.Contains(got, "TEMP B-TREE") || strings.Contains(got, "SCAN conferences") {
+			t.Errorf("%s: plan %q, want a search of %s without a sort", c.name, got, c.index)
+		}
+	}
+}
+
+// seedForPlans stores conferences over a year, a third of them ready, and
+// gathers statistics as the hourly housekeeping would.
+func seedForPlans(t *testing.T, db *DB) {
+	t.Helper()
+	ctx := context.Background()
+	err := db.inWrite(ctx, func(tx *gorm.DB) error {
+		start := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+		for i := range 3000 {
+			c := &domain.Conference{ID: uuid.NewString(), ConferenceFields: domain.ConferenceFields{
+				ExternalRef: fmt.Sprint("P-", i), Type: domain.TypeReview, Format: "video", Status: domain.StatusScheduled,
+				ScheduledStart: domain.Timestamp{Time: start.Add(time.Duration(i) * 3 * time.Hour)},
+			}, Version: 1, CreatedAt: start, UpdatedAt: start}
+			c.Readiness = domain.ReadinessSummary{Status: domain.NotReady, Blockers: 2}
+			if i%3 == 0 {
+				c.Readiness = domain.ReadinessSummary{Status: domain.Ready}
+			} else {
+				due := domain.DateOf(c.ScheduledStart.Time).AddDays(-3)
+				c.Readiness.DueOn = &due
+			}
+			org := "E09000006"
+			if i%10 == 0 {
+				org = "E09000007"
+			}
+			if err := insertAggregate(tx, org, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Optimize(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
