@@ -105,3 +105,34 @@ func mustBig(tb testing.TB, db *store.DB) *domain.Conference {
 	}
 	return c
 }
+
+// BenchmarkLoadConference measures reading a realistic aggregate (four
+// family members, five reports shared with each): one query per table in
+// one snapshot, and the audit row for the read.
+func BenchmarkLoadConference(b *testing.B) {
+	db, _ := storetest.MustOpenDB(b)
+	ctx := context.Background()
+	c := mustBig(b, db)
+	b.ReportAllocs()
+	for b.Loop() {
+		got, err := db.Conference(ctx, caseSystem, c.ID)
+		if err != nil || len(got.Participants) != 4 {
+			b.Fatalf("%v, %d participants", err, len(got.Participants))
+		}
+	}
+}
+
+// BenchmarkReadiness measures the chair's readiness read of the same
+// aggregate: one row with its stored findings, and the audit row.
+func BenchmarkReadiness(b *testing.B) {
+	db, _ := storetest.MustOpenDB(b)
+	ctx := context.Background()
+	c := mustBig(b, db)
+	b.ReportAllocs()
+	for b.Loop() {
+		r, _, err := db.Readiness(ctx, caseSystem, c.ID)
+		if err != nil || len(r.Findings) == 0 {
+			b.Fatalf("%v, %d findings", err, len(r.Findings))
+		}
+	}
+}
