@@ -28,8 +28,10 @@ func openBenchStore(ctx context.Context, path string) (*store.DB, error) {
 		db.Close()
 		return nil, err
 	}
-	// Record the calendar now, so that serve finds it unchanged and does
-	// not re-evaluate every conference at start-up.
+	// Record what stored readiness depends on (the rules and the calendar)
+	// now, so that serve finds it unchanged and does not re-evaluate every
+	// conference at start-up. A cache seeded under older rules is
+	// re-evaluated here, once.
 	if _, err := db.SyncReadiness(ctx, readiness.Fingerprint(workdays.New(nil).Fingerprint())); err != nil {
 		db.Close()
 		return nil, err
@@ -87,6 +89,11 @@ func seedDatabase(ctx context.Context, path string, n, batch int, sh shaper, pro
 		}
 	}
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// Give the planner statistics, as serve's housekeeping keeps them on a
+	// database in service, so that the first queries pick the right index.
+	if err := db.Optimize(ctx); err != nil {
 		return err
 	}
 	return checkpoint(db)
