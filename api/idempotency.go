@@ -36,8 +36,8 @@ func (s *Server) idempotent() gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		if len(key) > 255 {
-			s.writeError(c, domain.Invalid(domain.FieldError{Field: "Idempotency-Key", Message: "must be at most 255 characters"}))
+		if len(key) > 255 || !printableASCII(key) {
+			s.writeError(c, domain.Invalid(domain.FieldError{Field: "Idempotency-Key", Message: "must be at most 255 printable ASCII characters"}))
 			return
 		}
 		body, err := readAll(c.Request.Body)
@@ -73,6 +73,18 @@ func (s *Server) idempotent() gin.HandlerFunc {
 			_ = s.db.AbandonIdempotent(ctx, p.ID, key)
 		}
 	}
+}
+
+// printableASCII reports whether key is a structured-field string, as the
+// Idempotency-Key header is defined to be; other bytes could not be stored
+// as text on PostgreSQL.
+func printableASCII(key string) bool {
+	for i := 0; i < len(key); i++ {
+		if key[i] < 0x20 || key[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // requestHash identifies a request's content and the headers that change

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"github.com/cpcready/cpcready/internal/audit"
@@ -93,6 +94,11 @@ type HistoryPage struct {
 // History returns one page of a conference's audit trail, and audits the
 // read. The conference must belong to p's organisation.
 func (db *DB) History(ctx context.Context, p domain.Principal, conferenceID string, page HistoryPage) ([]audit.Event, error) {
+	// As findAggregate: anything but a UUID names no conference, and
+	// must not reach PostgreSQL, which refuses text that is not UTF-8.
+	if uuid.Validate(conferenceID) != nil {
+		return nil, domain.Errorf(domain.ENOTFOUND, "conference not found")
+	}
 	var rows []auditRow
 	err := db.inRead(ctx, func(tx *gorm.DB) error {
 		var c conferenceRow
