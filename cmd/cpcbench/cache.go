@@ -22,8 +22,8 @@ type seedInfo struct {
 	Today        string  `json:"today"` // the date the data was shaped around
 	SeededAt     string  `json:"seeded_at"`
 	SeedSeconds  float64 `json:"seed_seconds"`
-	Cached       bool    `json:"cached"`
-	Path         string  `json:"path"`
+	Cached       bool    `json:"cached,omitempty"`
+	Path         string  `json:"path,omitempty"`
 }
 
 // cacheFile names the cached database for n conferences from seed: a new
