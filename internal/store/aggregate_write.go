@@ -60,6 +60,12 @@ func updateAggregate(tx *gorm.DB, before, after aggregateRows) error {
 	} else if err := tx.Model(&conferenceRow{}).Where("id = ?", after.conference.ID).Select("*").Updates(&after.conference).Error; err != nil {
 		return err
 	}
+	return updateParts(tx, before, after)
+}
+
+// updateParts writes the rows beneath the conference that were added,
+// changed or are gone.
+func updateParts(tx *gorm.DB, before, after aggregateRows) error {
 	rootFirst := []tableChange{
 		diffRows(before.children, after.children, func(r *childRow) string { return r.Ref }),
 		diffRows(before.participants, after.participants, func(r *participantRow) string { return r.ID }),

@@ -111,51 +111,6 @@ func findAggregate(tx *gorm.DB, org, id string) (*domain.Conference, error) {
 	return loadAggregate(tx, row)
 }
 
-// UpdateConference applies m to the conference inside one transaction: it
-// checks ifMatch (when not nil) against the version, bumps the version,
-// re-evaluates readiness and appends the audit row, all or nothing.
-func (db *DB) UpdateConference(ctx context.Context, p domain.Principal, id string, ifMatch *int, m Mutation) (*domain.Conference, error) {
-	var out *domain.Conference
-	err := db.inWrite(ctx, func(tx *gorm.DB) error {
-		c, err := db.lockAggregate(tx, p.Org, id)
-		if err != nil {
-			return err
-		}
-		if ifMatch != nil && *ifMatch != c.Version {
-			return domain.Errorf(domain.EPRECONDITION, "the conference has changed: version is %d", c.Version)
-		}
-		before := rowsOf(p.Org, c)
-		change, err := m(c)
-		if err != nil {
-			return err
-		}
-		c.Version++
-		c.UpdatedAt = db.now()
-		if err := db.reevaluate(tx, p.Org, c); err != nil {
-			return err
-		}
-		if err := updateAggregate(tx, before, rowsOf(p.Org, c)); err != nil {
-			return err
-		}
-		if c.PurgedAt != nil {
-			// The chair's notes are free text about the family too.
-			if err := tx.Model(&checkRow{}).Where("conference_id = ?", c.ID).Update("note", nil).Error; err != nil {
-				return err
-			}
-		}
-		if err := db.appendAudit(tx, ctx, p, c.ID, change); err != nil {
-			return err
-		}
-		out = c
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	out.Readiness.SetOverdue(db.today())
-	return out, nil
-}
-
 // lockAggregate locks a conference of org for the rest of the transaction
 // and loads its aggregate.
 func (db *DB) lockAggregate(tx *gorm.DB, org, id string) (*domain.Conference, error) {
