@@ -14,7 +14,7 @@ type metrics struct {
 	duration *prometheus.HistogramVec
 }
 
-func newMetrics(reg *prometheus.Registry) (*metrics, error) {
+func newMetrics(reg *prometheus.Registry, commitCounts func() (commits, writes int64)) (*metrics, error) {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cpcready_http_requests_total", Help: "HTTP requests by route pattern, method and status.",
@@ -24,7 +24,13 @@ func newMetrics(reg *prometheus.Registry) (*metrics, error) {
 			Buckets: prometheus.DefBuckets,
 		}, []string{"method", "route"}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.duration, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
+	commits := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "cpcready_sqlite_commits_total", Help: "SQLite write transactions; writes arriving together share one.",
+	}, func() float64 { c, _ := commitCounts(); return float64(c) })
+	writes := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "cpcready_sqlite_writes_total", Help: "SQLite writes, each in its own savepoint of a shared transaction.",
+	}, func() float64 { _, w := commitCounts(); return float64(w) })
+	for _, c := range []prometheus.Collector{m.requests, m.duration, commits, writes, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register metrics: %w", err)
 		}

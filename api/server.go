@@ -61,7 +61,7 @@ func New(cfg Config) (*Server, error) {
 		registry: cfg.Registry,
 	}
 	var err error
-	if s.metrics, err = newMetrics(cfg.Registry); err != nil {
+	if s.metrics, err = newMetrics(cfg.Registry, cfg.DB.CommitCounts); err != nil {
 		return nil, err
 	}
 	gin.SetMode(gin.ReleaseMode)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"gorm.io/gorm"
 )
@@ -20,7 +21,10 @@ const maxBatch = 64
 // a crash could lose. database/sql and gorm have no group commit; this is
 // the small piece they leave out.
 type groupCommit struct {
-	jobs    chan *writeJob
+	// commits and writes count transactions and the writes in them, so
+	// that their ratio shows how well writes share commits.
+	commits, writes atomic.Int64
+	jobs            chan *writeJob
 	stop    chan struct{}
 	stopped sync.WaitGroup
 	once    sync.Once
@@ -87,9 +91,11 @@ func (g *groupCommit) loop() {
 			}
 		}
 		g.commit(batch)
+		g.commits.Add(1)
+		g.writes.Add(int64(len(batch)))
 		for _, j := range batch {
 			if j.solo {
-				j.err, j.panic = call(func() error { return g.db.writeAlone(j.ctx, j.fn) })
+				j.panic, j.err = call(func() error { return g.db.writeAlone(j.ctx, j.fn) })
 			}
 			close(j.done)
 		}
@@ -133,7 +139,7 @@ func inSavepoint(tx *gorm.DB, j *writeJob) error {
 	if err := tx.Exec("SAVEPOINT write").Error; err != nil {
 		return err
 	}
-	j.err, j.panic = call(func() error { return j.fn(tx) })
+	j.panic, j.err = call(func() error { return j.fn(tx) })
 	if j.err != nil {
 		if err := tx.Exec("ROLLBACK TO write").Error; err != nil {
 			return err
@@ -143,12 +149,22 @@ func inSavepoint(tx *gorm.DB, j *writeJob) error {
 }
 
 // call runs fn, turning a panic into a value for its caller to raise again.
-func call(fn func() error) (err error, panicked any) {
+func call(fn func() error) (panicked any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			panicked = r
 			err = fmt.Errorf("write panicked: %v", r)
 		}
 	}()
-	return fn(), nil
+	return nil, fn()
+}
+
+// CommitCounts returns how many SQLite write transactions the store has
+// committed (or tried to) and how many writes they held; both are zero on
+// PostgreSQL.
+func (db *DB) CommitCounts() (commits, writes int64) {
+	if db.commits == nil {
+		return 0, 0
+	}
+	return db.commits.commits.Load(), db.commits.writes.Load()
 }

@@ -47,7 +47,7 @@ func runBatch(db *DB, jobs ...*writeJob) {
 	db.commits.commit(jobs)
 	for _, j := range jobs {
 		if j.solo {
-			j.err, j.panic = call(func() error { return db.writeAlone(j.ctx, j.fn) })
+			j.panic, j.err = call(func() error { return db.writeAlone(j.ctx, j.fn) })
 		}
 	}
 }
@@ -148,6 +148,9 @@ func TestConcurrentWritesAllLand(t *testing.T) {
 	sort.Strings(want)
 	if got := stateKeys(t, db); !slices.Equal(got, want) {
 		t.Errorf("%d keys landed, want %d", len(got), writers)
+	}
+	if commits, writes := db.CommitCounts(); writes != writers || commits < 1 || commits > writes {
+		t.Errorf("counted %d commits of %d writes, want %d writes", commits, writes, writers)
 	}
 }
 
