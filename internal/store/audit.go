@@ -59,10 +59,16 @@ func (db *DB) auditRow(ctx context.Context, p domain.Principal, conferenceID, ac
 // AuditRead records that p read an entity. A read that cannot be audited
 // fails, so that nobody sees a family's record without a trace.
 func (db *DB) AuditRead(ctx context.Context, p domain.Principal, entity, entityID, conferenceID string) error {
-	return db.inWrite(ctx, func(tx *gorm.DB) error {
-		row := db.auditRow(ctx, p, conferenceID, "read", entity, entityID)
-		return tx.Create(&row).Error
-	})
+	return db.appendReads(ctx, []auditRow{db.auditRow(ctx, p, conferenceID, "read", entity, entityID)})
+}
+
+// appendReads makes audit rows of reads durable. On SQLite the rows of
+// reads arriving together go in as one insert.
+func (db *DB) appendReads(ctx context.Context, rows []auditRow) error {
+	if db.commits != nil {
+		return db.commits.appendReads(ctx, rows)
+	}
+	return db.writeAlone(ctx, insertRows(rows))
 }
 
 // auditListed records that p saw each of the listed conferences, in one
@@ -75,7 +81,7 @@ func (db *DB) auditListed(ctx context.Context, p domain.Principal, ids []string)
 	for i, id := range ids {
 		rows[i] = db.auditRow(ctx, p, id, "read", "conference_list", id)
 	}
-	return db.inWrite(ctx, func(tx *gorm.DB) error { return tx.CreateInBatches(rows, 200).Error })
+	return db.appendReads(ctx, rows)
 }
 
 // AuditWrite records a change that is not part of a conference, such as a

@@ -25,15 +25,19 @@ type groupCommit struct {
 	// that their ratio shows how well writes share commits.
 	commits, writes atomic.Int64
 	jobs            chan *writeJob
-	stop    chan struct{}
-	stopped sync.WaitGroup
-	once    sync.Once
-	db      *DB
+	stop            chan struct{}
+	stopped         sync.WaitGroup
+	once            sync.Once
+	db              *DB
 }
 
 type writeJob struct {
-	ctx   context.Context
-	fn    func(tx *gorm.DB) error
+	ctx context.Context
+	fn  func(tx *gorm.DB) error
+	// reads, when set, are the job's whole work: audit rows of reads. A
+	// batch inserts runs of them together, without savepoints; fn inserts
+	// them when the job runs alone.
+	reads []auditRow
 	err   error
 	panic any
 	solo  bool // the batch failed as a whole: run again alone
@@ -51,11 +55,23 @@ func newGroupCommit(db *DB) *groupCommit {
 
 // run queues fn and waits until its batch commits or fails.
 func (g *groupCommit) run(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	j := &writeJob{ctx: ctx, fn: fn, done: make(chan struct{})}
+	return g.queue(&writeJob{ctx: ctx, fn: fn, done: make(chan struct{})})
+}
+
+// appendReads queues audit rows of reads and waits until they are durable.
+func (g *groupCommit) appendReads(ctx context.Context, rows []auditRow) error {
+	return g.queue(&writeJob{ctx: ctx, fn: insertRows(rows), reads: rows, done: make(chan struct{})})
+}
+
+func insertRows(rows []auditRow) func(tx *gorm.DB) error {
+	return func(tx *gorm.DB) error { return tx.CreateInBatches(rows, 200).Error }
+}
+
+func (g *groupCommit) queue(j *writeJob) error {
 	select {
 	case g.jobs <- j:
-	case <-ctx.Done():
-		return ctx.Err()
+	case <-j.ctx.Done():
+		return j.ctx.Err()
 	case <-g.stop:
 		return errStoreClosed
 	}
@@ -111,15 +127,33 @@ func (g *groupCommit) commit(batch []*writeJob) {
 		return
 	}
 	err := g.db.write.Transaction(func(tx *gorm.DB) error {
+		// Audit rows of reads wait to go in together, in order with the
+		// writes around them.
+		var reads []auditRow
+		flush := func() error {
+			if len(reads) == 0 {
+				return nil
+			}
+			err := insertRows(reads)(tx)
+			reads = reads[:0]
+			return err
+		}
 		for _, j := range batch {
 			if j.err = j.ctx.Err(); j.err != nil {
 				continue
+			}
+			if j.reads != nil {
+				reads = append(reads, j.reads...)
+				continue
+			}
+			if err := flush(); err != nil {
+				return err
 			}
 			if err := inSavepoint(tx, j); err != nil {
 				return err
 			}
 		}
-		return nil
+		return flush()
 	})
 	for _, j := range batch {
 		switch {

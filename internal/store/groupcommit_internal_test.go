@@ -161,3 +161,39 @@ func TestWritesAfterCloseAreRefused(t *testing.T) {
 		t.Errorf("write after close: %v", err)
 	}
 }
+
+// Audit rows of reads in a batch go in together, in order with the writes
+// around them, and survive a write beside them that fails.
+func TestABatchInsertsReadsInOrder(t *testing.T) {
+	db := openSQLiteForBatches(t)
+	ctx := context.Background()
+	read := func(entity string) *writeJob {
+		rows := []auditRow{{OccurredAt: time.Now(), Action: "read", Entity: entity}}
+		return &writeJob{ctx: ctx, fn: insertRows(rows), reads: rows, done: make(chan struct{})}
+	}
+	write := func(entity string, fail bool) *writeJob {
+		return job(ctx, func(tx *gorm.DB) error {
+			if err := tx.Create(&auditRow{OccurredAt: time.Now(), Action: "update", Entity: entity}).Error; err != nil {
+				return err
+			}
+			if fail {
+				return errors.New("refused")
+			}
+			return nil
+		})
+	}
+	jobs := []*writeJob{read("a"), read("b"), write("x", false), read("c"), write("y", true), read("d")}
+	runBatch(db, jobs...)
+	var got []string
+	if err := db.read.Raw("SELECT entity FROM audit_events ORDER BY id").Scan(&got).Error; err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"a", "b", "x", "c", "d"}; !slices.Equal(got, want) {
+		t.Errorf("audit rows %v, want %v", got, want)
+	}
+	for i, j := range jobs {
+		if (j.err != nil) != (i == 4) {
+			t.Errorf("job %d: err %v", i, j.err)
+		}
+	}
+}
