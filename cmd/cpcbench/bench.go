@@ -23,6 +23,7 @@ type bench struct {
 	key     string
 	srv     *server
 	rss     *rssSampler
+	release func() // lets other runs have the cached database
 }
 
 // newBench seeds (or copies) the database, creates a key and starts the
@@ -47,7 +48,7 @@ func newBench(ctx context.Context, o options, out io.Writer) (_ *bench, err erro
 			return nil, err
 		}
 	}
-	if b.seed, err = prepareDatabase(ctx, o, b.workDir, out); err != nil {
+	if b.seed, b.release, err = prepareDatabase(ctx, o, b.workDir, out); err != nil {
 		return nil, err
 	}
 	if b.key, err = createKey(ctx, b.seed.Path); err != nil {
@@ -77,6 +78,9 @@ func (b *bench) close() {
 		if err := b.srv.stop(30 * time.Second); err != nil {
 			fmt.Fprintln(b.out, "stopping the server:", err)
 		}
+	}
+	if b.release != nil {
+		b.release()
 	}
 	if b.ownWork && !b.o.Keep {
 		_ = os.RemoveAll(b.workDir)

@@ -34,19 +34,50 @@ func cacheFile(dir string, n int, seed uint64) string {
 
 // prepareDatabase returns the path of a seeded database for this run: a
 // copy of the cached one (seeding it first when missing or stale), the
-// cached one itself with -reuse-cache, or a fresh one with -no-cache.
-func prepareDatabase(ctx context.Context, o options, workDir string, out io.Writer) (seedInfo, error) {
+// cached one itself with -reuse-cache, or a fresh one with -no-cache. The
+// caller calls release when the run no longer needs the cache: with
+// -reuse-cache, at the end of the run.
+func prepareDatabase(ctx context.Context, o options, workDir string, out io.Writer) (info seedInfo, release func(), err error) {
 	today := domain.DateOf(time.Now())
 	runPath := filepath.Join(workDir, "bench.db")
 	if o.NoCache {
 		info, err := seedFresh(ctx, o, runPath, today, out)
 		info.Path = runPath
-		return info, err
+		return info, func() {}, err
 	}
 	if err := os.MkdirAll(o.CacheDir, 0o755); err != nil {
-		return seedInfo{}, err
+		return seedInfo{}, nil, err
 	}
 	cached := cacheFile(o.CacheDir, o.N, o.Seed)
+	unlock, err := lockCache(ctx, cached, out)
+	if err != nil {
+		return seedInfo{}, nil, err
+	}
+	defer func() {
+		if err != nil || !o.ReuseInPlace {
+			unlock()
+		}
+	}()
+	info, err = useCache(ctx, o, cached, today, out)
+	if err != nil {
+		return info, nil, err
+	}
+	if o.ReuseInPlace {
+		info.Path = cached
+		return info, unlock, nil
+	}
+	began := time.Now()
+	if err := copyFile(cached, runPath); err != nil {
+		return info, nil, err
+	}
+	fmt.Fprintf(out, "Copied it to %s in %s\n", runPath, time.Since(began).Round(time.Millisecond))
+	info.Path = runPath
+	return info, func() {}, nil
+}
+
+// useCache makes the cached database current: seeded afresh when missing
+// or stale, otherwise migrated. The caller holds its lock.
+func useCache(ctx context.Context, o options, cached string, today domain.Date, out io.Writer) (seedInfo, error) {
 	info, ok := readSeedInfo(cached, o, today)
 	if ok {
 		fmt.Fprintf(out, "Using the cached database %s (seeded %s around %s)\n", cached, info.SeededAt, info.Today)
@@ -61,6 +92,8 @@ func prepareDatabase(ctx context.Context, o options, workDir string, out io.Writ
 			return info, err
 		}
 	} else {
+		// Seed beside the cache and rename at the end, so that a run cut
+		// short never leaves a database that looks finished.
 		tmp := cached + ".partial"
 		removeDB(tmp)
 		var err error
@@ -77,16 +110,6 @@ func prepareDatabase(ctx context.Context, o options, workDir string, out io.Writ
 		}
 	}
 	info.Cached = true
-	if o.ReuseInPlace {
-		info.Path = cached
-		return info, nil
-	}
-	began := time.Now()
-	if err := copyFile(cached, runPath); err != nil {
-		return info, err
-	}
-	fmt.Fprintf(out, "Copied it to %s in %s\n", runPath, time.Since(began).Round(time.Millisecond))
-	info.Path = runPath
 	return info, nil
 }
 
