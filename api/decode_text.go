@@ -48,7 +48,6 @@ func checkText(body []byte, dst any) error {
 
 // textFrame is one object or array being walked.
 type textFrame struct {
-	path   string
 	typ    reflect.Type // the Go type it decodes into; nil when unchecked
 	array  bool
 	index  int             // the next element's index, in an array
@@ -72,21 +71,20 @@ func (w *textWalk) step(tok json.Token, raw []byte) error {
 			return nil
 		}
 		name := tok.(string) // Token only returns a string here
-		path := joinPath(top.path, name)
+		path := func() string { return joinPath(w.where(), name) }
 		if err := checkString(name, raw, path); err != nil {
 			return err
 		}
 		if top.seen[name] {
-			return textError("the body gives a member more than once", path, "is given more than once")
+			return textError("the body gives a member more than once", path(), "is given more than once")
 		}
 		if _, exact := fieldType(top.typ, name); !exact && caseVariant(top.typ, name) {
-			return textError("the body has a field this API does not know (names are case-sensitive)", path, "is not a known field")
+			return textError("the body has a field this API does not know (names are case-sensitive)", path(), "is not a known field")
 		}
 		top.seen[name] = true
 		top.member, top.named = name, true
 		return nil
 	}
-	path := w.valuePath()
 	switch v := tok.(type) {
 	case json.Delim:
 		switch v {
@@ -94,13 +92,21 @@ func (w *textWalk) step(tok json.Token, raw []byte) error {
 			if len(w.stack) >= maxDepth {
 				return domain.Errorf(domain.EMALFORMED, "the body is not valid JSON")
 			}
-			w.stack = append(w.stack, &textFrame{path: path, typ: w.valueType(), array: v == '[', seen: map[string]bool{}})
+			typ := w.valueType()
+			if typ != nil && (v == '[') != (typ.Kind() != reflect.Struct) {
+				typ = nil // the wrong kind of value: decoding will say so
+			}
+			frame := &textFrame{typ: typ, array: v == '['}
+			if !frame.array {
+				frame.seen = map[string]bool{}
+			}
+			w.stack = append(w.stack, frame)
 			return nil
 		default: // ']'; '}' is handled above
 			w.stack = w.stack[:len(w.stack)-1]
 		}
 	case string:
-		if err := checkString(v, raw, path); err != nil {
+		if err := checkString(v, raw, w.where); err != nil {
 			return err
 		}
 	}
@@ -115,16 +121,23 @@ func (w *textWalk) top() *textFrame {
 	return w.stack[len(w.stack)-1]
 }
 
-// valuePath is the JSON path of the value about to be read.
-func (w *textWalk) valuePath() string {
-	top := w.top()
-	switch {
-	case top == nil:
-		return ""
-	case top.array:
-		return top.path + "[" + strconv.Itoa(top.index) + "]"
+// where is the JSON path of the value being read, such as
+// "children[0].ref". It is built only for an error: kept in every frame,
+// paths would cost memory quadratic in the depth.
+func (w *textWalk) where() string {
+	var b strings.Builder
+	for _, f := range w.stack {
+		switch {
+		case f.array:
+			b.WriteString("[" + strconv.Itoa(f.index) + "]")
+		case f.named:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(f.member)
+		}
 	}
-	return joinPath(top.path, top.member)
+	return b.String()
 }
 
 // valueType is the Go type the value about to be read decodes into.
@@ -162,14 +175,14 @@ func joinPath(parent, member string) string {
 }
 
 // checkString refuses a NUL character or an unpaired surrogate escape in a
-// decoded string s, read from raw.
-func checkString(s string, raw []byte, path string) error {
-	path = strings.ReplaceAll(path, "\x00", `\u0000`)
+// decoded string s, read from raw; path names where it is.
+func checkString(s string, raw []byte, path func() string) error {
+	at := func() string { return strings.ReplaceAll(path(), "\x00", `\u0000`) }
 	if strings.ContainsRune(s, 0) {
-		return textError("the body has a NUL character (\\u0000) in a string", path, "must not contain a NUL character")
+		return textError("the body has a NUL character (\\u0000) in a string", at(), "must not contain a NUL character")
 	}
 	if strings.ContainsRune(s, utf8.RuneError) && unpairedSurrogate(raw) {
-		return textError("the body has an escape of half a UTF-16 surrogate pair", path, "must not contain an unpaired surrogate escape")
+		return textError("the body has an escape of half a UTF-16 surrogate pair", at(), "must not contain an unpaired surrogate escape")
 	}
 	return nil
 }

@@ -219,6 +219,10 @@ func hostileHeaderRows(hf hostileFixture) []hostileRow {
 		{name: "method/PUT conference", role: domain.RoleCaseSystem, status: 405, kind: "method_not_allowed", req: req{Method: "PUT", Path: ctPath(hf.conf), Body: `{}`}},
 		{name: "method/POST policy", role: domain.RoleAdmin, status: 405, kind: "method_not_allowed", req: req{Method: "POST", Path: "/v1/policy", Body: `{}`}},
 		{name: "path/unknown", role: domain.RoleManager, status: 404, kind: "not_found", req: req{Method: "GET", Path: "/v1/conferences-all"}},
+		{name: "path/list with a trailing slash", role: domain.RoleManager, status: 404, kind: "not_found", req: req{Method: "GET", Path: "/v1/conferences/"}},
+		{name: "path/create with a trailing slash", role: domain.RoleCaseSystem, status: 404, kind: "not_found", req: req{Method: "POST", Path: "/v1/conferences/", Body: conferenceBody("SLASH-1")}},
+		{name: "path/policy with a trailing slash", role: domain.RoleAdmin, status: 404, kind: "not_found", req: req{Method: "PUT", Path: "/v1/policy/", Body: domain.DefaultPolicy()}},
+		{name: "path/share with a dot segment", role: domain.RoleManager, status: 404, kind: "not_found", req: req{Method: "GET", Path: ctPath(hf.conf, "reports", hf.report, "shares", ".%2F")}},
 		rep.refuse("body of 1 MiB and a byte", `{"agency":"police","title":"`+strings.Repeat("t", 1<<20)+`"}`, 413, "too_large"),
 	}
 	return rows

@@ -70,6 +70,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("trusted proxies: %w", err)
 	}
 	s.engine.HandleMethodNotAllowed = true
+	// A path with a trailing slash is not in the contract: answer it as
+	// any unknown path, rather than with an undocumented redirect that a
+	// client would follow, re-sending a write to another address.
+	s.engine.RedirectTrailingSlash = false
 	s.routes(cfg.CORSOrigins)
 	return s, nil
 }
