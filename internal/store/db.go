@@ -73,16 +73,12 @@ func Open(cfg Config) (*DB, error) {
 	db := &DB{Now: time.Now}
 	gcfg := func() *gorm.Config {
 		// gorm's logger would print SQL arguments, which hold personal data.
-		// Prepared statements are kept per connection, so a repeated query
-		// is parsed once; the cache is bounded because IN lists vary.
-		return &gorm.Config{
-			TranslateError: true, Logger: logger.Discard, NowFunc: func() time.Time { return db.now() },
-			PrepareStmt: true, PrepareStmtMaxSize: 512, PrepareStmtTTL: time.Hour,
-		}
+		return &gorm.Config{TranslateError: true, Logger: logger.Discard, NowFunc: func() time.Time { return db.now() }}
 	}
 	var err error
 	if IsPostgresURL(cfg.URL) {
 		db.Dialect = Postgres
+		// pgx keeps each connection's prepared statements itself.
 		if db.write, err = gorm.Open(postgres.Open(cfg.URL), gcfg()); err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
@@ -100,7 +96,7 @@ func Open(cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if db.write, err = gorm.Open(sqlite.Open(writeDSN), gcfg()); err != nil {
+	if db.write, err = openSQLite(writeDSN, gcfg()); err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	if err := pool(db.write, 1, 1, 0); err != nil {
@@ -113,7 +109,7 @@ func Open(cfg Config) (*DB, error) {
 	if err := db.write.Exec("SELECT 1").Error; err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
-	if db.read, err = gorm.Open(sqlite.Open(readDSN), gcfg()); err != nil {
+	if db.read, err = openSQLite(readDSN, gcfg()); err != nil {
 		return nil, fmt.Errorf("open sqlite reader: %w", err)
 	}
 	if err := pool(db.read, cfg.MaxOpenConns, cfg.MaxIdleConns, cfg.ConnMaxLifetime); err != nil {
@@ -157,6 +153,19 @@ func (db *DB) countStatements(g *gorm.DB) error {
 		}
 	}
 	return nil
+}
+
+// openSQLite opens a SQLite pool whose statements are prepared once.
+func openSQLite(dsn string, cfg *gorm.Config) (*gorm.DB, error) {
+	sqlDB, err := sql.Open(sqlite.DriverName, dsn)
+	if err != nil {
+		return nil, err
+	}
+	g, err := gorm.Open(sqlite.New(sqlite.Config{Conn: newStmtCache(sqlDB)}), cfg)
+	if err != nil {
+		sqlDB.Close()
+	}
+	return g, err
 }
 
 // IsPostgresURL reports whether u names a PostgreSQL database.
