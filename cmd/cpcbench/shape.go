@@ -326,7 +326,9 @@ func (g *gen) leaveGaps(c *domain.Conference, upcoming bool) {
 				n.Language = pick(g.r, languages)
 			}
 		case 1:
-			p.Contacts = p.Contacts[:len(p.Contacts)-1] // the chair's pre-meeting
+			if len(p.Contacts) > 0 {
+				p.Contacts = p.Contacts[:len(p.Contacts)-1] // the chair's pre-meeting
+			}
 		case 2:
 			r := &c.Reports[g.r.IntN(len(c.Reports))]
 			r.Shares = without(r.Shares, p.ID)

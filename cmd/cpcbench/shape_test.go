@@ -131,3 +131,9 @@ func TestSeededReadinessAndScheduleAreRealistic(t *testing.T) {
 		t.Errorf("%.2f%% of conferences fall in the coming fortnight, want some 0.35%%", s*100)
 	}
 }
+
+// Conference 450,943 of seed 1 once lost a pre-meeting it did not have.
+func TestSeedingSurvivesGapsInAFamilyWithoutContacts(t *testing.T) {
+	sh := shaper{seed: 1, today: shapeToday}
+	checkValid(t, 450943, sh.conference(450943))
+}
