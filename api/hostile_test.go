@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/cpcready/cpcready/internal/domain"
-	"github.com/cpcready/cpcready/internal/storetest"
 )
 
 // hostileRow is one crafted request and the answer it must get.
@@ -35,7 +34,8 @@ type hostileRow struct {
 
 // TestHostileRequests sends every row of the table to a real server and
 // checks its answer. No answer may be a 5xx, and a refused request must
-// leave every table, the audit trail included, exactly as it was.
+// leave every table, the audit trail included, exactly as it was (see
+// dbState), unless the row says otherwise.
 func TestHostileRequests(t *testing.T) {
 	e := newEnv(t)
 	rows := hostileRows(newHostileFixture(e))
@@ -44,13 +44,13 @@ func TestHostileRequests(t *testing.T) {
 	}
 	t.Logf("%d hostile requests", len(rows))
 	outer := e.t
-	before := storetest.TableSums(t, e.db)
+	before := readState(t, e.db)
 	for _, row := range rows {
 		t.Run(row.name, func(t *testing.T) {
 			e.t = t
 			defer func() {
 				if t.Failed() { // start the next row from what is there now
-					before = storetest.TableSums(t, e.db)
+					before = readState(t, e.db)
 				}
 				e.t = outer
 			}()
@@ -59,10 +59,10 @@ func TestHostileRequests(t *testing.T) {
 				r.Key = e.key(orgA, row.role)
 			}
 			got := e.do(r)
-			after := storetest.TableSums(t, e.db)
+			after := readState(t, e.db)
 			hostileAnswer(t, row, got)
 			if row.status >= 300 {
-				changed := storetest.ChangedTables(before, after)
+				changed := before.changed(after)
 				if strings.Join(changed, ",") != strings.Join(row.writes, ",") {
 					t.Errorf("refused request changed tables %q, want %q", changed, row.writes)
 				}
@@ -72,7 +72,7 @@ func TestHostileRequests(t *testing.T) {
 			if row.echo != "" {
 				hostileEcho(t, e, row, got)
 			}
-			before = storetest.TableSums(t, e.db)
+			before = readState(t, e.db)
 		})
 	}
 }
