@@ -169,20 +169,27 @@ func (db *DB) Readiness(ctx context.Context, p domain.Principal, id string) (dom
 
 // evaluation evaluates a conference live, from its whole aggregate.
 func (db *DB) evaluation(ctx context.Context, p domain.Principal, id string) (domain.ReadinessResult, *domain.Conference, error) {
+	c, pol, err := db.snapshot(ctx, p.Org, id)
+	if err != nil {
+		return domain.ReadinessResult{}, nil, err
+	}
+	return db.Evaluate(c, pol), c, nil
+}
+
+// snapshot reads a conference of org and its organisation's policy as they
+// stood at one moment.
+func (db *DB) snapshot(ctx context.Context, org, id string) (*domain.Conference, domain.Policy, error) {
 	var (
 		c   *domain.Conference
 		pol domain.Policy
 	)
 	err := db.inRead(ctx, func(tx *gorm.DB) error {
 		var err error
-		if c, err = findAggregate(tx, p.Org, id); err != nil {
+		if c, err = findAggregate(tx, org, id); err != nil {
 			return err
 		}
-		pol, err = policyIn(tx, p.Org)
+		pol, err = policyIn(tx, org)
 		return err
 	})
-	if err != nil {
-		return domain.ReadinessResult{}, nil, err
-	}
-	return db.Evaluate(c, pol), c, nil
+	return c, pol, err
 }

@@ -40,18 +40,7 @@ func (db *DB) UpdateConference(ctx context.Context, p domain.Principal, id strin
 }
 
 func (db *DB) updateFromSnapshot(ctx context.Context, p domain.Principal, id string, ifMatch *int, m Mutation) (*domain.Conference, error) {
-	var (
-		c   *domain.Conference
-		pol domain.Policy
-	)
-	err := db.inRead(ctx, func(tx *gorm.DB) error {
-		var err error
-		if c, err = findAggregate(tx, p.Org, id); err != nil {
-			return err
-		}
-		pol, err = policyIn(tx, p.Org)
-		return err
-	})
+	c, pol, err := db.snapshot(ctx, p.Org, id)
 	if err != nil {
 		return nil, err
 	}
