@@ -145,8 +145,13 @@ func (db *DB) Readiness(ctx context.Context, p domain.Principal, id string) (dom
 	if uuid.Validate(id) != nil {
 		return domain.ReadinessResult{}, 0, domain.Errorf(domain.ENOTFOUND, "conference not found")
 	}
+	// Only the columns a readiness answer needs: scanning a whole row is
+	// most of the cost of this read.
 	var row conferenceRow
-	err := db.inReadOne(ctx, func(q *gorm.DB) error { return q.Where("id = ? AND org = ?", id, p.Org).Take(&row).Error })
+	err := db.inReadOne(ctx, func(q *gorm.DB) error {
+		return q.Select("version", "readiness_status", "readiness_blockers", "readiness_advisories", "readiness_due_on", "readiness_findings").
+			Where("id = ? AND org = ?", id, p.Org).Take(&row).Error
+	})
 	if err != nil {
 		return domain.ReadinessResult{}, 0, err
 	}
@@ -157,7 +162,7 @@ func (db *DB) Readiness(ctx context.Context, p domain.Principal, id string) (dom
 		}
 		return result, c.Version, db.AuditRead(ctx, p, "readiness", id, id)
 	}
-	summary := fromConferenceRow(row).Readiness
+	summary := summaryOf(row)
 	if summary.Findings, err = colFindings(row.ReadinessFindings); err != nil {
 		return domain.ReadinessResult{}, 0, err
 	}

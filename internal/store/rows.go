@@ -189,7 +189,7 @@ func fromConferenceRow(r conferenceRow) domain.Conference {
 		Participants: []domain.Participant{},
 		Reports:      []domain.Report{},
 		Version:      r.Version,
-		Readiness:    domain.ReadinessSummary{Status: r.ReadinessStatus, Blockers: r.ReadinessBlockers, Advisories: r.ReadinessAdvisories, DueOn: colDate(r.ReadinessDueOn)},
+		Readiness:    summaryOf(r),
 		CreatedAt:    r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		PurgedAt: r.PurgedAt,
 	}
@@ -296,4 +296,9 @@ func colFindings(s *string) ([]domain.Finding, error) {
 	}
 	fs := []domain.Finding{}
 	return fs, json.Unmarshal([]byte(*s), &fs)
+}
+
+// summaryOf is the stored readiness summary of a row, without findings.
+func summaryOf(r conferenceRow) domain.ReadinessSummary {
+	return domain.ReadinessSummary{Status: r.ReadinessStatus, Blockers: r.ReadinessBlockers, Advisories: r.ReadinessAdvisories, DueOn: colDate(r.ReadinessDueOn)}
 }
