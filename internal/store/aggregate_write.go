@@ -1,9 +1,12 @@
 package store
 
 import (
+	"context"
 	"reflect"
+	"sync"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/schema"
 
 	"github.com/cpcready/cpcready/internal/domain"
 )
@@ -148,4 +151,28 @@ func (d *rowDiff[T]) write(tx *gorm.DB) error {
 		}
 	}
 	return nil
+}
+
+var conferenceColumns = func() *schema.Schema {
+	s, err := schema.Parse(&conferenceRow{}, &sync.Map{}, schema.NamingStrategy{})
+	if err != nil {
+		panic(err) // a fault in conferenceRow's tags, found by every test
+	}
+	return s
+}()
+
+// changedColumns names the conference row's columns that differ, with
+// their new values. Every write changes the version, so it is never
+// empty. Setting only these spares SQLite rewriting the entries of indexes
+// whose columns did not change.
+func changedColumns(before, after *conferenceRow) map[string]any {
+	out := map[string]any{}
+	b, a := reflect.ValueOf(before).Elem(), reflect.ValueOf(after).Elem()
+	for _, f := range conferenceColumns.Fields {
+		was, now := f.ReflectValueOf(context.Background(), b).Interface(), f.ReflectValueOf(context.Background(), a).Interface()
+		if !reflect.DeepEqual(was, now) {
+			out[f.DBName] = now
+		}
+	}
+	return out
 }

@@ -45,13 +45,13 @@ func (db *DB) updateFromSnapshot(ctx context.Context, p domain.Principal, id str
 		return nil, err
 	}
 	read := c.Version
-	before, change, err := db.apply(c, ifMatch, m, pol)
+	before, change, err := db.apply(p.Org, c, ifMatch, m, pol)
 	if err != nil {
 		return nil, err
 	}
 	after := rowsOf(p.Org, c)
 	err = db.inWrite(ctx, func(tx *gorm.DB) error {
-		res := tx.Model(&conferenceRow{}).Where("id = ? AND org = ? AND version = ?", id, p.Org, read).Select("*").Updates(&after.conference)
+		res := tx.Model(&conferenceRow{}).Where("id = ? AND org = ? AND version = ?", id, p.Org, read).Updates(changedColumns(&before.conference, &after.conference))
 		if res.Error != nil {
 			return res.Error
 		}
@@ -85,12 +85,12 @@ func (db *DB) updateLocked(ctx context.Context, p domain.Principal, id string, i
 		if err != nil {
 			return err
 		}
-		before, change, err := db.apply(c, ifMatch, m, pol)
+		before, change, err := db.apply(p.Org, c, ifMatch, m, pol)
 		if err != nil {
 			return err
 		}
 		after := rowsOf(p.Org, c)
-		if err := tx.Model(&conferenceRow{}).Where("id = ?", id).Select("*").Updates(&after.conference).Error; err != nil {
+		if err := tx.Model(&conferenceRow{}).Where("id = ?", id).Updates(changedColumns(&before.conference, &after.conference)).Error; err != nil {
 			return err
 		}
 		if err := db.finishUpdate(tx, ctx, p, before, after, c, change); err != nil {
@@ -108,11 +108,11 @@ func (db *DB) updateLocked(ctx context.Context, p domain.Principal, id string, i
 
 // apply checks ifMatch, runs the mutation, bumps the version and evaluates
 // the result. It returns the rows as they were, to compare against.
-func (db *DB) apply(c *domain.Conference, ifMatch *int, m Mutation, pol domain.Policy) (aggregateRows, Change, error) {
+func (db *DB) apply(org string, c *domain.Conference, ifMatch *int, m Mutation, pol domain.Policy) (aggregateRows, Change, error) {
 	if ifMatch != nil && *ifMatch != c.Version {
 		return aggregateRows{}, Change{}, domain.Errorf(domain.EPRECONDITION, "the conference has changed: version is %d", c.Version)
 	}
-	before := rowsOf("", c)
+	before := rowsOf(org, c)
 	change, err := m(c)
 	if err != nil {
 		return aggregateRows{}, Change{}, err
