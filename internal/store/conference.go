@@ -101,7 +101,7 @@ func findAggregate(tx *gorm.DB, org, id string) (*domain.Conference, error) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "conference not found")
 	}
 	var row conferenceRow
-	err := tx.Where("id = ? AND org = ?", id, org).Take(&row).Error
+	err := tx.Omit(storedFindings).Where("id = ? AND org = ?", id, org).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "conference not found")
 	}
@@ -118,7 +118,7 @@ func (db *DB) lockAggregate(tx *gorm.DB, org, id string) (*domain.Conference, er
 		return nil, domain.Errorf(domain.ENOTFOUND, "conference not found")
 	}
 	var row conferenceRow
-	err := db.forUpdate(tx).Where("id = ? AND org = ?", id, org).Take(&row).Error
+	err := db.forUpdate(tx).Omit(storedFindings).Where("id = ? AND org = ?", id, org).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "conference not found")
 	} else if err != nil {

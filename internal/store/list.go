@@ -134,5 +134,5 @@ func listQuery(tx *gorm.DB, org string, f ConferenceFilter, today domain.Date, a
 	if after != nil {
 		q = q.Where("(scheduled_start, id) > (?, ?)", after.Start.UTC(), after.ID)
 	}
-	return q.Order("scheduled_start, id").Limit(f.Limit + 1)
+	return q.Omit(storedFindings).Order("scheduled_start, id").Limit(f.Limit + 1)
 }

@@ -271,6 +271,10 @@ func fromShareRow(r shareRow) domain.Share {
 	}
 }
 
+// storedFindings is the column of stored findings, which only a readiness
+// read needs: other reads leave it out, as it is most of a row's size.
+const storedFindings = "readiness_findings"
+
 // findingsCol stores findings as JSON without their overdue flags, which
 // depend on the day they are read; nil findings (never evaluated) are NULL.
 func findingsCol(fs []domain.Finding) *string {
