@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -104,4 +105,44 @@ func TestAnUpdateEvaluatesUnderAPolicyChangedMeanwhile(t *testing.T) {
 	if want == nil || old == nil || *want == *old || got.EarliestDueOn == nil || *got.EarliestDueOn != *want {
 		t.Errorf("stored due date %v; under the new policy %v, under the old %v", got.EarliestDueOn, want, old)
 	}
+}
+
+// A conference stored before findings were kept answers readiness by live
+// evaluation, and the next start's re-evaluation stores its findings.
+func TestReadinessOfARowWithoutStoredFindings(t *testing.T) {
+	db, _ := storetest.MustOpenDB(t)
+	ctx := context.Background()
+	c := createForUpdate(t, db)
+	stored, _, err := db.Readiness(ctx, caseSystem, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB, err := db.SQL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sqlDB.Exec("UPDATE conferences SET readiness_findings = NULL WHERE id = "+placeholder(db), c.ID); err != nil {
+		t.Fatal(err)
+	}
+	live, _, err := db.Readiness(ctx, caseSystem, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(live.Findings) == 0 || !reflect.DeepEqual(live.Findings, stored.Findings) || live.Status != stored.Status {
+		t.Errorf("live %+v, stored %+v", live, stored)
+	}
+	if _, err := db.SyncReadiness(ctx, "a new release"); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := sqlDB.QueryRow("SELECT COUNT(*) FROM conferences WHERE readiness_findings IS NULL").Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d rows still without findings after re-evaluation (%v)", n, err)
+	}
+}
+
+func placeholder(db *store.DB) string {
+	if db.Dialect == store.Postgres {
+		return "$1"
+	}
+	return "?"
 }
