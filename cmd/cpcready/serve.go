@@ -40,11 +40,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 	}
-	// A changed holiday list moves deadlines: bring stored summaries in line.
+	// New rules or a changed holiday list change readiness: bring what is
+	// stored in line before answering from it.
 	if changed, err := db.SyncReadiness(ctx, readiness.Fingerprint(workdays.New(cfg.ExtraBankHolidays).Fingerprint())); err != nil {
 		return err
 	} else if changed {
-		log.Info("working-day calendar changed: readiness re-evaluated")
+		log.Info("readiness rules or calendar changed: readiness re-evaluated")
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
