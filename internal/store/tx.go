@@ -53,6 +53,7 @@ func (db *DB) inRead(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	if db.Dialect == Postgres {
 		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
 	}
+	ctx = db.readContext(ctx)
 	run := func() error { return db.read.WithContext(ctx).Transaction(fn, opts) }
 	err := run()
 	if err != nil && droppedConnection(err) {
@@ -65,11 +66,24 @@ func (db *DB) inRead(ctx context.Context, fn func(tx *gorm.DB) error) error {
 // transaction: one statement is a snapshot by itself, and BEGIN and COMMIT
 // would double its round trips. It retries once on a dropped connection.
 func (db *DB) inReadOne(ctx context.Context, fn func(q *gorm.DB) error) error {
+	ctx = db.readContext(ctx)
 	err := fn(db.read.WithContext(ctx))
 	if err != nil && droppedConnection(err) {
 		err = fn(db.read.WithContext(ctx))
 	}
 	return mapError(err)
+}
+
+// readContext keeps a SQLite read from being cancelled with its request.
+// The SQLite driver runs every row of a cancellable query on a goroutine of
+// its own so that it can interrupt it, which costs more than the read; and
+// the store's reads are bounded (a page, one aggregate), so finishing one
+// for a client that has gone wastes little.
+func (db *DB) readContext(ctx context.Context) context.Context {
+	if db.Dialect == SQLite {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 func transient(err error) bool {
