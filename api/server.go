@@ -5,6 +5,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"log"
 	"log/slog"
 	"net/http"
 	"sync/atomic"
@@ -121,5 +122,19 @@ func (s *Server) handleReadyz() gin.HandlerFunc {
 			return
 		}
 		c.JSON(http.StatusOK, gin.H{"status": "ready"})
+	}
+}
+
+// NewHTTPServer returns the http.Server settings cpcready serves with: the
+// timeouts that bound a slow client. The load benchmark's bare baseline
+// uses it too, so that both do the same work.
+func NewHTTPServer(h http.Handler, errorLog *log.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          errorLog,
 	}
 }

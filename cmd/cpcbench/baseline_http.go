@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/cpcready/cpcready/api"
 )
 
 // baselineHTTPCommand is the hidden subcommand that serves the HTTP
@@ -41,14 +43,8 @@ func runBaselineHTTP(ctx context.Context, args []string, stdout io.Writer) error
 	if err != nil {
 		return err
 	}
-	// The same timeouts as serve's server, so both do the same work.
-	hs := &http.Server{
-		Handler:           e,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-	}
+	// serve's own server settings, so both do the same work.
+	hs := api.NewHTTPServer(e, nil)
 	go func() {
 		<-ctx.Done()
 		_ = hs.Close()

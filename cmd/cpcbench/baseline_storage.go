@@ -7,14 +7,9 @@ import (
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the driver gorm's sqlite driver uses
-)
 
-// storageDSN opens a SQLite file with the store's pragmas for its writer:
-// WAL, synchronous FULL, the same busy timeout, foreign keys on, and
-// BEGIN IMMEDIATE for every transaction.
-func storageDSN(path string) string {
-	return "file:" + path + "?_busy_timeout=10000&_foreign_keys=on&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate"
-}
+	"github.com/cpcready/cpcready/internal/store"
+)
 
 // storageBaseline measures the durable commit rate SQLite gives on this
 // disk: conc goroutines each commit one single-row transaction after
@@ -22,7 +17,11 @@ func storageDSN(path string) string {
 // SQLite admits one writer at a time, so more connections would only wait
 // on its lock instead of in the pool.
 func storageBaseline(ctx context.Context, path string, conc int, d time.Duration) (*tally, error) {
-	db, err := sql.Open("sqlite3", storageDSN(path))
+	dsn, err := store.SQLiteWriterDSN(path)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, err
 	}

@@ -76,14 +76,7 @@ func serve(ctx context.Context, cfg config, db *store.DB, ln net.Listener, log *
 	if ready != nil {
 		ready(srv)
 	}
-	hs := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	hs := api.NewHTTPServer(srv, slog.NewLogLogger(log.Handler(), slog.LevelWarn))
 	if cfg.PprofAddr != "" {
 		if err := startPprof(ctx, cfg.PprofAddr, log); err != nil {
 			return fmt.Errorf("pprof: %w", err)

@@ -184,6 +184,14 @@ func pool(g *gorm.DB, open, idle int, life time.Duration) error {
 	return nil
 }
 
+// SQLiteWriterDSN is the DSN the store's writer opens a SQLite file with,
+// at the default synchronous level. The load benchmark's storage baseline
+// uses it, so that it commits exactly as the store does.
+func SQLiteWriterDSN(path string) (string, error) {
+	w, _, err := sqliteDSNs(path, "")
+	return w, err
+}
+
 // sqliteDSNs builds the writer's and the readers' DSNs. WAL lets readers run
 // beside the one writer; BEGIN IMMEDIATE takes the write lock up front so a
 // transaction never fails half way on an upgrade from read to write.
