@@ -66,6 +66,9 @@ type ParticipantFields struct {
 	TechnologyChecked     bool       `json:"technology_checked"`
 	Safety                *Safety    `json:"safety,omitempty"`
 	Exclusion             *Exclusion `json:"exclusion,omitempty"`
+	// PersonRef is the case system's own id for the person, unique within
+	// the conference.
+	PersonRef string `json:"person_ref,omitempty" validate:"max=100"`
 }
 
 // Participant is a family member invited to the conference.

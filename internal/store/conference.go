@@ -46,7 +46,10 @@ func (db *DB) CreateConference(ctx context.Context, p domain.Principal, f domain
 		if err := insertAggregate(tx, p.Org, c); err != nil {
 			return err
 		}
-		return db.appendAudit(tx, ctx, p, c.ID, Change{Action: "create", Entity: "conference", EntityID: c.ID, After: &c.ConferenceFields})
+		if err := db.appendAudit(tx, ctx, p, c.ID, Change{Action: "create", Entity: "conference", EntityID: c.ID, After: &c.ConferenceFields}); err != nil {
+			return err
+		}
+		return db.appendEvents(tx, p.Org, createdEvent(c))
 	})
 	if err != nil {
 		return nil, db.NameExisting(ctx, p, f.ExternalRef, err)

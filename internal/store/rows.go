@@ -65,6 +65,7 @@ type participantRow struct {
 	SafetyNote            *string
 	ExclusionDecidedOn    *string
 	ExclusionGrounds      *string
+	PersonRef             *string
 }
 
 func (participantRow) TableName() string { return "participants" }
@@ -224,6 +225,7 @@ func toParticipantRow(confID string, pos int, p domain.Participant) participantR
 		Relationship: p.Relationship, Invited: p.IsInvited(), Attendance: string(p.Attendance),
 		NeedsAssessedOn:       dateCol(p.NeedsAssessedOn),
 		PrivateSpaceConfirmed: p.PrivateSpaceConfirmed, TechnologyChecked: p.TechnologyChecked,
+		PersonRef: textCol(p.PersonRef),
 	}
 	if s := p.Safety; s != nil {
 		r.SafetyConcern, r.SafetyArrangement, r.SafetyNote = textCol(s.Concern), textCol(s.Arrangement), textCol(s.Note)
@@ -242,6 +244,7 @@ func fromParticipantRow(r participantRow) domain.Participant {
 			DisplayName: r.DisplayName, Relationship: r.Relationship, Invited: &invited,
 			Attendance: domain.Attendance(r.Attendance), NeedsAssessedOn: colDate(r.NeedsAssessedOn),
 			PrivateSpaceConfirmed: r.PrivateSpaceConfirmed, TechnologyChecked: r.TechnologyChecked,
+			PersonRef: colText(r.PersonRef),
 		},
 		Needs:    []domain.Need{},
 		Contacts: []domain.Contact{},
