@@ -34,6 +34,9 @@ type Config struct {
 	RateBurst int
 	// Registry receives the HTTP metrics; a fresh one when nil.
 	Registry *prometheus.Registry
+	// WebhookAllowPrivate allows webhook URLs with http and private
+	// addresses, for the demo and tests.
+	WebhookAllowPrivate bool
 }
 
 // Server holds the HTTP layer's dependencies.
@@ -46,6 +49,8 @@ type Server struct {
 	metrics  *metrics
 	registry *prometheus.Registry
 	engine   *gin.Engine
+
+	webhookAllowPrivate bool
 }
 
 // New builds the server and its routes.
@@ -60,6 +65,8 @@ func New(cfg Config) (*Server, error) {
 		db: cfg.DB, auth: cfg.Auth, log: cfg.Log,
 		limiter:  newRateLimiter(cfg.RateLimit, cfg.RateBurst),
 		registry: cfg.Registry,
+
+		webhookAllowPrivate: cfg.WebhookAllowPrivate,
 	}
 	var err error
 	if s.metrics, err = newMetrics(cfg.Registry, cfg.DB.CommitCounts); err != nil {

@@ -35,6 +35,11 @@ type config struct {
 	PurgeAfter        time.Duration
 	PurgeEvery        time.Duration
 	ShutdownTimeout   time.Duration
+	// EventRetention is how long events (and their deliveries) are kept.
+	EventRetention time.Duration
+	// WebhookAllowPrivate lets webhooks use http and reach private
+	// addresses: for the demo and tests only.
+	WebhookAllowPrivate bool
 	// PprofAddr, when set, serves Go's profiling endpoints on a listener of
 	// their own, never on the API's.
 	PprofAddr string
@@ -84,6 +89,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		{"CPCREADY_PURGE_AFTER", &c.PurgeAfter, 0},
 		{"CPCREADY_PURGE_EVERY", &c.PurgeEvery, 24 * time.Hour},
 		{"CPCREADY_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout, 20 * time.Second},
+		{"CPCREADY_EVENT_RETENTION", &c.EventRetention, store.DefaultEventRetention},
 	}
 	for _, v := range durations {
 		if *v.dst, err = durationOr(getenv(v.name), v.def); err != nil {
@@ -92,6 +98,16 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.RateLimit, err = floatOr(getenv("CPCREADY_RATE_LIMIT"), 20); err != nil {
 		errs = append(errs, "CPCREADY_RATE_LIMIT: "+err.Error())
+	}
+	if c.EventRetention <= 0 {
+		errs = append(errs, "CPCREADY_EVENT_RETENTION: must be a positive duration")
+	}
+	switch v := getenv("CPCREADY_WEBHOOK_ALLOW_PRIVATE"); v {
+	case "", "false":
+	case "true":
+		c.WebhookAllowPrivate = true
+	default:
+		errs = append(errs, "CPCREADY_WEBHOOK_ALLOW_PRIVATE: want true or false")
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, "CPCREADY_TLS_CERT and CPCREADY_TLS_KEY go together")

@@ -36,6 +36,16 @@ var Permissions = map[string][]domain.Role{
 	"getHistory":          everyone,
 	"getPolicy":           {domain.RoleAdmin},
 	"putPolicy":           {domain.RoleAdmin},
+	// Events and webhooks (integration.md).
+	"listEvents":               {domain.RoleCaseSystem, domain.RoleManager, domain.RoleAdmin},
+	"listWebhooks":             {domain.RoleAdmin},
+	"createWebhook":            {domain.RoleAdmin},
+	"getWebhook":               {domain.RoleAdmin},
+	"updateWebhook":            {domain.RoleAdmin},
+	"deleteWebhook":            {domain.RoleAdmin},
+	"rotateWebhookSecret":      {domain.RoleAdmin},
+	"listWebhookDeliveries":    {domain.RoleAdmin},
+	"redeliverWebhookDelivery": {domain.RoleAdmin},
 }
 
 // ChairContactRoles may record a conversation with the chair: the chair
