@@ -221,7 +221,8 @@ func (db *DB) RecordAttempt(ctx context.Context, job DeliveryJob, res AttemptRes
 		case res.Dead:
 			updates["status"], updates["next_attempt_at"] = domain.DeliveryDead, nil
 		default:
-			updates["next_attempt_at"] = now.Add(res.RetryIn)
+			// At the precision both databases keep, so that it compares as stored.
+			updates["next_attempt_at"] = now.Add(res.RetryIn).Truncate(time.Microsecond)
 		}
 		upd := tx.Model(&deliveryRow{}).Where("id = ? AND status = ? AND lease_until = ?", job.ID, domain.DeliveryPending, job.lease).Updates(updates)
 		if upd.Error != nil || upd.RowsAffected == 0 {
