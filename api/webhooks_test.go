@@ -38,7 +38,7 @@ type received struct {
 	body   []byte
 }
 
-func newReceiver(t *testing.T, status int) *receiver {
+func newReceiver(t testing.TB, status int) *receiver {
 	r := &receiver{status: status}
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
