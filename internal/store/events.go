@@ -25,6 +25,13 @@ type eventRow struct {
 
 func (eventRow) TableName() string { return "events" }
 
+type eventCounterRow struct {
+	Org          string `gorm:"primaryKey"`
+	LastSequence int64
+}
+
+func (eventCounterRow) TableName() string { return "event_counters" }
+
 // pendingEvent is an event before its sequence is known.
 type pendingEvent struct {
 	id   string // made up when empty
