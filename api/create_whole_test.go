@@ -189,3 +189,26 @@ func (e *env) tableCounts() string {
 	}
 	return out + "audit_writes=" + strconv.Itoa(n)
 }
+
+// TestPersonRefIsUniqueWithinAConference: adding a family member with a
+// person_ref already used in the conference is a conflict, while another
+// conference may use it.
+func TestPersonRefIsUniqueWithinAConference(t *testing.T) {
+	e := newEnv(t)
+	cs := e.key(orgA, domain.RoleCaseSystem)
+	r := e.do(req{Method: "POST", Path: "/v1/conferences", Key: cs, Body: wholeConferenceBody("WHOLE-3")})
+	id := r.JSON(t)["id"].(string)
+	p := participantBody()
+	p["person_ref"] = "P-1"
+	before := e.aggregate(id)
+	if r := e.do(req{Method: "POST", Path: "/v1/conferences/" + id + "/participants", Key: cs, Body: p}); r.Status != http.StatusConflict {
+		t.Fatalf("a second P-1: %d, want 409: %s", r.Status, r.Body)
+	}
+	if e.aggregate(id) != before {
+		t.Fatal("the refused participant was written")
+	}
+	other := e.mustCreate(orgA, "WHOLE-4")
+	if r := e.do(req{Method: "POST", Path: "/v1/conferences/" + other + "/participants", Key: cs, Body: p}); r.Status != http.StatusCreated || r.JSON(t)["person_ref"] != "P-1" {
+		t.Fatalf("P-1 in another conference: %d %s", r.Status, r.Body)
+	}
+}
