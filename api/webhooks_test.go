@@ -361,3 +361,93 @@ func TestUnsafeURLIsRefusedWhenDialled(t *testing.T) {
 		t.Fatal("the loopback receiver was reached")
 	}
 }
+
+// TestDeliveriesOfAConferenceArriveInOrder: while the first event of a
+// conference is being retried, its later events wait, so the receiver
+// never sees them out of sequence; another conference's are not held up.
+func TestDeliveriesOfAConferenceArriveInOrder(t *testing.T) {
+	e := newEnv(t, allowPrivateWebhooks)
+	var mu sync.Mutex
+	var seen []string
+	failures := 2
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev domain.Event
+		body, _ := io.ReadAll(r.Body)
+		_ = json.Unmarshal(body, &ev)
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, fmt.Sprintf("%s/%d", ev.ExternalRef, ev.Sequence))
+		if ev.ExternalRef == "ORDER-1" && failures > 0 {
+			failures--
+			w.WriteHeader(http.StatusBadGateway)
+		}
+	}))
+	defer rcv.Close()
+	e.subscribe(orgA, rcv.URL, domain.EventTypes...)
+	id := e.mustCreate(orgA, "ORDER-1")
+	e.mustAddParticipant(orgA, id)
+	e.mustAddParticipant(orgA, id)
+	e.mustCreate(orgA, "ORDER-2")
+	for range 6 {
+		e.sendDue()
+		e.clock.Set(e.clock.Now().Add(15 * time.Minute))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var first []string
+	for _, s := range seen {
+		if strings.HasPrefix(s, "ORDER-1/") {
+			first = append(first, s)
+		}
+	}
+	// created, updated and readiness_changed for the first member, updated
+	// alone for the second (no code appears or clears).
+	want := []string{"ORDER-1/1", "ORDER-1/1", "ORDER-1/1", "ORDER-1/2", "ORDER-1/3", "ORDER-1/4"}
+	if strings.Join(first, " ") != strings.Join(want, " ") {
+		t.Fatalf("ORDER-1 arrived as %v, want %v", first, want)
+	}
+	// It went out in the first pass, beside ORDER-1's first try.
+	if len(seen) < 2 || (seen[0] != "ORDER-2/5" && seen[1] != "ORDER-2/5") {
+		t.Fatalf("arrivals %v: the other conference's event waited behind a failing one", seen)
+	}
+}
+
+// TestSeveralSendersDeliverEachOnce: senders running side by side share
+// the work and send each delivery once. On PostgreSQL their claims run on
+// separate connections at once, as separate instances' would, and meet in
+// FOR UPDATE SKIP LOCKED; on SQLite they queue for the one writer.
+func TestSeveralSendersDeliverEachOnce(t *testing.T) {
+	e := newEnv(t, allowPrivateWebhooks)
+	rcv := newReceiver(t, http.StatusOK)
+	e.subscribe(orgA, rcv.URL, domain.EventConferenceCreated)
+	const n = 40
+	for i := range n {
+		e.mustCreate(orgA, fmt.Sprintf("MANY-%d", i))
+	}
+	senders := []*notify.Sender{e.sender(), e.sender(), e.sender()}
+	var wg sync.WaitGroup
+	for _, s := range senders {
+		s.Batch = 5
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := s.RunOnce(context.Background()); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	e.sendDue()
+	ids := map[string]int{}
+	for _, r := range rcv.requests() {
+		ids[r.header.Get("webhook-id")]++
+	}
+	if len(ids) != n {
+		t.Fatalf("%d distinct events delivered, want %d", len(ids), n)
+	}
+	for id, k := range ids {
+		if k != 1 {
+			t.Fatalf("event %s delivered %d times", id, k)
+		}
+	}
+}

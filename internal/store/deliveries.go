@@ -169,15 +169,27 @@ func (db *DB) ClaimDeliveries(ctx context.Context, limit int, lease time.Duratio
 		if err := tx.Model(&deliveryRow{}).Where("id IN ?", ids).Update("lease_until", until).Error; err != nil {
 			return err
 		}
+		hookIDs, eventIDs := make([]string, len(rows)), make([]string, len(rows))
+		for i, r := range rows {
+			hookIDs[i], eventIDs[i] = r.WebhookID, r.EventID
+		}
+		var hooks []webhookRow
+		if err := tx.Select("id", "url", "secret").Where("id IN ?", hookIDs).Find(&hooks).Error; err != nil {
+			return err
+		}
+		var events []eventRow
+		if err := tx.Where("id IN ?", eventIDs).Find(&events).Error; err != nil {
+			return err
+		}
+		hookByID, eventByID := map[string]webhookRow{}, map[string]eventRow{}
+		for _, w := range hooks {
+			hookByID[w.ID] = w
+		}
+		for _, e := range events {
+			eventByID[e.ID] = e
+		}
 		for _, r := range rows {
-			var w webhookRow
-			if err := tx.Select("id", "url", "secret").Where("id = ?", r.WebhookID).Take(&w).Error; err != nil {
-				return err
-			}
-			var e eventRow
-			if err := tx.Where("id = ?", r.EventID).Take(&e).Error; err != nil {
-				return err
-			}
+			w, e := hookByID[r.WebhookID], eventByID[r.EventID]
 			body, err := json.Marshal(e.event())
 			if err != nil {
 				return err
