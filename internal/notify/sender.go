@@ -82,8 +82,8 @@ func (s *Sender) batch() int {
 }
 
 func (s *Sender) sendAll(ctx context.Context, jobs []store.DeliveryJob) error {
-	workers := max(s.Workers, 1)
-	if s.Workers <= 0 {
+	workers := s.Workers
+	if workers <= 0 {
 		workers = 8
 	}
 	queue := make(chan store.DeliveryJob)
@@ -117,6 +117,11 @@ func (s *Sender) deliver(ctx context.Context, job store.DeliveryJob) error {
 	start := time.Now()
 	res := s.send(ctx, job)
 	res.Duration = time.Since(start)
+	if ctx.Err() != nil {
+		// Stopping: the try was cut short by us, not failed by the
+		// receiver. Its claim runs out and it is sent again.
+		return nil
+	}
 	if res.Outcome != domain.OutcomeDelivered {
 		res.RetryIn, res.Dead = 0, true
 		if d, ok := retryIn(job.Round + 1); ok {
