@@ -180,8 +180,15 @@ func (g *groupCommit) commit(batch []*writeJob) {
 	})
 	for _, j := range batch {
 		switch {
-		case err != nil && j.panic == nil && j.ctx.Err() == nil:
+		case err == nil || j.panic != nil:
+			j.err = mapError(j.err)
+		case j.ctx.Err() == nil:
 			j.solo = true
+		case j.err == nil:
+			// Its savepoint was released, but the batch rolled back with
+			// it and its caller has gone: it was not written, and must
+			// not be reported as done.
+			j.err = j.ctx.Err()
 		default:
 			j.err = mapError(j.err)
 		}
