@@ -55,7 +55,7 @@ func (s *Server) accessLog() gin.HandlerFunc {
 			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 		}
 		if p, ok := domain.PrincipalFrom(c.Request.Context()); ok {
-			attrs = append(attrs, slog.String("principal_id", p.ID), slog.String("role", string(p.Role)), slog.String("org", p.Org))
+			attrs = append(attrs, slog.String("principal_kind", string(p.Kind)), slog.String("principal_id", p.ID), slog.String("role", string(p.Role)), slog.String("org", p.Org))
 		}
 		s.log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request", attrs...)
 		s.metrics.observe(c.Request.Method, route, c.Writer.Status(), time.Since(start))

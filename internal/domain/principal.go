@@ -26,8 +26,20 @@ func ValidRole(r Role) bool {
 	return false
 }
 
+// PrincipalKind says what kind of credential a principal presented. An id
+// is unique only within its kind and organisation: a token's subject is
+// chosen by the identity provider and may equal a key's id.
+type PrincipalKind string
+
+const (
+	PrincipalKey    PrincipalKind = "key"
+	PrincipalToken  PrincipalKind = "token"
+	PrincipalSystem PrincipalKind = "system"
+)
+
 // Principal is who is calling: an API key or a signed-in member of staff.
 type Principal struct {
+	Kind PrincipalKind
 	// ID is the key's id or the token's subject; never a secret.
 	ID   string
 	Name string

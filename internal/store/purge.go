@@ -10,7 +10,7 @@ import (
 )
 
 // Purger is the principal the audit trail names for retention purges.
-var Purger = domain.Principal{ID: "system:purge", Name: "retention purge", Role: "system"}
+var Purger = domain.Principal{Kind: domain.PrincipalSystem, ID: "system:purge", Name: "retention purge", Role: "system"}
 
 // idempotencyWindow is how long a stored response is kept for replays.
 // Case systems retry within minutes; a day covers an overnight outage.
