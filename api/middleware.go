@@ -131,6 +131,7 @@ func (s *Server) authenticate() gin.HandlerFunc {
 func (s *Server) authorize(operation string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		p, _ := domain.PrincipalFrom(c.Request.Context())
+		c.Set(operationKey, operation)
 		if !auth.Allowed(operation, p.Role) {
 			s.writeError(c, domain.Errorf(domain.EFORBIDDEN, "the %s role may not do this", p.Role))
 			return

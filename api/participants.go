@@ -26,6 +26,10 @@ func (s *Server) handleAddParticipant() gin.HandlerFunc {
 		if !s.bind(c, &f, func() error { return f.Validate(s.today()) }) {
 			return
 		}
+		if err := mayWrite(c, nil, &f); err != nil {
+			s.writeError(c, err)
+			return
+		}
 		version, ok := s.ifMatch(c, false)
 		if !ok {
 			return
@@ -65,6 +69,9 @@ func (s *Server) handleUpdateParticipant() gin.HandlerFunc {
 				return store.Change{}, err
 			}
 			if err := next.Validate(today); err != nil {
+				return store.Change{}, err
+			}
+			if err := mayWrite(c, &before, &next); err != nil {
 				return store.Change{}, err
 			}
 			p.ParticipantFields = next

@@ -15,13 +15,13 @@ type idempotencyRow struct {
 	PrincipalKind string `gorm:"primaryKey"`
 	PrincipalID   string `gorm:"primaryKey"`
 	Key           string `gorm:"primaryKey"`
-	RequestHash string
-	State       string
-	StatusCode  *int
-	Body        []byte
-	Location    *string
-	Etag        *string
-	CreatedAt   time.Time
+	RequestHash   string
+	State         string
+	StatusCode    *int
+	Body          []byte
+	Location      *string
+	Etag          *string
+	CreatedAt     time.Time
 }
 
 func (idempotencyRow) TableName() string { return "idempotency_records" }
