@@ -96,9 +96,9 @@ func (s *Server) handleDeleteParticipant() gin.HandlerFunc {
 			if err != nil {
 				return store.Change{}, err
 			}
-			before := p.ParticipantFields
+			before := removedParticipant(conf, p)
 			conf.RemoveParticipant(p.ID)
-			return store.Change{Action: "delete", Entity: "participant", EntityID: c.Param("pid"), Before: &before}, nil
+			return store.Change{Action: "delete", Entity: "participant", EntityID: c.Param("pid"), Before: before}, nil
 		})
 		if !ok {
 			return
@@ -225,4 +225,31 @@ func (s *Server) handleAddContact() gin.HandlerFunc {
 		}
 		respond(c, http.StatusCreated, conf.Version, k, conferencePath(conf.ID)+"/participants/"+c.Param("pid")+"/contacts/"+k.ID)
 	}
+}
+
+// removedShare is a share that goes with a deleted participant, named with
+// its report.
+type removedShare struct {
+	ReportID string `json:"report_id"`
+	domain.Share
+}
+
+// removedParticipant is what a participant's delete takes with it: their
+// fields, needs and contacts, and every share of a report made to them, so
+// that the audit trail records all of it.
+func removedParticipant(conf *domain.Conference, p *domain.Participant) any {
+	var shares []removedShare
+	for _, r := range conf.Reports {
+		for _, sh := range r.Shares {
+			if sh.ParticipantID == p.ID {
+				shares = append(shares, removedShare{ReportID: r.ID, Share: sh})
+			}
+		}
+	}
+	return struct {
+		domain.ParticipantFields
+		Needs    []domain.Need    `json:"needs"`
+		Contacts []domain.Contact `json:"contacts"`
+		Shares   []removedShare   `json:"shares"`
+	}{p.ParticipantFields, p.Needs, p.Contacts, shares}
 }

@@ -122,6 +122,7 @@ func operations() []operation {
 		{"getReadinessCheck", allRoles, func(f fixture) req { return req{Method: "GET", Path: c(f) + "/readiness-checks/" + f.check} }},
 		{"getPolicy", adminOnly, func(f fixture) req { return req{Method: "GET", Path: "/v1/policy"} }},
 		{"putPolicy", adminOnly, func(f fixture) req { return req{Method: "PUT", Path: "/v1/policy", Body: domain.DefaultPolicy()} }},
+		{"getPolicyHistory", adminOnly, func(f fixture) req { return req{Method: "GET", Path: "/v1/policy/history"} }},
 	}
 }
 
@@ -222,7 +223,7 @@ func TestRoleMatrixByField(t *testing.T) {
 // another organisation must get 404 rather than its own empty answer.
 func orgScoped(op string) bool {
 	switch op {
-	case "listConferences", "createConference", "getPolicy", "putPolicy":
+	case "listConferences", "createConference", "getPolicy", "putPolicy", "getPolicyHistory":
 		return false
 	}
 	return true

@@ -42,6 +42,7 @@ var Permissions = map[string][]domain.Role{
 	"getHistory":          everyone,
 	"getPolicy":           {domain.RoleAdmin},
 	"putPolicy":           {domain.RoleAdmin},
+	"getPolicyHistory":    {domain.RoleAdmin},
 }
 
 // AnyOtherField is the FieldPermissions entry for the fields an operation

@@ -72,3 +72,18 @@ func RequestIDFrom(ctx context.Context) string {
 	s, _ := ctx.Value(requestIDKey{}).(string)
 	return s
 }
+
+type clientRequestIDKey struct{}
+
+// WithClientRequestID returns a context carrying the id the client sent
+// for its request. It is kept apart from the server's own id: clients can
+// reuse theirs, so it cannot name one request.
+func WithClientRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, clientRequestIDKey{}, id)
+}
+
+// ClientRequestIDFrom returns the client's request id in ctx, or "".
+func ClientRequestIDFrom(ctx context.Context) string {
+	s, _ := ctx.Value(clientRequestIDKey{}).(string)
+	return s
+}
