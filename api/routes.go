@@ -72,6 +72,7 @@ func (s *Server) routes(corsOrigins []string) {
 	s.op(v1, "POST", "/webhooks/:id/rotate-secret", "rotateWebhookSecret", s.handleRotateWebhookSecret())
 	s.op(v1, "GET", "/webhooks/:id/deliveries", "listWebhookDeliveries", s.handleListDeliveries())
 	s.op(v1, "POST", "/webhooks/:id/deliveries/:delivery_id/redeliver", "redeliverWebhookDelivery", s.handleRedeliver())
+	s.op(v1, "GET", "/policy/history", "getPolicyHistory", s.handleGetPolicyHistory())
 }
 
 // op registers one /v1 operation behind its role check; every POST also

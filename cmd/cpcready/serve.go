@@ -91,7 +91,7 @@ func serve(ctx context.Context, cfg config, db *store.DB, ln net.Listener, log *
 			return fmt.Errorf("pprof: %w", err)
 		}
 	}
-	go maintain(ctx, db, cfg.PurgeAfter, cfg.PurgeEvery, cfg.EventRetention, log)
+	go maintain(ctx, db, cfg.PurgeAfter, cfg.PurgeEvery, cfg.AuditRetention, cfg.EventRetention, log)
 	sender := &notify.Sender{DB: db, Client: notify.NewClient(cfg.WebhookAllowPrivate), Metrics: deliveryMetrics, Log: log}
 	go sender.Run(ctx, time.Second)
 	go (&notify.OverdueScheduler{DB: db, Log: log}).Run(ctx)
