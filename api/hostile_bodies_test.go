@@ -11,6 +11,7 @@ func hostileRows(hf hostileFixture) []hostileRow {
 	for _, gen := range []func(hostileFixture) []hostileRow{
 		hostileMediaRows, hostileRepeatRows, hostileTextRows, hostileLengthRows, hostileTypeRows,
 		hostileNumberRows, hostileNestingRows, hostileDataRows, hostileIDRows, hostileQueryRows, hostileHeaderRows,
+		hostileFieldRows,
 	} {
 		rows = append(rows, gen(hf)...)
 	}
