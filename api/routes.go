@@ -69,7 +69,7 @@ func (s *Server) routes(corsOrigins []string, withMetrics bool) {
 // op registers one /v1 operation behind its role check; every POST also
 // honours Idempotency-Key.
 func (s *Server) op(g *gin.RouterGroup, method, path, operation string, h gin.HandlerFunc) {
-	chain := []gin.HandlerFunc{s.authorize(operation)}
+	chain := []gin.HandlerFunc{s.authorize(operation), s.strictQuery(operation)}
 	if method == http.MethodPost {
 		chain = append(chain, s.idempotent())
 	}
