@@ -213,12 +213,19 @@ func boundParam(v string, endOfDay bool) (*time.Time, error) {
 	if v == "" {
 		return nil, nil
 	}
+	outOfRange := paramError("must lie between " + domain.MinDate.String() + " and " + domain.MaxDate.String())
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		if !domain.InstantInRange(t) {
+			return nil, outOfRange
+		}
 		return &t, nil
 	}
 	d, err := domain.ParseDate(v)
 	if err != nil {
 		return nil, paramError("must be a date (YYYY-MM-DD) or an RFC 3339 instant")
+	}
+	if !d.InRange() {
+		return nil, outOfRange
 	}
 	if endOfDay {
 		d = d.AddDays(1)
