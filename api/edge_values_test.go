@@ -31,8 +31,8 @@ func TestEdgeDatesAreRefusedEverywhere(t *testing.T) {
 	merge := "application/merge-patch+json"
 	type target struct {
 		name, method, path, ct, field string
-		body                       map[string]any
-		instant, ifMatch           bool
+		body                          map[string]any
+		instant, ifMatch              bool
 	}
 	views := map[string]any{"means": "written", "recorded_on": "2026-11-20", "shared_on": "2026-11-21"}
 	share := map[string]any{"participant_id": f.participant, "withheld": true, "reason": "safety", "chair_agreed_on": "2026-11-20"}
