@@ -95,6 +95,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		// Two failed checks of a load balancer polling every 5 seconds,
 		// with time to spare.
 		{"CPCREADY_DRAIN_DELAY", &c.DrainDelay, 15 * time.Second},
+		{"CPCREADY_OIDC_MAX_TOKEN_LIFETIME", &c.OIDC.MaxLifetime, auth.DefaultMaxTokenLifetime},
 	}
 	for _, v := range durations {
 		if *v.dst, err = durationOr(getenv(v.name), v.def); err != nil {
