@@ -51,7 +51,7 @@ func newThrottledKeySet(url string, client *http.Client, now func() time.Time) *
 // VerifySignature implements oidc.KeySet. Errors say "failed to verify"
 // or "fetching keys", which classify reads.
 func (k *throttledKeySet) VerifySignature(ctx context.Context, raw string) ([]byte, error) {
-	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256, jose.ES256})
+	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.RS256, jose.ES256})
 	if err != nil {
 		return nil, fmt.Errorf("oidc: malformed jwt: %w", err)
 	}
