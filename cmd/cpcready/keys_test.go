@@ -38,7 +38,7 @@ func TestKeysCarryTheirRateLimit(t *testing.T) {
 	if err := run(context.Background(), []string{"keys", "create", "--org", "E09000006", "--role", "case_system", "--name", "nightly sync", "--rate-limit", "200"}, envOf(env), io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	for _, bad := range []string{"0", "-3", "10001", "NaN", "lots"} {
+	for _, bad := range []string{"0", "-3", "1000001", "NaN", "lots"} {
 		if err := run(context.Background(), []string{"keys", "create", "--org", "E09000006", "--role", "manager", "--name", "n", "--rate-limit", bad}, envOf(env), io.Discard, io.Discard); err == nil {
 			t.Errorf("--rate-limit %s was accepted", bad)
 		}

@@ -63,7 +63,8 @@ func (p Principal) Key() string { return p.Org + "\x00" + string(p.Kind) + "\x00
 // second that takes under a quarter of an hour, leaving room for retries.
 const (
 	DefaultKeyRateLimit = 50
-	MaxKeyRateLimit     = 10000
+	// MaxKeyRateLimit only bounds the setting; no real caller nears it.
+	MaxKeyRateLimit = 1_000_000
 )
 
 type principalKey struct{}

@@ -46,7 +46,7 @@ func (db *DB) CreateAPIKeyWithRate(ctx context.Context, org string, role domain.
 		return APIKey{}, domain.Invalid(domain.FieldError{Field: "org", Message: "must be 1 to 16 upper-case letters and digits, such as E09000006"})
 	}
 	if !(perSecond > 0 && perSecond <= domain.MaxKeyRateLimit) {
-		return APIKey{}, domain.Invalid(domain.FieldError{Field: "rate_limit", Message: "must be more than 0 and at most 10000 requests a second"})
+		return APIKey{}, domain.Invalid(domain.FieldError{Field: "rate_limit", Message: "must be more than 0 and at most 1000000 requests a second"})
 	}
 	row := apiKeyRow{ID: uuid.NewString(), Org: org, Role: string(role), Name: name, Hash: hash, RateLimit: perSecond, CreatedAt: db.now()}
 	err := db.inWrite(ctx, func(tx *gorm.DB) error { return tx.Create(&row).Error })
