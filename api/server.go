@@ -30,7 +30,9 @@ type Config struct {
 	TrustedProxies []string
 	// CORSOrigins turns CORS on for these origins only; off when empty.
 	CORSOrigins []string
-	// RateLimit is requests per second per principal; 0 turns it off.
+	// RateLimit is requests per second per member of staff (an API key
+	// carries its own), and failed sign-ins per second per client address;
+	// 0 turns every limit off. RateBurst is their burst.
 	RateLimit float64
 	RateBurst int
 	// Registry receives the HTTP metrics; a fresh one when nil.
