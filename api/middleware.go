@@ -88,11 +88,10 @@ func bodyLimit(n int64) gin.HandlerFunc {
 }
 
 // noStore marks /v1 responses as never to be cached, and stops browsers
-// sniffing types or sending referrers.
+// sending referrers; securityHeaders has already forbidden sniffing.
 func noStore() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Header("Cache-Control", "no-store")
-		c.Header("X-Content-Type-Options", "nosniff")
 		c.Header("Referrer-Policy", "no-referrer")
 		c.Next()
 	}
