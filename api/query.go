@@ -11,9 +11,12 @@ import (
 // queryParams lists the query parameters each operation takes. An
 // operation that is not listed takes none.
 var queryParams = map[string]map[string]bool{
-	"listConferences": listParams,
-	"getHistory":      {"order": true, "limit": true, "cursor": true},
+	"listConferences":  listParams,
+	"getHistory":       historyParams,
+	"getPolicyHistory": historyParams,
 }
+
+var historyParams = map[string]bool{"order": true, "limit": true, "cursor": true}
 
 // maxQueryFieldErrors bounds the field errors one problem lists, so that a
 // query of thousands of parameters is not echoed back whole.

@@ -34,7 +34,10 @@ type config struct {
 	TLSCert, TLSKey   string
 	PurgeAfter        time.Duration
 	PurgeEvery        time.Duration
-	ShutdownTimeout   time.Duration
+	// AuditRetention, when set, is how long audit events are kept; the
+	// purge deletes older ones. Off by default: the trail is kept whole.
+	AuditRetention  time.Duration
+	ShutdownTimeout time.Duration
 	// DrainDelay is how long the service keeps answering, with /readyz at
 	// 503, before it stops accepting connections.
 	DrainDelay time.Duration
@@ -91,6 +94,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		{"CPCREADY_DB_CONN_MAX_LIFETIME", &c.ConnMaxLifetime, 30 * time.Minute},
 		{"CPCREADY_PURGE_AFTER", &c.PurgeAfter, 0},
 		{"CPCREADY_PURGE_EVERY", &c.PurgeEvery, 24 * time.Hour},
+		{"CPCREADY_AUDIT_RETENTION", &c.AuditRetention, 0},
 		{"CPCREADY_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout, 20 * time.Second},
 		// Two failed checks of a load balancer polling every 5 seconds,
 		// with time to spare.
@@ -107,6 +111,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.DrainDelay < 0 || c.ShutdownTimeout <= 0 {
 		errs = append(errs, "CPCREADY_DRAIN_DELAY must not be negative, and CPCREADY_SHUTDOWN_TIMEOUT must be positive")
+	}
+	if err := checkAuditRetention(c.AuditRetention); err != nil {
+		errs = append(errs, "CPCREADY_AUDIT_RETENTION: "+err.Error())
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, "CPCREADY_TLS_CERT and CPCREADY_TLS_KEY go together")
@@ -186,4 +193,17 @@ func durationOr(v string, def time.Duration) (time.Duration, error) {
 		return def, nil
 	}
 	return time.ParseDuration(v)
+}
+
+// minAuditRetention is the shortest audit retention accepted. Councils keep
+// access records for years; a shorter setting is far more likely a slip of
+// units (hours for days) than a schedule, and deleting the trail cannot be
+// undone.
+const minAuditRetention = 30 * 24 * time.Hour
+
+func checkAuditRetention(d time.Duration) error {
+	if d != 0 && d < minAuditRetention {
+		return fmt.Errorf("must be 0 (keep every event) or at least %s", minAuditRetention)
+	}
+	return nil
 }

@@ -92,7 +92,7 @@ func serve(ctx context.Context, cfg config, db *store.DB, ln net.Listener, log *
 		}
 		defer stop()
 	}
-	go maintain(ctx, db, cfg.PurgeAfter, cfg.PurgeEvery, log)
+	go maintain(ctx, db, cfg.PurgeAfter, cfg.PurgeEvery, cfg.AuditRetention, log)
 	errc := make(chan error, 1)
 	go func() {
 		if cfg.TLSCert != "" {
