@@ -28,7 +28,7 @@ var (
 	// professionalAttendances repeats confirmed so that quorum is met often
 	// enough for its near misses to be tried.
 	professionalAttendances = []string{domain.ProfessionalInvited, domain.ProfessionalConfirmed, domain.ProfessionalConfirmed, domain.ProfessionalDeclined}
-	prevTypes     = []domain.ConferenceType{"", domain.TypeInitial, domain.TypeReview}
+	prevTypes               = []domain.ConferenceType{"", domain.TypeInitial, domain.TypeReview}
 )
 
 func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }

@@ -58,8 +58,8 @@ var v2RuleCases = []ruleCase{
 		code: ReportNotWithChair,
 		fire: func(c *domain.Conference, _ *domain.Policy) { c.Reports[1].SharedWithChairOn = nil },
 		// Reaching the chair late still reaches the chair.
-		miss: func(c *domain.Conference, _ *domain.Policy) { c.Reports[1].SharedWithChairOn = date("2026-11-25") },
-		fix:  func(c *domain.Conference, _ *domain.Policy) { c.Reports[1].SharedWithChairOn = date("2026-11-20") },
+		miss:  func(c *domain.Conference, _ *domain.Policy) { c.Reports[1].SharedWithChairOn = date("2026-11-25") },
+		fix:   func(c *domain.Conference, _ *domain.Policy) { c.Reports[1].SharedWithChairOn = date("2026-11-20") },
 		check: wantReport("r2", "2026-11-23"),
 	},
 	{
@@ -121,19 +121,25 @@ var v2RuleCases = []ruleCase{
 	},
 	{
 		code: QuorumNotConfirmed,
-		fire: func(c *domain.Conference, _ *domain.Policy) { c.Professionals[1].Attendance = domain.ProfessionalInvited },
+		fire: func(c *domain.Conference, _ *domain.Policy) {
+			c.Professionals[1].Attendance = domain.ProfessionalInvited
+		},
 		// Police declined, health confirmed: still two other agencies.
 		miss: func(c *domain.Conference, _ *domain.Policy) {
 			c.Professionals[1].Attendance = domain.ProfessionalDeclined
 			c.Professionals = append(c.Professionals, professional("pr4", "health", domain.ProfessionalConfirmed, false))
 		},
-		fix:   func(c *domain.Conference, _ *domain.Policy) { c.Professionals[1].Attendance = domain.ProfessionalConfirmed },
+		fix: func(c *domain.Conference, _ *domain.Policy) {
+			c.Professionals[1].Attendance = domain.ProfessionalConfirmed
+		},
 		check: wantConference(""),
 	},
 	{
 		code: QuorumNotConfirmed,
 		// Without children's social care no number of others is enough.
-		fire: func(c *domain.Conference, _ *domain.Policy) { c.Professionals[0].Attendance = domain.ProfessionalDeclined },
+		fire: func(c *domain.Conference, _ *domain.Policy) {
+			c.Professionals[0].Attendance = domain.ProfessionalDeclined
+		},
 		miss: func(c *domain.Conference, p *domain.Policy) {
 			c.Professionals[1].Attendance = domain.ProfessionalDeclined
 			p.QuorumOtherAgencies = 1
