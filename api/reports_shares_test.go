@@ -94,7 +94,7 @@ func TestShareAdd(t *testing.T) {
 
 	// A mother who needs Polish needs a share in Polish; languages compare
 	// without regard to case.
-	rrWrite(e, orgA, domain.RoleSocialWorker, "PUT", rrPath(id, "/participants/", mum, "/needs/interpreter"), map[string]any{"status": "arranged", "language": "pl"}, 201)
+	rrWrite(e, orgA, domain.RoleSocialWorker, "PUT", rrPath(id, "/participants/", mum, "/needs/language"), map[string]any{"status": "arranged", "language": "pl", "interpreter": "professional"}, 201)
 	nt := rrFindings(rrGetReadiness(e, orgA, id).Findings, "REPORT_NOT_TRANSLATED")
 	if len(nt) != 1 || nt[0].ParticipantID != mum || nt[0].ReportID != rid || nt[0].DueOn == nil || nt[0].DueOn.String() != "2026-12-02" {
 		t.Fatalf("REPORT_NOT_TRANSLATED = %+v", nt)
