@@ -28,7 +28,7 @@ func newHostileFixture(e *env) hostileFixture {
 	// accepted PUT to them is a 200.
 	for path, body := range map[string]string{
 		ctPath(hf.conf, "participants", hf.participant, "needs", "language"): `{"status":"arranged","language":"pl","interpreter":"professional"}`,
-		ctPath(hf.conf, "children", "C-1", "views"):                             `{"means":"written"}`,
+		ctPath(hf.conf, "children", "C-1", "views"):                          `{"means":"written"}`,
 	} {
 		if r := e.do(req{Method: "PUT", Path: path, Key: e.key(orgA, domain.RoleCaseSystem), Body: body}); r.Status != 201 {
 			e.t.Fatalf("PUT %s: %d %s", path, r.Status, r.Body)
