@@ -349,7 +349,7 @@ func TestReportAdd(t *testing.T) {
 	}
 	// A social care report clears SOCIAL_WORKER_REPORT_MISSING; with no
 	// family member there is nobody to share it with.
-	rrWantCodes(t, rrGetReadiness(e, orgA, id).Findings, "NO_FAMILY_PARTICIPANTS", "CHILD_VIEWS_NOT_RECORDED")
+	rrWantCodes(t, rrGetReadiness(e, orgA, id).Findings, "NO_FAMILY_PARTICIPANTS", "QUORUM_NOT_CONFIRMED", "REPORT_NOT_WITH_CHAIR", "CHILD_VIEWS_NOT_RECORDED")
 
 	// A social worker may add one too, without received_on.
 	r = e.do(req{Method: "POST", Path: rrPath(id, "/reports"), Key: e.key(orgA, domain.RoleSocialWorker),
