@@ -7,16 +7,18 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cpcready/cpcready/internal/domain"
+	"github.com/cpcready/cpcready/internal/store"
 )
 
 // createConferenceBody is a conference as a case system creates it in one
-// call: its fields and, optionally, its family members with their needs
-// and its reports with their shares. Nested parts name each other by the
+// call: its fields and, optionally, its family members with their needs,
+// its reports with their shares, and the professionals invited. Nested parts name each other by the
 // case system's person_ref, since none has an id yet.
 type createConferenceBody struct {
 	domain.ConferenceFields
-	Participants []newParticipant `json:"participants,omitempty"`
-	Reports      []newReport      `json:"reports,omitempty"`
+	Participants  []newParticipant            `json:"participants,omitempty"`
+	Reports       []newReport                 `json:"reports,omitempty"`
+	Professionals []domain.ProfessionalFields `json:"professionals,omitempty"`
 }
 
 type newParticipant struct {
@@ -43,13 +45,15 @@ type newShare struct {
 	Withheld      bool         `json:"withheld"`
 	Reason        string       `json:"reason,omitempty"`
 	ChairAgreedOn *domain.Date `json:"chair_agreed_on,omitempty"`
+	Format        string       `json:"format,omitempty"`
+	FormatNote    string       `json:"format_note,omitempty"`
 }
 
 // parts validates the whole body and builds the nested parts with fresh
 // ids. Every problem is reported at once, each with its path into the
 // body (participants[1].needs[0].language), and nothing is written unless
 // all of it is valid.
-func (b *createConferenceBody) parts(today domain.Date) ([]domain.Participant, []domain.Report, error) {
+func (b *createConferenceBody) parts(today domain.Date) (store.Parts, error) {
 	var fields []domain.FieldError
 	add := func(prefix string, err error) {
 		fields = append(fields, prefixed(prefix, err)...)
@@ -99,7 +103,7 @@ func (b *createConferenceBody) parts(today domain.Date) ([]domain.Participant, [
 	reports := make([]domain.Report, 0, len(b.Reports))
 	for i, nr := range b.Reports {
 		at := fmt.Sprintf("reports[%d]", i)
-		r := domain.Report{ID: uuid.NewString(), Agency: nr.Agency, Title: nr.Title, ReceivedOn: nr.ReceivedOn, Shares: []domain.Share{}}
+		r := domain.Report{ID: uuid.NewString(), Agency: nr.Agency, Title: nr.Title, ReceivedOn: nr.ReceivedOn, SharedWithChairOn: nr.SharedWithChairOn, Shares: []domain.Share{}}
 		if err := r.Validate(today); err != nil {
 			add(at, err)
 		}
@@ -113,7 +117,7 @@ func (b *createConferenceBody) parts(today domain.Date) ([]domain.Participant, [
 				fields = append(fields, domain.FieldError{Field: sat + ".person_ref", Message: "names no participant of this conference"})
 				pid = uuid.Nil.String() // a placeholder, so the share's other checks still run
 			}
-			sh := domain.Share{ID: uuid.NewString(), ParticipantID: pid, SharedOn: ns.SharedOn, Language: ns.Language, Withheld: ns.Withheld, Reason: ns.Reason, ChairAgreedOn: ns.ChairAgreedOn}.WithDefaults()
+			sh := domain.Share{ID: uuid.NewString(), ParticipantID: pid, SharedOn: ns.SharedOn, Language: ns.Language, Withheld: ns.Withheld, Reason: ns.Reason, ChairAgreedOn: ns.ChairAgreedOn, Format: ns.Format, FormatNote: ns.FormatNote}.WithDefaults()
 			if err := sh.Validate(today); err != nil {
 				add(sat, err)
 			}
@@ -121,10 +125,21 @@ func (b *createConferenceBody) parts(today domain.Date) ([]domain.Participant, [
 		}
 		reports = append(reports, r)
 	}
-	if len(fields) > 0 {
-		return nil, nil, domain.Invalid(fields...)
+	if len(b.Professionals) > domain.MaxProfessionals {
+		fields = append(fields, domain.FieldError{Field: "professionals", Message: fmt.Sprintf("must have at most %d professionals", domain.MaxProfessionals)})
 	}
-	return participants, reports, nil
+	professionals := make([]domain.Professional, 0, len(b.Professionals))
+	for i, pf := range b.Professionals {
+		pf = pf.WithDefaults()
+		if err := pf.Validate(); err != nil {
+			add(fmt.Sprintf("professionals[%d]", i), err)
+		}
+		professionals = append(professionals, domain.Professional{ID: uuid.NewString(), ProfessionalFields: pf})
+	}
+	if len(fields) > 0 {
+		return store.Parts{}, domain.Invalid(fields...)
+	}
+	return store.Parts{Participants: participants, Reports: reports, Professionals: professionals}, nil
 }
 
 // prefixed puts a nested part's path in front of its field errors.

@@ -16,7 +16,7 @@ func wholeConferenceBody(ref string) map[string]any {
 	b := conferenceBody(ref)
 	b["participants"] = []any{
 		map[string]any{"display_name": "Parent Person", "relationship": "mother", "invited": true, "attendance": "video", "person_ref": "P-1",
-			"needs": []any{map[string]any{"kind": "interpreter", "status": "arranged", "language": "pl"}, map[string]any{"kind": "childcare", "status": "identified"}}},
+			"needs": []any{map[string]any{"kind": "language", "status": "arranged", "language": "pl"}, map[string]any{"kind": "childcare", "status": "identified"}}},
 		map[string]any{"display_name": "Other Parent", "relationship": "father", "invited": true, "attendance": "phone", "person_ref": "P-2"},
 	}
 	b["reports"] = []any{
@@ -24,6 +24,10 @@ func wholeConferenceBody(ref string) map[string]any {
 			map[string]any{"person_ref": "P-1", "shared_on": "2026-11-21", "language": "pl"},
 			map[string]any{"person_ref": "P-2", "withheld": true, "reason": "risk to the child"},
 		}},
+	}
+	b["professionals"] = []any{
+		map[string]any{"agency": "social_care", "name": "Social Worker Person", "attendance": "confirmed"},
+		map[string]any{"agency": "police", "name": "Officer Person"},
 	}
 	return b
 }
@@ -50,6 +54,9 @@ func TestOneCallCreate(t *testing.T) {
 	}
 	if c.Reports[0].Shares[0].ParticipantID != byRef["P-1"] || c.Reports[0].Shares[1].ParticipantID != byRef["P-2"] {
 		t.Fatalf("shares point at %s and %s, want P-1 %s and P-2 %s", c.Reports[0].Shares[0].ParticipantID, c.Reports[0].Shares[1].ParticipantID, byRef["P-1"], byRef["P-2"])
+	}
+	if len(c.Professionals) != 2 || c.Professionals[0].ID == "" || c.Professionals[1].Attendance != "invited" {
+		t.Fatalf("professionals %+v, want two with ids, the second invited by default", c.Professionals)
 	}
 	if c.Readiness.Status == "" || r.Header.Get("Location") != "/v1/conferences/"+c.ID {
 		t.Fatalf("readiness %+v, Location %q", c.Readiness, r.Header.Get("Location"))
@@ -88,7 +95,7 @@ func TestOneCallCreateRefusesWithPathsAndWritesNothing(t *testing.T) {
 		{"share names nobody", bad(func(b map[string]any) {
 			part(b, "reports", 0)["shares"].([]any)[1].(map[string]any)["person_ref"] = "P-9"
 		}), []string{"reports[0].shares[1].person_ref"}},
-		{"interpreter without a language", bad(func(b map[string]any) {
+		{"language need without a language", bad(func(b map[string]any) {
 			delete(part(b, "participants", 0)["needs"].([]any)[0].(map[string]any), "language")
 		}), []string{"participants[0].needs[0].language"}},
 		{"unknown need and a need twice", bad(func(b map[string]any) {
@@ -103,6 +110,9 @@ func TestOneCallCreateRefusesWithPathsAndWritesNothing(t *testing.T) {
 		{"withheld without a reason", bad(func(b map[string]any) {
 			delete(part(b, "reports", 0)["shares"].([]any)[1].(map[string]any), "reason")
 		}), []string{"reports[0].shares[1].reason"}},
+		{"professional with an unknown attendance", bad(func(b map[string]any) {
+			b["professionals"].([]any)[1].(map[string]any)["attendance"] = "maybe"
+		}), []string{"professionals[1].attendance"}},
 		{"report without a title", bad(func(b map[string]any) { delete(part(b, "reports", 0), "title") }), []string{"reports[0].title"}},
 		{"conference field and nested field together", bad(func(b map[string]any) {
 			b["format"] = "carrier_pigeon"
@@ -176,7 +186,7 @@ func (e *env) tableCounts() string {
 		e.t.Fatal(err)
 	}
 	out := ""
-	for _, table := range []string{"conferences", "children", "participants", "needs", "reports", "report_shares", "events"} {
+	for _, table := range []string{"conferences", "children", "participants", "needs", "reports", "report_shares", "professionals", "events"} {
 		var n int
 		if err := sqlDB.QueryRowContext(context.Background(), "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
 			e.t.Fatal(err)

@@ -50,8 +50,8 @@ func readAll(r io.Reader) ([]byte, error) {
 
 // decodeStrict reads exactly one JSON object into dst: unknown fields,
 // trailing data, malformed JSON and text that cannot be read faithfully
-// (see checkText) are refused (400); a value of the wrong type or a bad
-// date is a field error (422).
+// (see checkText) are refused (400); a value of the wrong type, a bad
+// date or one out of range (checkDateRange) is a field error (422).
 func decodeStrict(body []byte, dst any) error {
 	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] != '{' {
 		return domain.Errorf(domain.EMALFORMED, "the body must be a JSON object")
@@ -70,7 +70,7 @@ func decodeStrict(body []byte, dst any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return domain.Errorf(domain.EMALFORMED, "the body has data after the JSON object")
 	}
-	return nil
+	return checkDateRange(dst)
 }
 
 // decodeJSON checks the media type, then decodes the body strictly.

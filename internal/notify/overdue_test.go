@@ -38,7 +38,7 @@ func notReadyConference(t *testing.T, db *store.DB, ref string) (string, []domai
 	for i, agency := range []string{"social_care", "police"} {
 		reports = append(reports, domain.Report{ID: fmt.Sprintf("2222222%d-2222-4222-8222-%s", i, ref[len(ref)-12:]), Agency: agency, Title: "Report", Shares: []domain.Share{}})
 	}
-	c, err := db.CreateConferenceWith(ctx, caseSystem, f, participants, reports)
+	c, err := db.CreateConferenceWith(ctx, caseSystem, f, store.Parts{Participants: participants, Reports: reports})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,17 +27,24 @@ type Mutation func(c *domain.Conference) (Change, error)
 // CreateConference stores a new conference for p's organisation. A
 // duplicate external_ref is a conflict naming the existing conference.
 func (db *DB) CreateConference(ctx context.Context, p domain.Principal, f domain.ConferenceFields) (*domain.Conference, error) {
-	return db.CreateConferenceWith(ctx, p, f, nil, nil)
+	return db.CreateConferenceWith(ctx, p, f, Parts{})
+}
+
+// Parts are the nested parts of a conference created in one call.
+type Parts struct {
+	Participants  []domain.Participant
+	Reports       []domain.Report
+	Professionals []domain.Professional
 }
 
 // CreateConferenceWith stores a new conference with its family members and
 // reports, already validated and with their ids, in one transaction: all
 // of it or none. Each part is audited as if it had been added on its own.
-func (db *DB) CreateConferenceWith(ctx context.Context, p domain.Principal, f domain.ConferenceFields, participants []domain.Participant, reports []domain.Report) (*domain.Conference, error) {
+func (db *DB) CreateConferenceWith(ctx context.Context, p domain.Principal, f domain.ConferenceFields, parts Parts) (*domain.Conference, error) {
 	now := db.now()
 	c := &domain.Conference{
 		ID: uuid.NewString(), ConferenceFields: f,
-		Participants: participants, Reports: reports,
+		Participants: parts.Participants, Reports: parts.Reports, Professionals: parts.Professionals,
 		Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	if c.Participants == nil {
@@ -45,6 +52,9 @@ func (db *DB) CreateConferenceWith(ctx context.Context, p domain.Principal, f do
 	}
 	if c.Reports == nil {
 		c.Reports = []domain.Report{}
+	}
+	if c.Professionals == nil {
+		c.Professionals = []domain.Professional{}
 	}
 	if c.Status == "" {
 		c.Status = domain.StatusScheduled
@@ -92,6 +102,10 @@ func (db *DB) auditParts(tx *gorm.DB, ctx context.Context, p domain.Principal, c
 		for j := range r.Shares {
 			changes = append(changes, Change{Action: "create", Entity: "share", EntityID: r.Shares[j].ID, After: r.Shares[j]})
 		}
+	}
+	for i := range c.Professionals {
+		pr := &c.Professionals[i]
+		changes = append(changes, Change{Action: "create", Entity: "professional", EntityID: pr.ID, After: &pr.ProfessionalFields})
 	}
 	for _, ch := range changes {
 		if err := db.appendAudit(tx, ctx, p, c.ID, ch); err != nil {
