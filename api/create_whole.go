@@ -23,14 +23,7 @@ type createConferenceBody struct {
 
 type newParticipant struct {
 	domain.ParticipantFields
-	Needs []newNeed `json:"needs,omitempty"`
-}
-
-type newNeed struct {
-	Kind     string `json:"kind"`
-	Status   string `json:"status"`
-	Detail   string `json:"detail,omitempty"`
-	Language string `json:"language,omitempty"`
+	Needs []domain.Need `json:"needs,omitempty"`
 }
 
 type newReport struct {
@@ -85,7 +78,7 @@ func (b *createConferenceBody) parts(today domain.Date) (store.Parts, error) {
 		seen := map[string]bool{}
 		for j, nn := range np.Needs {
 			nat := fmt.Sprintf("%s.needs[%d]", at, j)
-			n := domain.Need{Kind: nn.Kind, Status: nn.Status, Detail: nn.Detail, Language: nn.Language}
+			n := nn
 			switch {
 			case !domain.IsNeedKind(n.Kind):
 				fields = append(fields, domain.FieldError{Field: nat + ".kind", Message: "is not a known kind of need"})

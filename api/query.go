@@ -14,6 +14,9 @@ var queryParams = map[string]map[string]bool{
 	"listConferences":  listParams,
 	"getHistory":       historyParams,
 	"getPolicyHistory": historyParams,
+	// Events and webhook deliveries (events.go, webhooks.go).
+	"listEvents":            {"after": true, "limit": true},
+	"listWebhookDeliveries": {"status": true, "limit": true, "cursor": true},
 }
 
 var historyParams = map[string]bool{"order": true, "limit": true, "cursor": true}
