@@ -15,11 +15,12 @@ import (
 
 func (s *Server) handleCreateConference() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var f domain.ConferenceFields
-		if !s.bind(c, &f, func() error { return f.Validate(s.today()) }) {
+		var b createConferenceBody
+		var parts store.Parts
+		if !s.bind(c, &b, func() (err error) { parts, err = b.parts(s.today()); return err }) {
 			return
 		}
-		conf, err := s.db.CreateConference(c.Request.Context(), principal(c), f)
+		conf, err := s.db.CreateConferenceWith(c.Request.Context(), principal(c), b.ConferenceFields, parts)
 		if err != nil {
 			s.writeError(c, err)
 			return

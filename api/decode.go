@@ -93,7 +93,7 @@ func decodeError(err error) error {
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
 		return domain.Errorf(domain.EMALFORMED, "the body is not valid JSON")
 	case errors.As(err, &typ):
-		field := typ.Field
+		field := withoutEmbedded(typ.Field)
 		if field == "" {
 			return domain.Errorf(domain.EMALFORMED, "the body must be a JSON object")
 		}
@@ -105,6 +105,20 @@ func decodeError(err error) error {
 		return e
 	}
 	return domain.Errorf(domain.EMALFORMED, "the body could not be read as JSON")
+}
+
+// withoutEmbedded drops the names of embedded Go structs from a field path
+// (ConferenceFields.chair.ref becomes chair.ref): encoding/json names them,
+// but a client never sees them. JSON member names here are lower case.
+func withoutEmbedded(path string) string {
+	parts := strings.Split(path, ".")
+	kept := parts[:0]
+	for _, p := range parts {
+		if p != "" && (p[0] < 'A' || p[0] > 'Z') {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, ".")
 }
 
 func describeType(e *json.UnmarshalTypeError) string {

@@ -70,6 +70,15 @@ func (s *Server) routes(corsOrigins []string, withMetrics bool) {
 	s.op(v1, "GET", "/conferences/:id/history", "getHistory", s.handleGetHistory())
 	s.op(v1, "GET", "/policy", "getPolicy", s.handleGetPolicy())
 	s.op(v1, "PUT", "/policy", "putPolicy", s.handlePutPolicy())
+	s.op(v1, "GET", "/events", "listEvents", s.handleListEvents())
+	s.op(v1, "GET", "/webhooks", "listWebhooks", s.handleListWebhooks())
+	s.op(v1, "POST", "/webhooks", "createWebhook", s.handleCreateWebhook())
+	s.op(v1, "GET", "/webhooks/:id", "getWebhook", s.handleGetWebhook())
+	s.op(v1, "PATCH", "/webhooks/:id", "updateWebhook", s.handleUpdateWebhook())
+	s.op(v1, "DELETE", "/webhooks/:id", "deleteWebhook", s.handleDeleteWebhook())
+	s.op(v1, "POST", "/webhooks/:id/rotate-secret", "rotateWebhookSecret", s.handleRotateWebhookSecret())
+	s.op(v1, "GET", "/webhooks/:id/deliveries", "listWebhookDeliveries", s.handleListDeliveries())
+	s.op(v1, "POST", "/webhooks/:id/deliveries/:delivery_id/redeliver", "redeliverWebhookDelivery", s.handleRedeliver())
 	s.op(v1, "GET", "/policy/history", "getPolicyHistory", s.handleGetPolicyHistory())
 }
 

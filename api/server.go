@@ -37,6 +37,9 @@ type Config struct {
 	RateBurst int
 	// Registry receives the HTTP metrics; a fresh one when nil.
 	Registry *prometheus.Registry
+	// WebhookAllowPrivate allows webhook URLs with http and private
+	// addresses, for the demo and tests.
+	WebhookAllowPrivate bool
 	// TLS says cpcready terminates TLS itself, so responses carry HSTS.
 	TLS bool
 	// MetricsToken, when set, is the bearer token /metrics requires.
@@ -57,9 +60,10 @@ type Server struct {
 	registry *prometheus.Registry
 	engine   *gin.Engine
 
-	tls          bool
-	metricsHTTP  http.Handler
-	metricsToken string
+	webhookAllowPrivate bool
+	tls                 bool
+	metricsHTTP         http.Handler
+	metricsToken        string
 }
 
 // New builds the server and its routes.
@@ -74,7 +78,9 @@ func New(cfg Config) (*Server, error) {
 		db: cfg.DB, auth: cfg.Auth, log: cfg.Log,
 		limiter:  newRateLimiter(cfg.RateLimit, cfg.RateBurst),
 		registry: cfg.Registry,
-		tls:      cfg.TLS, metricsToken: cfg.MetricsToken,
+
+		webhookAllowPrivate: cfg.WebhookAllowPrivate,
+		tls:                 cfg.TLS, metricsToken: cfg.MetricsToken,
 		metricsHTTP: promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}),
 	}
 	var err error

@@ -38,6 +38,11 @@ type config struct {
 	// purge deletes older ones. Off by default: the trail is kept whole.
 	AuditRetention  time.Duration
 	ShutdownTimeout time.Duration
+	// EventRetention is how long events (and their deliveries) are kept.
+	EventRetention time.Duration
+	// WebhookAllowPrivate lets webhooks use http and reach private
+	// addresses: for the demo and tests only.
+	WebhookAllowPrivate bool
 	// DrainDelay is how long the service keeps answering, with /readyz at
 	// 503, before it stops accepting connections.
 	DrainDelay time.Duration
@@ -96,6 +101,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		{"CPCREADY_PURGE_EVERY", &c.PurgeEvery, 24 * time.Hour},
 		{"CPCREADY_AUDIT_RETENTION", &c.AuditRetention, 0},
 		{"CPCREADY_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout, 20 * time.Second},
+		{"CPCREADY_EVENT_RETENTION", &c.EventRetention, store.DefaultEventRetention},
 		// Two failed checks of a load balancer polling every 5 seconds,
 		// with time to spare.
 		{"CPCREADY_DRAIN_DELAY", &c.DrainDelay, 15 * time.Second},
@@ -114,6 +120,16 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if err := checkAuditRetention(c.AuditRetention); err != nil {
 		errs = append(errs, "CPCREADY_AUDIT_RETENTION: "+err.Error())
+	}
+	if c.EventRetention <= 0 {
+		errs = append(errs, "CPCREADY_EVENT_RETENTION: must be a positive duration")
+	}
+	switch v := getenv("CPCREADY_WEBHOOK_ALLOW_PRIVATE"); v {
+	case "", "false":
+	case "true":
+		c.WebhookAllowPrivate = true
+	default:
+		errs = append(errs, "CPCREADY_WEBHOOK_ALLOW_PRIVATE: want true or false")
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, "CPCREADY_TLS_CERT and CPCREADY_TLS_KEY go together")

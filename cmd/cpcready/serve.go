@@ -11,7 +11,10 @@ import (
 	"time"
 
 	"github.com/cpcready/cpcready/api"
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/cpcready/cpcready/internal/auth"
+	"github.com/cpcready/cpcready/internal/notify"
 	"github.com/cpcready/cpcready/internal/readiness"
 	"github.com/cpcready/cpcready/internal/store"
 	"github.com/cpcready/cpcready/internal/workdays"
@@ -68,11 +71,17 @@ func serve(ctx context.Context, cfg config, db *store.DB, ln net.Listener, log *
 		}
 		authn.OIDC = o
 	}
+	registry := prometheus.NewRegistry()
 	srv, err := api.New(api.Config{
 		DB: db, Auth: authn, Log: log, TrustedProxies: cfg.TrustedProxies,
 		CORSOrigins: cfg.CORSOrigins, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
+		Registry: registry, WebhookAllowPrivate: cfg.WebhookAllowPrivate,
 		TLS: cfg.TLSCert != "", MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != "",
 	})
+	if err != nil {
+		return err
+	}
+	deliveryMetrics, err := notify.NewMetrics(registry)
 	if err != nil {
 		return err
 	}
@@ -92,7 +101,10 @@ func serve(ctx context.Context, cfg config, db *store.DB, ln net.Listener, log *
 		}
 		defer stop()
 	}
-	go maintain(ctx, db, cfg.PurgeAfter, cfg.PurgeEvery, cfg.AuditRetention, log)
+	go maintain(ctx, db, cfg.PurgeAfter, cfg.PurgeEvery, cfg.AuditRetention, cfg.EventRetention, log)
+	sender := &notify.Sender{DB: db, Client: notify.NewClient(cfg.WebhookAllowPrivate), Metrics: deliveryMetrics, Log: log}
+	go sender.Run(ctx, time.Second)
+	go (&notify.OverdueScheduler{DB: db, Log: log}).Run(ctx)
 	errc := make(chan error, 1)
 	go func() {
 		if cfg.TLSCert != "" {

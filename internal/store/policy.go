@@ -128,9 +128,17 @@ func (db *DB) reevaluateAll(tx *gorm.DB, org string) error {
 		if err != nil {
 			return err
 		}
+		var events []pendingEvent
 		for i := range confs {
 			c := &confs[i]
+			prior := summaryOf(rows[i])
+			if prior.Findings, err = colFindings(rows[i].ReadinessFindings); err != nil {
+				return err
+			}
 			c.Readiness = db.Evaluate(c, pol).Summary()
+			if e, changed := readinessChange(prior, c); changed && rows[i].ReadinessFindings != nil {
+				events = append(events, e)
+			}
 			err = tx.Model(&conferenceRow{}).Where("id = ?", c.ID).Updates(map[string]any{
 				"readiness_status": c.Readiness.Status, "readiness_blockers": c.Readiness.Blockers,
 				"readiness_advisories": c.Readiness.Advisories, "readiness_due_on": dateCol(c.Readiness.DueOn),
@@ -139,6 +147,9 @@ func (db *DB) reevaluateAll(tx *gorm.DB, org string) error {
 			if err != nil {
 				return err
 			}
+		}
+		if err := db.appendEvents(tx, org, events...); err != nil {
+			return err
 		}
 		after = rows[len(rows)-1].ID
 	}
