@@ -58,6 +58,11 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
+	if args[0] == "create" {
+		if err := checkKeyFlags(*org, *name, *role, *rateLimit); err != nil {
+			return err
+		}
+	}
 	db, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
@@ -65,17 +70,6 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 	defer db.Close()
 	switch args[0] {
 	case "create":
-		if strings.TrimSpace(*org) == "" || strings.TrimSpace(*name) == "" || !domain.ValidRole(domain.Role(*role)) {
-			return errors.New("keys create needs --org, --name and --role (case_system, social_worker, chair, manager or admin)")
-		}
-		// Checked as typed, never trimmed or folded: " E09000006" or
-		// "e09000006" would otherwise become a tenant of its own.
-		if !domain.ValidOrg(*org) {
-			return fmt.Errorf("keys create: --org must be an organisation code, 1 to 16 upper-case letters and digits, such as E09000006")
-		}
-		if !(*rateLimit > 0 && *rateLimit <= domain.MaxKeyRateLimit) {
-			return fmt.Errorf("keys create: --rate-limit must be more than 0 and at most %d requests a second", domain.MaxKeyRateLimit)
-		}
 		key, hash, err := auth.NewAPIKey()
 		if err != nil {
 			return err
@@ -116,6 +110,23 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 		return db.RevokeAPIKey(ctx, *id)
 	}
 	return fmt.Errorf("unknown keys command %q", args[0])
+}
+
+// checkKeyFlags refuses a key that keys create must not make, before the
+// database is touched.
+func checkKeyFlags(org, name, role string, rateLimit float64) error {
+	if strings.TrimSpace(org) == "" || strings.TrimSpace(name) == "" || !domain.ValidRole(domain.Role(role)) {
+		return errors.New("keys create needs --org, --name and --role (case_system, social_worker, chair, manager or admin)")
+	}
+	// Checked as typed, never trimmed or folded: " E09000006" or
+	// "e09000006" would otherwise become a tenant of its own.
+	if !domain.ValidOrg(org) {
+		return errors.New("keys create: --org must be an organisation code, 1 to 16 upper-case letters and digits, such as E09000006")
+	}
+	if !(rateLimit > 0 && rateLimit <= domain.MaxKeyRateLimit) {
+		return fmt.Errorf("keys create: --rate-limit must be more than 0 and at most %d requests a second", domain.MaxKeyRateLimit)
+	}
+	return nil
 }
 
 // runHealthcheck asks the local service's /healthz, for the container's
