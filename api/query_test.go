@@ -38,7 +38,7 @@ func TestQueryFiltersNeverVanish(t *testing.T) {
 // Every operation refuses query parameters it does not take, and any given
 // twice: a misspelt or duplicated filter is an error, not a wider answer.
 func TestEveryOperationRefusesUnknownAndRepeatedParameters(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t, allowPrivateWebhooks)
 	f := e.mustFixture("Q-ALL")
 	for _, op := range operations() {
 		for _, q := range []string{"stauts=held", "limit=1&limit=2", "cursor=1&cursor=1"} {
