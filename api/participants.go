@@ -2,7 +2,8 @@ package api
 
 import (
 	"net/http"
-		"github.com/gin-gonic/gin"
+
+	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
 	"github.com/cpcready/cpcready/internal/auth"

@@ -51,6 +51,9 @@ func maintain(ctx context.Context, db *store.DB, purgeAfter, purgeEvery time.Dur
 			if err := db.ExpireIdempotency(ctx); err != nil {
 				return err
 			}
+			if err := db.DeleteExpiredSessions(ctx); err != nil {
+				return err
+			}
 			if err := db.Optimize(ctx); err != nil {
 				return err
 			}
