@@ -191,3 +191,36 @@ func (s *syncBuffer) String() string {
 }
 
 var regexpHrefs = regexp.MustCompile(`(href|action)="[^"]*"`)
+
+func openDB(t testing.TB) (*store.DB, *storetest.Clock) { return storetest.MustOpenDB(t) }
+
+// insecureJar keeps Secure cookies on plain http, as a browser on https
+// would; the cookie's attributes are tested on their own.
+func insecureJar() http.CookieJar { return &plainJar{m: map[string]*http.Cookie{}} }
+
+type plainJar struct {
+	mu sync.Mutex
+	m  map[string]*http.Cookie
+}
+
+func (j *plainJar) SetCookies(_ *url.URL, cs []*http.Cookie) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, c := range cs {
+		if c.MaxAge < 0 || c.Value == "" {
+			delete(j.m, c.Name)
+			continue
+		}
+		j.m[c.Name] = c
+	}
+}
+
+func (j *plainJar) Cookies(*url.URL) []*http.Cookie {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var out []*http.Cookie
+	for _, c := range j.m {
+		out = append(out, &http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	return out
+}
