@@ -144,11 +144,13 @@ func (v *conferenceView) group() {
 	base := "/conferences/" + v.Conf.ID
 	byPart := map[string][]domain.Finding{}
 	for _, f := range v.Readiness.Findings {
+		// A report's findings name the family member it is owed to too;
+		// they are listed with the reports, where they are put right.
 		switch {
-		case f.ParticipantID != "":
-			byPart["p:"+f.ParticipantID] = append(byPart["p:"+f.ParticipantID], f)
 		case f.ReportID != "" || f.Code == "SOCIAL_WORKER_REPORT_MISSING":
 			byPart["reports"] = append(byPart["reports"], f)
+		case f.ParticipantID != "":
+			byPart["p:"+f.ParticipantID] = append(byPart["p:"+f.ParticipantID], f)
 		case f.ChildRef != "":
 			byPart["children"] = append(byPart["children"], f)
 		default:
