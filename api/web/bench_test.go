@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cpcready/cpcready/internal/domain"
+	"github.com/cpcready/cpcready/internal/store"
 	"github.com/cpcready/cpcready/internal/storetest"
 )
 
@@ -32,10 +34,31 @@ func benchSize(b *testing.B) int {
 // benchApp seeds n conferences of DEMO spread over two years around now,
 // each with two family members and a report, so that the fortnight the
 // home page shows holds about one in fifty of them.
+//
+// On SQLite the seeded file is kept for the rest of the run, so that each
+// benchmark does not seed its own.
 func benchApp(b *testing.B) (*app, string) {
-	db, clock := storetest.MustOpenDB(b)
-	a := newAppOn(b, db, clock)
 	n := benchSize(b)
+	if os.Getenv(storetest.PostgresEnv) == "" {
+		path := filepath.Join(os.TempDir(), fmt.Sprintf("cpcready-web-bench-%d-%d.db", os.Getpid(), n))
+		if seeded[path] != "" {
+			db, clock := storetest.MustOpenURL(b, path)
+			return newAppOn(b, db, clock), seeded[path]
+		}
+		db, clock := storetest.MustOpenURL(b, path)
+		a, probe := seedBench(b, db, clock, n)
+		seeded[path] = probe
+		return a, probe
+	}
+	db, clock := storetest.MustOpenDB(b)
+	return seedBench(b, db, clock, n)
+}
+
+// seeded maps a kept benchmark database to its probe conference.
+var seeded = map[string]string{}
+
+func seedBench(b *testing.B, db *store.DB, clock *storetest.Clock, n int) (*app, string) {
+	a := newAppOn(b, db, clock)
 	seeder := domain.Principal{ID: "bench-seed", Role: domain.RoleCaseSystem, Org: "DEMO"}
 	yes := true
 	now := clock.Now()
