@@ -2,7 +2,9 @@ package web
 
 import (
 	"errors"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -73,7 +75,7 @@ func (f *form) addErrors(err error) {
 }
 
 var fieldLabels = map[string]string{
-	"attendance": "How they will attend", "needs_assessed_on": "The date needs were assessed",
+	"attendance": "How they will attend", "private_space_confirmed": "Private space confirmed", "technology_checked": "Technology checked", "needs_assessed_on": "The date needs were assessed",
 	"status": "The need's status", "detail": "Detail", "language": "Language", "kind": "The need",
 	"with": "Who the conversation was with", "on": "The date of the conversation", "method": "How the conversation was held",
 	"safety.concern": "The safety concern", "safety.arrangement": "The arrangement", "safety.note": "The safety note",
@@ -180,9 +182,36 @@ var errReadForm = domain.Invalid()
 func merge(forms, override map[string]*form) {
 	for name, f := range override {
 		if current, ok := forms[name]; ok && f.Conflict {
-			f.Current = current.Values
+			f.Current = savedValues(current.Values)
 			f.Version = current.Version
 		}
 		forms[name] = f
 	}
+}
+
+// savedValue is one saved field, in words, shown beside a form whose save
+// met someone else's.
+type savedValue struct{ Label, Value string }
+
+func savedValues(values map[string]string) []savedValue {
+	var out []savedValue
+	for _, k := range slices.Sorted(maps.Keys(values)) {
+		v := values[k]
+		switch {
+		case strings.HasSuffix(k, "-month"), strings.HasSuffix(k, "-year"):
+			continue
+		case strings.HasSuffix(k, "-day"):
+			base := strings.TrimSuffix(k, "-day")
+			if d, err := parseDayMonthYear(v, values[base+"-month"], values[base+"-year"]); err == nil {
+				out = append(out, savedValue{fieldLabel(base), formatDate(d)})
+			}
+			continue
+		case v == "on":
+			v = "yes"
+		}
+		if v != "" {
+			out = append(out, savedValue{fieldLabel(k), label(v)})
+		}
+	}
+	return out
 }

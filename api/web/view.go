@@ -38,7 +38,7 @@ type form struct {
 	Errors  map[string]string
 	Version int
 	// Current holds the saved values when a save met someone else's.
-	Current  map[string]string
+	Current  []savedValue
 	Conflict bool
 }
 
