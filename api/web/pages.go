@@ -121,15 +121,10 @@ type part struct {
 	Outstanding int
 }
 
-// loadConference reads a conference (audited) with its readiness.
+// loadConference reads a conference with its readiness, audited as one
+// read.
 func (s *Server) loadConference(r *http.Request, u user) (*conferenceView, error) {
-	conf, err := s.db.Conference(r.Context(), u.Principal, r.PathValue("id"))
-	if err != nil {
-		return nil, err
-	}
-	// The aggregate is read without its stored findings; the readiness
-	// read is one row more.
-	res, _, err := s.db.Readiness(r.Context(), u.Principal, conf.ID)
+	conf, res, err := s.db.ConferenceReadiness(r.Context(), u.Principal, r.PathValue("id"))
 	if err != nil {
 		return nil, err
 	}
@@ -217,12 +212,7 @@ func (s *Server) handlePrintPack(w http.ResponseWriter, r *http.Request, u user)
 	}
 	var views []*conferenceView
 	for _, it := range items {
-		conf, err := s.db.Conference(r.Context(), u.Principal, it.ID)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		res, _, err := s.db.Readiness(r.Context(), u.Principal, it.ID)
+		conf, res, err := s.db.ConferenceReadiness(r.Context(), u.Principal, it.ID)
 		if err != nil {
 			s.fail(w, r, err)
 			return

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -119,5 +120,29 @@ func TestDemoSignInOffersEachPeopleRole(t *testing.T) {
 	}
 	if got := a.browser().post("/sign-in", url.Values{"role": {"case_system"}}); got.Status != http.StatusBadRequest {
 		t.Errorf("signing in as a case system: %d", got.Status)
+	}
+}
+
+// Reading pages does not rewrite the session each time: the idle clock is
+// moved at most once a minute.
+func TestPagesDoNotRewriteTheSessionEachTime(t *testing.T) {
+	a := newApp(t)
+	c := a.seed("DEMO", 2)
+	b := a.browser()
+	b.signIn(domain.RoleManager)
+	var writes atomic.Int64
+	a.db.OnStatement(func(sql string) {
+		if strings.Contains(sql, "web_sessions") && !strings.HasPrefix(strings.TrimSpace(sql), "SELECT") {
+			writes.Add(1)
+		}
+	})
+	defer a.db.OnStatement(nil)
+	for range 5 {
+		if got := b.get("/conferences/" + c.ID); got.Status != http.StatusOK {
+			t.Fatalf("GET: %d", got.Status)
+		}
+	}
+	if n := writes.Load(); n != 0 {
+		t.Errorf("%d session writes for 5 page reads", n)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -25,6 +26,7 @@ type user struct {
 // Session keys.
 const (
 	keyID, keyName, keyRole, keyOrg, keyRef = "sub", "name", "role", "org", "ref"
+	keySeen                                 = "seen"
 	keyState, keyNonce, keyVerifier         = "oidc_state", "oidc_nonce", "oidc_verifier"
 )
 
@@ -34,7 +36,21 @@ func (s *Server) currentUser(r *http.Request) (user, bool) {
 		ID: s.sessions.GetString(ctx, keyID), Name: s.sessions.GetString(ctx, keyName),
 		Role: domain.Role(s.sessions.GetString(ctx, keyRole)), Org: s.sessions.GetString(ctx, keyOrg),
 	}, StaffRef: s.sessions.GetString(ctx, keyRef)}
+	seen := s.sessions.GetInt64(ctx, keySeen)
+	if seen == 0 || time.Since(time.UnixMilli(seen)) > s.cfg.IdleTimeout {
+		return user{}, false
+	}
 	return u, u.ID != "" && u.Org != "" && domain.ValidRole(u.Role)
+}
+
+// touch records that the session is in use. It writes at most every
+// touchInterval, so the idle timeout is kept to within that much without a
+// write per page.
+func (s *Server) touch(r *http.Request) {
+	interval := min(time.Minute, s.cfg.IdleTimeout/4)
+	if time.Since(time.UnixMilli(s.sessions.GetInt64(r.Context(), keySeen))) >= interval {
+		s.sessions.Put(r.Context(), keySeen, time.Now().UnixMilli())
+	}
 }
 
 // startSession signs u in under a new session id, so that an id known
@@ -51,6 +67,7 @@ func (s *Server) startSession(ctx context.Context, u user) error {
 	s.sessions.Put(ctx, keyRole, string(u.Role))
 	s.sessions.Put(ctx, keyOrg, u.Org)
 	s.sessions.Put(ctx, keyRef, u.StaffRef)
+	s.sessions.Put(ctx, keySeen, time.Now().UnixMilli())
 	return nil
 }
 

@@ -111,7 +111,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 func newSessionManager(cfg Config) *scs.SessionManager {
 	m := scs.New()
 	m.Store = cfg.DB.Sessions()
-	m.IdleTimeout = cfg.IdleTimeout
+	// The idle timeout is enforced by signedIn, not by scs: scs would
+	// rewrite the session row on every request to move its idle deadline,
+	// a database write per page.
 	m.Lifetime = cfg.AbsoluteTimeout
 	m.HashTokenInStore = true
 	m.Cookie.Name = "__Host-cpcready"
@@ -275,9 +277,14 @@ func (s *Server) signedIn(h pageHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, ok := s.currentUser(r)
 		if !ok {
+			if s.sessions.Exists(r.Context(), keyID) {
+				// Idle too long: end it here, not at its absolute expiry.
+				_ = s.sessions.Destroy(r.Context())
+			}
 			http.Redirect(w, r, s.signInPath(), http.StatusSeeOther)
 			return
 		}
+		s.touch(r)
 		r = r.WithContext(domain.WithPrincipal(r.Context(), u.Principal))
 		h(w, r, u)
 	})

@@ -26,7 +26,7 @@ func (db *DB) Sessions() *Sessions { return &Sessions{db: db} }
 type sessionRow struct {
 	Token  string `gorm:"primaryKey"`
 	Data   []byte
-	Expiry int64
+	Expiry int64 // Unix milliseconds
 }
 
 func (sessionRow) TableName() string { return "web_sessions" }
@@ -35,7 +35,7 @@ func (sessionRow) TableName() string { return "web_sessions" }
 func (s *Sessions) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var row sessionRow
 	err := s.db.inReadOne(ctx, func(q *gorm.DB) error {
-		return q.Where("token = ? AND expiry > ?", token, time.Now().Unix()).Take(&row).Error
+		return q.Where("token = ? AND expiry > ?", token, time.Now().UnixMilli()).Take(&row).Error
 	})
 	if domain.ErrorKind(err) == domain.ENOTFOUND {
 		return nil, false, nil
@@ -48,7 +48,7 @@ func (s *Sessions) FindCtx(ctx context.Context, token string) ([]byte, bool, err
 
 // CommitCtx stores a session's data until expiry.
 func (s *Sessions) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
-	row := sessionRow{Token: token, Data: b, Expiry: expiry.Unix()}
+	row := sessionRow{Token: token, Data: b, Expiry: expiry.UnixMilli()}
 	return s.db.inWrite(ctx, func(tx *gorm.DB) error {
 		return tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "token"}}, DoUpdates: clause.AssignmentColumns([]string{"data", "expiry"})}).Create(&row).Error
 	})
@@ -76,6 +76,6 @@ func (s *Sessions) Delete(token string) error { return s.DeleteCtx(context.Backg
 // DeleteExpiredSessions removes sessions past their expiry.
 func (db *DB) DeleteExpiredSessions(ctx context.Context) error {
 	return db.inWrite(ctx, func(tx *gorm.DB) error {
-		return tx.Where("expiry <= ?", time.Now().Unix()).Delete(&sessionRow{}).Error
+		return tx.Where("expiry <= ?", time.Now().UnixMilli()).Delete(&sessionRow{}).Error
 	})
 }

@@ -1,6 +1,6 @@
 -- +goose Up
 -- Signed-in staff's web sessions, shared by every instance. The token is
--- stored hashed; expiry is in Unix seconds so both dialects compare it alike.
+-- stored hashed; expiry is in Unix milliseconds so both dialects compare it alike.
 CREATE TABLE web_sessions (
     token  TEXT PRIMARY KEY,
     data   BYTEA NOT NULL,
