@@ -269,3 +269,24 @@ func TestFamilyDataStaysOutOfTitlesAddressesAndLogs(t *testing.T) {
 		}
 	}
 }
+
+func TestAnOversizedFormIsRefusedAndNothingSaved(t *testing.T) {
+	a := newApp(t)
+	c := a.seed("DEMO", 2)
+	b := a.browser()
+	b.signIn(domain.RoleSocialWorker)
+	path := "/conferences/" + c.ID + "/participants/" + c.Participants[0].ID
+	got := b.post(path+"/needs/technology", url.Values{"version": {b.get(path).version(t)}, "status": {"arranged"}, "detail": {strings.Repeat("x", 70_000)}})
+	if got.Status != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 70 kB form: %d", got.Status)
+	}
+	// A detail over the domain's limit but within the form's is a field error.
+	got = b.post(path+"/needs/technology", url.Values{"version": {b.get(path).version(t)}, "status": {"arranged"}, "detail": {strings.Repeat("x", 1001)}})
+	if got.Status != http.StatusUnprocessableEntity || !strings.Contains(got.Body, "Detail must be at most 1000 characters") {
+		t.Errorf("a detail of 1001 characters: %d", got.Status)
+	}
+	conf, _ := a.db.Conference(context.Background(), domain.Principal{ID: "t", Role: domain.RoleManager, Org: "DEMO"}, c.ID)
+	if conf.Participants[0].Need("technology").Status != "identified" {
+		t.Error("a refused form changed the conference")
+	}
+}

@@ -151,12 +151,13 @@ type statusPage struct {
 }
 
 var statusPages = map[int]statusPage{
-	http.StatusBadRequest:          {Heading: "Sorry, that request could not be used", Body: "Go back and try again."},
-	http.StatusUnauthorized:        {Heading: "Sorry, you could not be signed in", Body: "Try signing in again. If it keeps happening, contact your service desk."},
-	http.StatusForbidden:           {Heading: "You cannot do this", Body: "Your role does not allow this, or the form came from another website. Nothing was changed."},
-	http.StatusNotFound:            {Heading: "Page not found", Body: "If you typed the web address, check it is correct. The conference may belong to another organisation."},
-	http.StatusInternalServerError: {Heading: "Sorry, there is a problem with the service", Body: "Try again later. Nothing you saw as saved has been lost."},
-	http.StatusServiceUnavailable:  {Heading: "Sorry, the service is unavailable", Body: "Try again in a few minutes."},
+	http.StatusBadRequest:            {Heading: "Sorry, that request could not be used", Body: "Go back and try again."},
+	http.StatusUnauthorized:          {Heading: "Sorry, you could not be signed in", Body: "Try signing in again. If it keeps happening, contact your service desk."},
+	http.StatusForbidden:             {Heading: "You cannot do this", Body: "Your role does not allow this, or the form came from another website. Nothing was changed."},
+	http.StatusRequestEntityTooLarge: {Heading: "Sorry, that was too much to send", Body: "Go back and shorten what you typed. Nothing was saved."},
+	http.StatusNotFound:              {Heading: "Page not found", Body: "If you typed the web address, check it is correct. The conference may belong to another organisation."},
+	http.StatusInternalServerError:   {Heading: "Sorry, there is a problem with the service", Body: "Try again later. Nothing you saw as saved has been lost."},
+	http.StatusServiceUnavailable:    {Heading: "Sorry, the service is unavailable", Body: "Try again in a few minutes."},
 }
 
 func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int) {

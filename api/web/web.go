@@ -175,7 +175,7 @@ func (s *Server) routes() http.Handler {
 	}))
 	// The session is loaded first, so that even a refusal page knows who
 	// is signed in; the route is noted for the access log.
-	return s.securityHeaders(s.accessLog(s.sessions.LoadAndSave(csrf.Handler(noteRoute(mux)))))
+	return s.securityHeaders(s.accessLog(s.sessions.LoadAndSave(csrf.Handler(s.limitForms(noteRoute(mux))))))
 }
 
 // securityHeaders keeps pages out of caches and frames, and allows only
@@ -221,6 +221,30 @@ func (w *noStoreWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func cacheFor(d time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "private, max-age="+itoa(int(d.Seconds())))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// maxFormBytes bounds a posted form; the longest field a page takes is a
+// few thousand characters.
+const maxFormBytes = 64 << 10
+
+// limitForms reads every posted form up front, refusing one that is too
+// large or unreadable with an error page rather than saving it empty.
+func (s *Server) limitForms(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			if err := r.ParseForm(); err != nil {
+				status := http.StatusBadRequest
+				var tooLarge *http.MaxBytesError
+				if errors.As(err, &tooLarge) {
+					status = http.StatusRequestEntityTooLarge
+				}
+				s.renderStatus(w, r, status)
+				return
+			}
+		}
 		next.ServeHTTP(w, r)
 	})
 }
