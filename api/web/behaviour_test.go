@@ -290,3 +290,38 @@ func TestAnOversizedFormIsRefusedAndNothingSaved(t *testing.T) {
 		t.Error("a refused form changed the conference")
 	}
 }
+
+// The chair's decisions follow the permission table's field entries: the
+// chair records an exclusion; a social worker is not shown those fields, and
+// a forged post of them is refused.
+func TestOnlyTheChairRecordsAnExclusion(t *testing.T) {
+	a := newApp(t)
+	c := a.seed("DEMO", 2)
+	path := "/conferences/" + c.ID + "/participants/" + c.Participants[0].ID
+	sw := a.browser()
+	sw.signIn(domain.RoleSocialWorker)
+	p := sw.get(path)
+	if strings.Contains(p.Body, "exclusion.grounds") {
+		t.Error("a social worker is shown the exclusion decision")
+	}
+	forged := sw.post(path+"/safety", url.Values{"version": {p.version(t)}, "safety.concern": {"domestic_abuse"}, "safety.arrangement": {"exclusion"},
+		"exclusion.grounds": {"risk"}, "exclusion.decided_by_chair_on-day": {"20"}, "exclusion.decided_by_chair_on-month": {"11"}, "exclusion.decided_by_chair_on-year": {"2026"}})
+	if forged.Status != http.StatusForbidden {
+		t.Errorf("a social worker's forged exclusion: %d", forged.Status)
+	}
+	chair := a.browser()
+	chair.signIn(domain.RoleChair)
+	p = chair.get(path)
+	if !strings.Contains(p.Body, `name="exclusion.grounds"`) || strings.Contains(p.Body, `name="safety.concern"`) {
+		t.Fatal("the chair is not shown the exclusion decision alone")
+	}
+	got := chair.post(path+"/safety", url.Values{"version": {p.version(t)}, "exclusion.grounds": {"risk to the mother"},
+		"exclusion.decided_by_chair_on-day": {"20"}, "exclusion.decided_by_chair_on-month": {"11"}, "exclusion.decided_by_chair_on-year": {"2026"}})
+	if got.Status != http.StatusSeeOther {
+		t.Fatalf("the chair's exclusion: %d %s", got.Status, got.Body)
+	}
+	conf, _ := a.db.Conference(context.Background(), domain.Principal{ID: "t", Role: domain.RoleManager, Org: "DEMO"}, c.ID)
+	if e := conf.Participants[0].Exclusion; e == nil || e.Grounds != "risk to the mother" || conf.Participants[0].Safety != nil {
+		t.Errorf("stored: exclusion %+v, safety %+v", e, conf.Participants[0].Safety)
+	}
+}

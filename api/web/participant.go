@@ -17,9 +17,9 @@ type participantView struct {
 	Findings []domain.Finding
 	Forms    map[string]*form
 	Needs    []needRow
-	// MayEditExclusion says whether the exclusion decision is shown as
-	// fields; it follows the permission table.
-	MayEditExclusion bool
+	// Which parts the role may change, from the permission table's
+	// operations and fields.
+	MayEditAttendance, MayEditSafety, MayEditExclusion bool
 }
 
 type needRow struct {
@@ -28,9 +28,11 @@ type needRow struct {
 	Form        *form
 }
 
-// mayEditExclusion is who may record the chair's exclusion decision: those
-// the permission table lets change a family member.
-func mayEditExclusion(role domain.Role) bool { return auth.Allowed("updateParticipant", role) }
+// mayChange reports whether role may change the field of a family member,
+// by the permission table's operation and field entries.
+func mayChange(role domain.Role, field string) bool {
+	return auth.Allowed("updateParticipant", role) && auth.FieldAllowed("updateParticipant", field, role)
+}
 
 func (s *Server) handleParticipant(w http.ResponseWriter, r *http.Request, u user) {
 	s.showParticipant(w, r, u, nil, http.StatusOK)
@@ -47,7 +49,8 @@ func (s *Server) showParticipant(w http.ResponseWriter, r *http.Request, u user,
 		s.renderStatus(w, r, http.StatusNotFound)
 		return
 	}
-	v := &participantView{conferenceView: cv, P: p, Forms: participantForms(cv.Conf, p), MayEditExclusion: mayEditExclusion(u.Role)}
+	v := &participantView{conferenceView: cv, P: p, Forms: participantForms(cv.Conf, p),
+		MayEditAttendance: mayChange(u.Role, "needs_assessed_on"), MayEditSafety: mayChange(u.Role, "safety.concern"), MayEditExclusion: mayChange(u.Role, "exclusion.grounds")}
 	merge(v.Forms, override)
 	for _, f := range cv.Readiness.Findings {
 		if f.ParticipantID == p.ID {
@@ -112,7 +115,7 @@ func (s *Server) handleSaveAttendance(w http.ResponseWriter, r *http.Request, u 
 		next.PrivateSpaceConfirmed = f.V("private_space_confirmed") == "on"
 		next.TechnologyChecked = f.V("technology_checked") == "on"
 		return next, nil
-	}, nil)
+	}, u.Role, nil)
 	s.submit(w, r, u, submission{operation: "updateParticipant", name: "attendance", form: f, invalid: f.invalidIfErrors(),
 		mutation: m, done: s.participantPath(r), flash: "Attendance and checks saved"}, s.showParticipant)
 }
@@ -149,12 +152,22 @@ func (s *Server) handleSaveContact(w http.ResponseWriter, r *http.Request, u use
 func (s *Server) handleSaveSafety(w http.ResponseWriter, r *http.Request, u user) {
 	f := readForm(r, "safety.concern", "safety.arrangement", "safety.note", "exclusion.grounds")
 	decided := f.readDate(r, "exclusion.decided_by_chair_on")
-	editExclusion := mayEditExclusion(u.Role)
+	editSafety, editExclusion := mayChange(u.Role, "safety.concern"), mayChange(u.Role, "exclusion.grounds")
+	// A form carrying a part the role is not shown was not made by the page.
+	if (!editSafety && f.V("safety.concern")+f.V("safety.arrangement")+f.V("safety.note") != "") ||
+		(!editExclusion && (decided != nil || f.V("exclusion.grounds") != "")) {
+		s.renderStatus(w, r, http.StatusForbidden)
+		return
+	}
 	m := edit.UpdateParticipant(r.PathValue("pid"), domain.DateOf(s.db.Now()), func(before domain.ParticipantFields) (domain.ParticipantFields, error) {
+		// Only the parts the role is shown are taken from the form; the
+		// field permissions refuse anything else in the store.
 		next := before
-		next.Safety = nil
-		if f.V("safety.concern") != "" || f.V("safety.arrangement") != "" || f.V("safety.note") != "" {
-			next.Safety = &domain.Safety{Concern: f.V("safety.concern"), Arrangement: f.V("safety.arrangement"), Note: f.V("safety.note")}
+		if editSafety {
+			next.Safety = nil
+			if f.V("safety.concern") != "" || f.V("safety.arrangement") != "" || f.V("safety.note") != "" {
+				next.Safety = &domain.Safety{Concern: f.V("safety.concern"), Arrangement: f.V("safety.arrangement"), Note: f.V("safety.note")}
+			}
 		}
 		if editExclusion {
 			next.Exclusion = nil
@@ -163,7 +176,7 @@ func (s *Server) handleSaveSafety(w http.ResponseWriter, r *http.Request, u user
 			}
 		}
 		return next, nil
-	}, nil)
+	}, u.Role, nil)
 	s.submit(w, r, u, submission{operation: "updateParticipant", name: "safety", form: f, invalid: f.invalidIfErrors(),
 		mutation: m, done: s.participantPath(r) + "#safety", flash: "Safety and exclusion saved"}, s.showParticipant)
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cpcready/cpcready/internal/auth"
 	"github.com/cpcready/cpcready/internal/domain"
 	"github.com/cpcready/cpcready/internal/edit"
 )
@@ -14,6 +15,9 @@ type reportsView struct {
 	*conferenceView
 	Forms    map[string]*form
 	Agencies []string
+	// MayShare says whether the share form is shown: who may record a
+	// report shared on a date, by the permission table's fields.
+	MayShare bool
 }
 
 var agencies = []string{"social_care", "police", "health", "education", "probation", "other"}
@@ -28,7 +32,8 @@ func (s *Server) showReports(w http.ResponseWriter, r *http.Request, u user, ove
 		s.fail(w, r, err)
 		return
 	}
-	v := &reportsView{conferenceView: cv, Forms: map[string]*form{"report": newForm(cv.Conf.Version)}, Agencies: agencies}
+	v := &reportsView{conferenceView: cv, Forms: map[string]*form{"report": newForm(cv.Conf.Version)}, Agencies: agencies,
+		MayShare: auth.Allowed("addShare", u.Role) && auth.FieldAllowed("addShare", "shared_on", u.Role)}
 	for _, rep := range cv.Conf.Reports {
 		f := newForm(cv.Conf.Version)
 		f.Values["outcome"] = "shared"
@@ -67,6 +72,10 @@ func (s *Server) handleSaveShare(w http.ResponseWriter, r *http.Request, u user)
 	invalid := f.invalidIfErrors()
 	if invalid == nil {
 		invalid = sh.Validate(domain.DateOf(s.db.Now()))
+	}
+	if err := edit.MayWrite("addShare", u.Role, nil, sh); err != nil && auth.Allowed("addShare", u.Role) {
+		s.renderStatus(w, r, http.StatusForbidden)
+		return
 	}
 	s.submit(w, r, u, submission{operation: "addShare", name: "share-" + rid, form: f, invalid: invalid,
 		mutation: edit.AddShare(rid, sh), done: "/conferences/" + r.PathValue("id") + "/reports#report-" + rid, flash: "Sharing recorded"}, s.showReports)

@@ -87,7 +87,7 @@ func serve(ctx context.Context, cfg config, db *store.DB, ln net.Listener, log *
 			return fmt.Errorf("pprof: %w", err)
 		}
 	}
-	go maintain(ctx, db, cfg.PurgeAfter, cfg.PurgeEvery, log)
+	go maintain(ctx, db, cfg.PurgeAfter, cfg.PurgeEvery, cfg.AuditRetention, log)
 	errc := make(chan error, 1)
 	go func() {
 		if cfg.TLSCert != "" {

@@ -4,13 +4,40 @@
 package edit
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/google/uuid"
 
+	"github.com/cpcready/cpcready/internal/audit"
+	"github.com/cpcready/cpcready/internal/auth"
 	"github.com/cpcready/cpcready/internal/domain"
 	"github.com/cpcready/cpcready/internal/store"
 )
+
+// MayWrite refuses a write that sets or changes a field the role may not
+// write in the operation: fields have roles as well as routes
+// (auth.FieldPermissions). before is nil for a create.
+func MayWrite(operation string, role domain.Role, before, after any) error {
+	if _, ok := auth.FieldPermissions[operation]; !ok {
+		return nil
+	}
+	changed, err := audit.Diff(before, after)
+	if err != nil {
+		return err
+	}
+	var refused []domain.FieldError
+	for field := range changed {
+		if !auth.FieldAllowed(operation, field, role) {
+			refused = append(refused, domain.FieldError{Field: field, Message: "may not be set or changed by the " + string(role) + " role"})
+		}
+	}
+	if len(refused) == 0 {
+		return nil
+	}
+	sort.Slice(refused, func(i, j int) bool { return refused[i].Field < refused[j].Field })
+	return &domain.Error{Kind: domain.EFORBIDDEN, Message: "the " + string(role) + " role may not write some of these fields", Fields: refused}
+}
 
 // findParticipant returns the participant or a not-found error.
 func findParticipant(conf *domain.Conference, id string) (*domain.Participant, error) {
@@ -34,8 +61,9 @@ func AddParticipant(f domain.ParticipantFields, added *domain.Participant) store
 }
 
 // UpdateParticipant replaces a family member's fields with what next makes
-// of the current ones, checked against today; updated receives the result.
-func UpdateParticipant(pid string, today domain.Date, next func(before domain.ParticipantFields) (domain.ParticipantFields, error), updated *domain.Participant) store.Mutation {
+// of the current ones, checked against today and against the fields role
+// may write; updated receives the result.
+func UpdateParticipant(pid string, today domain.Date, next func(before domain.ParticipantFields) (domain.ParticipantFields, error), role domain.Role, updated *domain.Participant) store.Mutation {
 	return func(conf *domain.Conference) (store.Change, error) {
 		p, err := findParticipant(conf, pid)
 		if err != nil {
@@ -47,6 +75,9 @@ func UpdateParticipant(pid string, today domain.Date, next func(before domain.Pa
 			return store.Change{}, err
 		}
 		if err := after.Validate(today); err != nil {
+			return store.Change{}, err
+		}
+		if err := MayWrite("updateParticipant", role, &before, &after); err != nil {
 			return store.Change{}, err
 		}
 		p.ParticipantFields = after
