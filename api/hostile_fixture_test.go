@@ -27,8 +27,8 @@ func newHostileFixture(e *env) hostileFixture {
 	// Record the need and the views the table replaces, so that every
 	// accepted PUT to them is a 200.
 	for path, body := range map[string]string{
-		ctPath(hf.conf, "participants", hf.participant, "needs", "interpreter"): `{"status":"arranged","language":"pl"}`,
-		ctPath(hf.conf, "children", "C-1", "views"):                             `{"means":"written"}`,
+		ctPath(hf.conf, "participants", hf.participant, "needs", "language"): `{"status":"arranged","language":"pl","interpreter":"professional"}`,
+		ctPath(hf.conf, "children", "C-1", "views"):                          `{"means":"written"}`,
 	} {
 		if r := e.do(req{Method: "PUT", Path: path, Key: e.key(orgA, domain.RoleCaseSystem), Body: body}); r.Status != 201 {
 			e.t.Fatalf("PUT %s: %d %s", path, r.Status, r.Body)
@@ -79,7 +79,7 @@ func (hf hostileFixture) bodyRoutes() []hostileRoute {
 		{"updateConference", "PATCH", c, cs, anyVersion, fixed(`{"format":"video"}`), ""},
 		{"addParticipant", "POST", c + "/participants", cs, nil, participantBody, ""},
 		{"updateParticipant", "PATCH", p, cs, anyVersion, fixed(`{"attendance":"video"}`), ""},
-		{"putNeed", "PUT", p + "/needs/interpreter", cs, nil, fixed(`{"status":"arranged","language":"pl","detail":"booked"}`), p},
+		{"putNeed", "PUT", p + "/needs/language", cs, nil, fixed(`{"status":"arranged","language":"pl","interpreter":"professional","detail":"booked"}`), p},
 		{"addContact", "POST", p + "/contacts", cs, nil, fixed(`{"with":"social_worker","on":"2026-11-20","method":"phone"}`), ""},
 		{"addReport", "POST", c + "/reports", cs, nil, fixed(`{"agency":"health","title":"Health report"}`), ""},
 		{"addShare", "POST", c + "/reports/" + hf.report + "/shares", cs, nil,
@@ -87,6 +87,9 @@ func (hf hostileFixture) bodyRoutes() []hostileRoute {
 		{"putChildViews", "PUT", c + "/children/C-1/views", cs, nil, fixed(`{"means":"written","recorded_on":"2026-11-20"}`), c},
 		{"addReadinessCheck", "POST", c + "/readiness-checks", domain.RoleChair, nil, fixed(`{"decision":"postpone","note":"waiting"}`), ""},
 		{"putPolicy", "PUT", "/v1/policy", domain.RoleAdmin, nil, fixed(string(policy)), ""},
+		{"addProfessional", "POST", c + "/professionals", cs, nil, fixed(`{"agency":"health","name":"Health Visitor","role":"health visitor","attendance":"confirmed"}`), ""},
+		{"updateProfessional", "PATCH", c + "/professionals/" + hf.professional, cs, anyVersion, fixed(`{"attendance":"declined"}`), ""},
+		{"updateReport", "PATCH", c + "/reports/" + hf.report, cs, anyVersion, fixed(`{"shared_with_chair_on":"2026-11-20"}`), ""},
 	}
 }
 

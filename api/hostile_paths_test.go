@@ -45,6 +45,12 @@ func hostileIDRoutes(hf hostileFixture) []hostileIDRoute {
 		{"addReadinessCheck", "POST", c + "/readiness-checks", domain.RoleChair, `{"decision":"postpone"}`, nil},
 		{"getReadinessCheck", "GET", c + "/readiness-checks/{check_id}", mgr, "", nil},
 		{"getHistory", "GET", c + "/history", mgr, "", nil},
+		{"updateReport", "PATCH", c + "/reports/{rid}", cs, `{"shared_with_chair_on":"2026-11-20"}`, anyVersion},
+		{"listProfessionals", "GET", c + "/professionals", mgr, "", nil},
+		{"addProfessional", "POST", c + "/professionals", cs, `{"agency":"police","name":"DC Example"}`, nil},
+		{"getProfessional", "GET", c + "/professionals/{prof_id}", mgr, "", nil},
+		{"updateProfessional", "PATCH", c + "/professionals/{prof_id}", cs, `{"attendance":"confirmed"}`, anyVersion},
+		{"deleteProfessional", "DELETE", c + "/professionals/{prof_id}", cs, "", anyVersion},
 	}
 }
 
@@ -57,6 +63,7 @@ func hostileIDRows(hf hostileFixture) []hostileRow {
 	real := map[string]string{
 		"{id}": hf.conf, "{pid}": hf.participant, "{kind}": "childcare", "{cid}": hf.contact,
 		"{rid}": hf.report, "{sid}": hf.share, "{child_ref}": "C-1", "{check_id}": hf.check,
+		"{prof_id}": hf.professional,
 	}
 	// Every conference id below goes to the store; these are worth trying
 	// on each route. The rest only show the router and the UUID check, the
@@ -153,7 +160,8 @@ func hostileQueryRows(hf hostileFixture) []hostileRow {
 		{"overdue=1", "overdue"}, {"status=%27%20OR%201%3D1", "status"}, {"from=yesterday", "from"}, {"from=2026-13-01", "from"},
 		{"to=2026-11-23T25:00:00Z", "to"}, {"external_ref=%ff", "external_ref"}, {"external_ref=%00", "external_ref"},
 		{"external_ref=" + long, "external_ref"}, {"chair_ref=a%c0%afb", "chair_ref"}, {"social_worker_ref=%00", "social_worker_ref"},
-		{"READINESS=ready", "READINESS"},
+		{"READINESS=ready", "READINESS"}, {"to=9999-12-31", "to"}, {"from=0000-01-01", "from"},
+		{"to=9999-12-31T23:59:59-14:00", "to"}, {"from=1899-12-31T23:59:59Z", "from"},
 	} {
 		rows = append(rows, get("list/"+q.query, list+q.query, 422, q.field))
 	}
@@ -164,7 +172,7 @@ func hostileQueryRows(hf hostileFixture) []hostileRow {
 	}
 	forged := cursor(`{"s":"9999-12-31T00:00:00Z","i":"` + hf.conf + `"}`)
 	for _, q := range []string{
-		"limit=200", "limit=%2B5", "to=9999-12-31", "from=0000-01-01", "cursor=" + hf.cursor, "cursor=" + forged,
+		"limit=200", "limit=%2B5", "to=2100-12-31", "from=1900-01-01", "cursor=" + hf.cursor, "cursor=" + forged,
 		"external_ref=%27%20OR%20%271%27%3D%271", "chair_ref=%25", "status=held&readiness=ready",
 	} {
 		rows = append(rows, get("list/"+q, list+q, 200))

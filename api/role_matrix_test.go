@@ -13,13 +13,14 @@ import (
 
 // fixture is one conference with one of everything, in orgA.
 type fixture struct {
-	conf, participant, report, contact, share, check string
-	etag                                             string
+	conf, participant, report, contact, share, check, professional string
+	etag                                                           string
+	env                                                            *env // for operations that need state of their own
 }
 
 func (e *env) mustFixture(ref string) fixture {
 	e.t.Helper()
-	f := fixture{conf: e.mustCreate(orgA, ref)}
+	f := fixture{conf: e.mustCreate(orgA, ref), env: e}
 	f.participant = e.mustAddParticipant(orgA, f.conf)
 	cs := e.key(orgA, domain.RoleCaseSystem)
 	r := e.do(req{Method: "PUT", Path: "/v1/conferences/" + f.conf + "/participants/" + f.participant + "/needs/childcare", Key: cs, Body: map[string]any{"status": "identified"}})
@@ -41,6 +42,11 @@ func (e *env) mustFixture(ref string) fixture {
 		e.t.Fatalf("add share: %d %s", r.Status, r.Body)
 	}
 	f.share = r.JSON(e.t)["id"].(string)
+	r = e.do(req{Method: "POST", Path: "/v1/conferences/" + f.conf + "/professionals", Key: cs, Body: map[string]any{"agency": "police", "name": "DC Example"}})
+	if r.Status != http.StatusCreated {
+		e.t.Fatalf("add professional: %d %s", r.Status, r.Body)
+	}
+	f.professional = r.JSON(e.t)["id"].(string)
 	f.etag = r.Header.Get("ETag")
 	r = e.do(req{Method: "POST", Path: "/v1/conferences/" + f.conf + "/readiness-checks", Key: e.key(orgA, domain.RoleChair), Body: map[string]any{"decision": "postpone"}})
 	if r.Status != http.StatusCreated {
@@ -77,7 +83,7 @@ func operations() []operation {
 	c := func(f fixture) string { return "/v1/conferences/" + f.conf }
 	p := func(f fixture) string { return c(f) + "/participants/" + f.participant }
 	ifMatch := func(f fixture) map[string]string { return map[string]string{"If-Match": f.etag} }
-	return []operation{
+	return append([]operation{
 		{"listConferences", allRoles, func(f fixture) req { return req{Method: "GET", Path: "/v1/conferences"} }},
 		{"createConference", csOnly, func(f fixture) req {
 			return req{Method: "POST", Path: "/v1/conferences", Body: conferenceBody("NEW-" + f.conf[:8])}
@@ -120,10 +126,27 @@ func operations() []operation {
 			return req{Method: "GET", Path: c(f) + "/reports/" + f.report + "/shares/" + f.share}
 		}},
 		{"getReadinessCheck", allRoles, func(f fixture) req { return req{Method: "GET", Path: c(f) + "/readiness-checks/" + f.check} }},
+		{"updateReport", csAndSW, func(f fixture) req {
+			return req{Method: "PATCH", Path: c(f) + "/reports/" + f.report, Body: map[string]any{"shared_with_chair_on": "2026-11-20"}, Header: ifMatch(f)}
+		}},
+		{"listProfessionals", allRoles, func(f fixture) req { return req{Method: "GET", Path: c(f) + "/professionals"} }},
+		{"addProfessional", csAndSW, func(f fixture) req {
+			return req{Method: "POST", Path: c(f) + "/professionals", Body: map[string]any{"agency": "health", "name": "Health Visitor", "attendance": "confirmed"}}
+		}},
+		{"getProfessional", allRoles, func(f fixture) req { return req{Method: "GET", Path: c(f) + "/professionals/" + f.professional} }},
+		{"updateProfessional", csAndSW, func(f fixture) req {
+			return req{Method: "PATCH", Path: c(f) + "/professionals/" + f.professional, Body: map[string]any{"attendance": "confirmed"}, Header: ifMatch(f)}
+		}},
+		{"deleteProfessional", csAndSW, func(f fixture) req {
+			return req{Method: "DELETE", Path: c(f) + "/professionals/" + f.professional, Header: ifMatch(f)}
+		}},
 		{"getPolicy", adminOnly, func(f fixture) req { return req{Method: "GET", Path: "/v1/policy"} }},
 		{"putPolicy", adminOnly, func(f fixture) req { return req{Method: "PUT", Path: "/v1/policy", Body: domain.DefaultPolicy()} }},
 		{"getPolicyHistory", adminOnly, func(f fixture) req { return req{Method: "GET", Path: "/v1/policy/history"} }},
-	}
+		{"listEvents", []domain.Role{domain.RoleCaseSystem, domain.RoleManager, domain.RoleAdmin}, func(f fixture) req {
+			return req{Method: "GET", Path: "/v1/events?after=0&limit=10"}
+		}},
+	}, webhookOperations()...)
 }
 
 // fieldCase is a request to an operation that sets one field with a rule
@@ -223,7 +246,7 @@ func TestRoleMatrixByField(t *testing.T) {
 // another organisation must get 404 rather than its own empty answer.
 func orgScoped(op string) bool {
 	switch op {
-	case "listConferences", "createConference", "getPolicy", "putPolicy", "getPolicyHistory":
+	case "listConferences", "createConference", "getPolicy", "putPolicy", "getPolicyHistory", "listEvents", "listWebhooks", "createWebhook":
 		return false
 	}
 	return true
@@ -233,7 +256,7 @@ func orgScoped(op string) bool {
 // of another organisation: allowed roles succeed, others get 403 with
 // nothing written, and another organisation's conference is always 404.
 func TestRoleMatrix(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t, allowPrivateWebhooks)
 	ops := operations()
 	if len(ops) != len(auth.Permissions) {
 		t.Fatalf("the matrix covers %d operations, the permission table has %d", len(ops), len(auth.Permissions))

@@ -6,16 +6,15 @@ import (
 
 	"github.com/gin-contrib/cors"
 	"github.com/gin-gonic/gin"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/cpcready/cpcready/internal/domain"
 )
 
 // routes lists the whole API surface. Each /v1 operation is named by the
 // operationId that openapi.yaml and the permission table share.
-func (s *Server) routes(corsOrigins []string) {
+func (s *Server) routes(corsOrigins []string, withMetrics bool) {
 	e := s.engine
-	e.Use(requestID(), s.closeWhileDraining(), s.accessLog(), s.recovery(), bodyLimit(maxBody))
+	e.Use(requestID(), securityHeaders(s.tls), s.closeWhileDraining(), s.accessLog(), s.recovery(), bodyLimit(maxBody))
 	if len(corsOrigins) > 0 {
 		e.Use(allowedOriginsOnly(corsOrigins, cors.New(cors.Config{
 			AllowOrigins:  corsOrigins,
@@ -33,7 +32,9 @@ func (s *Server) routes(corsOrigins []string) {
 
 	e.GET("/healthz", s.handleHealthz())
 	e.GET("/readyz", s.handleReadyz())
-	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
+	if withMetrics {
+		e.GET("/metrics", s.handleMetrics())
+	}
 	e.GET("/openapi.yaml", handleSpec())
 	e.GET("/docs", handleDocsIndex())
 	e.GET("/docs/:file", handleDocsAsset())
@@ -55,7 +56,13 @@ func (s *Server) routes(corsOrigins []string) {
 	s.op(v1, "GET", "/conferences/:id/reports/:rid", "getReport", s.handleGetPart(reportPart))
 	s.op(v1, "POST", "/conferences/:id/reports/:rid/shares", "addShare", s.handleAddShare())
 	s.op(v1, "GET", "/conferences/:id/reports/:rid/shares/:sid", "getShare", s.handleGetPart(sharePart))
+	s.op(v1, "PATCH", "/conferences/:id/reports/:rid", "updateReport", s.handleUpdateReport())
 	s.op(v1, "PUT", "/conferences/:id/children/:child_ref/views", "putChildViews", s.handlePutChildViews())
+	s.op(v1, "GET", "/conferences/:id/professionals", "listProfessionals", s.handleListProfessionals())
+	s.op(v1, "POST", "/conferences/:id/professionals", "addProfessional", s.handleAddProfessional())
+	s.op(v1, "GET", "/conferences/:id/professionals/:prof_id", "getProfessional", s.handleGetPart(professionalPart))
+	s.op(v1, "PATCH", "/conferences/:id/professionals/:prof_id", "updateProfessional", s.handleUpdateProfessional())
+	s.op(v1, "DELETE", "/conferences/:id/professionals/:prof_id", "deleteProfessional", s.handleDeleteProfessional())
 	s.op(v1, "GET", "/conferences/:id/readiness", "getReadiness", s.handleGetReadiness())
 	s.op(v1, "GET", "/conferences/:id/readiness-checks", "listReadinessChecks", s.handleListReadinessChecks())
 	s.op(v1, "POST", "/conferences/:id/readiness-checks", "addReadinessCheck", s.handleAddReadinessCheck())
@@ -63,13 +70,22 @@ func (s *Server) routes(corsOrigins []string) {
 	s.op(v1, "GET", "/conferences/:id/history", "getHistory", s.handleGetHistory())
 	s.op(v1, "GET", "/policy", "getPolicy", s.handleGetPolicy())
 	s.op(v1, "PUT", "/policy", "putPolicy", s.handlePutPolicy())
+	s.op(v1, "GET", "/events", "listEvents", s.handleListEvents())
+	s.op(v1, "GET", "/webhooks", "listWebhooks", s.handleListWebhooks())
+	s.op(v1, "POST", "/webhooks", "createWebhook", s.handleCreateWebhook())
+	s.op(v1, "GET", "/webhooks/:id", "getWebhook", s.handleGetWebhook())
+	s.op(v1, "PATCH", "/webhooks/:id", "updateWebhook", s.handleUpdateWebhook())
+	s.op(v1, "DELETE", "/webhooks/:id", "deleteWebhook", s.handleDeleteWebhook())
+	s.op(v1, "POST", "/webhooks/:id/rotate-secret", "rotateWebhookSecret", s.handleRotateWebhookSecret())
+	s.op(v1, "GET", "/webhooks/:id/deliveries", "listWebhookDeliveries", s.handleListDeliveries())
+	s.op(v1, "POST", "/webhooks/:id/deliveries/:delivery_id/redeliver", "redeliverWebhookDelivery", s.handleRedeliver())
 	s.op(v1, "GET", "/policy/history", "getPolicyHistory", s.handleGetPolicyHistory())
 }
 
 // op registers one /v1 operation behind its role check; every POST also
 // honours Idempotency-Key.
 func (s *Server) op(g *gin.RouterGroup, method, path, operation string, h gin.HandlerFunc) {
-	chain := []gin.HandlerFunc{s.authorize(operation)}
+	chain := []gin.HandlerFunc{s.authorize(operation), s.strictQuery(operation)}
 	if method == http.MethodPost {
 		chain = append(chain, s.idempotent())
 	}

@@ -91,11 +91,11 @@ func TestInvalidInputIsSummarisedAndLinkedToItsField(t *testing.T) {
 	b.signIn(domain.RoleSocialWorker)
 	path := "/conferences/" + c.ID + "/participants/" + c.Participants[0].ID
 	v := b.get(path).version(t)
-	got := b.post(path+"/needs/interpreter", url.Values{"version": {v}, "status": {"identified"}, "detail": {"Polish speaker"}})
+	got := b.post(path+"/needs/language", url.Values{"version": {v}, "status": {"identified"}, "detail": {"Polish speaker"}})
 	if got.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("got %d, want 422", got.Status)
 	}
-	for _, want := range []string{"There is a problem", `href="#need-interpreter-language"`, `id="need-interpreter-language"`, "Polish speaker", "<title>Error: "} {
+	for _, want := range []string{"There is a problem", `href="#need-language-language"`, `id="need-language-language"`, "Polish speaker", "<title>Error: "} {
 		if !strings.Contains(got.Body, want) {
 			t.Errorf("the page lacks %q", want)
 		}

@@ -267,10 +267,10 @@ func TestBrowserSocialWorkerJourney(t *testing.T) {
 	b.mustSee(techNotArranged)
 	b.checkA11y("family member")
 
-	// An interpreter need without its language: the error summary.
-	b.choose("need-interpreter-status-identified")
-	if st := b.save("/needs/interpreter"); st != http.StatusUnprocessableEntity {
-		t.Errorf("an interpreter need without a language: %d", st)
+	// A language need without its language: the error summary.
+	b.choose("need-language-status-identified")
+	if st := b.save("/needs/language"); st != http.StatusUnprocessableEntity {
+		t.Errorf("a language need without a language: %d", st)
 	}
 	b.mustSee("There is a problem")
 	b.checkA11y("family member with an error")

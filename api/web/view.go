@@ -197,10 +197,9 @@ func label(code string) string {
 	return strings.ReplaceAll(code, "_", " ")
 }
 
-// needNames are the legends of the need radio groups. "language" is the
-// name rules v2 gives the interpreter need.
+// needNames are the legends of the need radio groups.
 var needNames = map[string]string{
-	"technology": "Technology", "childcare": "Childcare", "interpreter": "Interpreter", "language": "Language",
+	"technology": "Technology", "childcare": "Childcare", "language": "Language",
 	"learning_difficulty": "Learning difficulty", "communication": "Communication", "advocacy": "Advocacy",
 	"transport": "Transport", "accessibility": "Accessibility",
 }
@@ -213,7 +212,7 @@ func needName(kind string) string {
 }
 
 // needHasLanguage says which needs name a language.
-func needHasLanguage(kind string) bool { return kind == "interpreter" || kind == "language" }
+func needHasLanguage(kind string) bool { return kind == "language" }
 
 func roleWords(r domain.Role) string { return strings.ReplaceAll(string(r), "_", " ") }
 

@@ -10,13 +10,18 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cpcready/cpcready/internal/domain"
+	"github.com/cpcready/cpcready/internal/readiness"
+	"github.com/cpcready/cpcready/internal/storetest"
+	"github.com/cpcready/cpcready/internal/workdays"
 )
 
 // TestDemoPrintsCommandsThatWork runs the demo as the README says and then
 // sends exactly the requests its printed curl lines describe.
 func TestDemoPrintsCommandsThatWork(t *testing.T) {
 	addr := freeAddr(t)
-	env := map[string]string{"CPCREADY_ADDR": addr, "CPCREADY_SHUTDOWN_TIMEOUT": "1s"}
+	env := map[string]string{"CPCREADY_ADDR": addr, "CPCREADY_SHUTDOWN_TIMEOUT": "1s", "CPCREADY_DRAIN_DELAY": "250ms"}
 	out := &lockedBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -115,5 +120,41 @@ func TestDemoServesTheWebApp(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "DEMO-001") {
 		t.Errorf("signed in as a social worker: %d %s", res.StatusCode, body)
+	}
+}
+
+// TestDemoShowsTheVersionTwoFindings checks the demo data shows what
+// version 2 of the rules adds: one conference short of a quorum, and a
+// pre-birth conference about an unborn child, held late in the pregnancy.
+func TestDemoShowsTheVersionTwoFindings(t *testing.T) {
+	db, clock := storetest.MustOpenDB(t)
+	ctx := context.Background()
+	ids, err := seedDemo(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := domain.Principal{ID: "demo-test", Role: domain.RoleManager, Org: demoOrg}
+	quorumless, preBirth := 0, 0
+	for _, id := range ids {
+		c, err := db.Conference(ctx, p, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes := map[string]bool{}
+		for _, f := range readiness.Evaluate(c, clock.Now(), domain.DefaultPolicy(), workdays.New(nil)).Findings {
+			codes[f.Code] = true
+		}
+		if codes[readiness.QuorumNotConfirmed] {
+			quorumless++
+		}
+		if c.Type == domain.TypePreBirth && len(c.Children) > 0 && c.Children[0].Unborn {
+			preBirth++
+			if !codes[readiness.PreBirthConferenceLate] || codes[readiness.ChildViewsNotRecorded] {
+				t.Errorf("the pre-birth conference: %v", codes)
+			}
+		}
+	}
+	if quorumless != 1 || preBirth != 1 {
+		t.Errorf("%d conferences lack a quorum and %d are pre-birth with an unborn child; want one of each", quorumless, preBirth)
 	}
 }

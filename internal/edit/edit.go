@@ -138,14 +138,15 @@ func AddContact(pid string, k domain.Contact) store.Mutation {
 
 // ReportInput is what a caller gives to add a report; shares come later.
 type ReportInput struct {
-	Agency     string       `json:"agency"`
-	Title      string       `json:"title"`
-	ReceivedOn *domain.Date `json:"received_on,omitempty"`
+	Agency            string       `json:"agency"`
+	Title             string       `json:"title"`
+	ReceivedOn        *domain.Date `json:"received_on,omitempty"`
+	SharedWithChairOn *domain.Date `json:"shared_with_chair_on,omitempty"`
 }
 
 // NewReport makes a report from the input and checks it against today.
 func NewReport(in ReportInput, today domain.Date) (domain.Report, error) {
-	r := domain.Report{ID: uuid.NewString(), Agency: in.Agency, Title: in.Title, ReceivedOn: in.ReceivedOn, Shares: []domain.Share{}}
+	r := domain.Report{ID: uuid.NewString(), Agency: in.Agency, Title: in.Title, ReceivedOn: in.ReceivedOn, SharedWithChairOn: in.SharedWithChairOn, Shares: []domain.Share{}}
 	return r, r.Validate(today)
 }
 

@@ -36,12 +36,13 @@ func Evaluate(c *domain.Conference, now time.Time, p domain.Policy, cal Calendar
 
 // evaluation is what every rule may read; it holds no instant.
 type evaluation struct {
-	c      *domain.Conference
-	p      domain.Policy
-	cal    Calendar
-	date   domain.Date // the conference date in London
-	due    domain.Date // when reports and children's views must be shared
-	active []*domain.Participant
+	c        *domain.Conference
+	p        domain.Policy
+	cal      Calendar
+	date     domain.Date // the conference date in London
+	due      domain.Date // when reports and children's views must be shared
+	chairDue domain.Date // when reports must reach the chair
+	active   []*domain.Participant
 }
 
 // findings runs every rule in the documented order. It takes no instant,
@@ -49,6 +50,7 @@ type evaluation struct {
 func findings(c *domain.Conference, p domain.Policy, cal Calendar) []domain.Finding {
 	e := &evaluation{c: c, p: p, cal: cal, date: c.Date()}
 	e.due = cal.WorkingDaysBefore(e.date, p.ReportDays.For(c.Type))
+	e.chairDue = cal.WorkingDaysBefore(e.date, p.ChairReportDays.For(c.Type))
 	for i := range c.Participants {
 		if applicable(&c.Participants[i]) {
 			e.active = append(e.active, &c.Participants[i])
@@ -62,6 +64,7 @@ func findings(c *domain.Conference, p domain.Policy, cal Calendar) []domain.Find
 	for i := range c.Participants {
 		pt := &c.Participants[i]
 		fs = append(fs, exclusionNotDecided(pt)...)
+		fs = append(fs, parentNotInvited(pt)...)
 		if !applicable(pt) {
 			continue
 		}
@@ -70,11 +73,17 @@ func findings(c *domain.Conference, p domain.Policy, cal Calendar) []domain.Find
 		}
 	}
 	for i := range c.Reports {
+		fs = append(fs, reportNotWithChair(e, &c.Reports[i])...)
 		for _, pt := range e.active {
-			fs = append(fs, reportFindings(e, &c.Reports[i], pt)...)
+			if pt.OwedReports() {
+				fs = append(fs, reportFindings(e, &c.Reports[i], pt)...)
+			}
 		}
 	}
 	for i := range c.Children {
+		if c.Children[i].Unborn {
+			continue // an unborn child has no views to record
+		}
 		fs = append(fs, childViewsNotRecorded(&c.Children[i])...)
 		fs = append(fs, childViewsNotShared(e, &c.Children[i])...)
 	}

@@ -20,8 +20,15 @@ type policyRow struct {
 	FirstReviewMonths    int
 	ReviewIntervalMonths int
 	PhoneOnlyAttendance  bool
-	Version              int
-	UpdatedAt            time.Time
+	// Readiness rules v2.
+	ChairReportDaysInitial  int
+	ChairReportDaysReview   int
+	ChairReportDaysPreBirth int
+	QuorumOtherAgencies     int
+	PreBirthLatestWeek      int
+	TransferInDays          int
+	Version                 int
+	UpdatedAt               time.Time
 }
 
 func (policyRow) TableName() string { return "policies" }
@@ -42,6 +49,10 @@ func policyIn(tx *gorm.DB, org string) (domain.Policy, error) {
 		FirstReviewMonths:    r.FirstReviewMonths,
 		ReviewIntervalMonths: r.ReviewIntervalMonths,
 		PhoneOnlyAttendance:  r.PhoneOnlyAttendance,
+		ChairReportDays:      domain.ReportDays{Initial: r.ChairReportDaysInitial, Review: r.ChairReportDaysReview, PreBirth: r.ChairReportDaysPreBirth},
+		QuorumOtherAgencies:  r.QuorumOtherAgencies,
+		PreBirthLatestWeek:   r.PreBirthLatestWeek,
+		TransferInDays:       r.TransferInDays,
 		Version:              r.Version,
 	}, nil
 }
@@ -75,6 +86,9 @@ func (db *DB) SetPolicy(ctx context.Context, p domain.Principal, pol domain.Poli
 			ReportDaysPreBirth: pol.ReportDays.PreBirth, IcpcWorkingDays: pol.ICPCWorkingDays,
 			FirstReviewMonths: pol.FirstReviewMonths, ReviewIntervalMonths: pol.ReviewIntervalMonths,
 			PhoneOnlyAttendance: pol.PhoneOnlyAttendance, Version: pol.Version, UpdatedAt: db.now(),
+			ChairReportDaysInitial: pol.ChairReportDays.Initial, ChairReportDaysReview: pol.ChairReportDays.Review,
+			ChairReportDaysPreBirth: pol.ChairReportDays.PreBirth, QuorumOtherAgencies: pol.QuorumOtherAgencies,
+			PreBirthLatestWeek: pol.PreBirthLatestWeek, TransferInDays: pol.TransferInDays,
 		}
 		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error; err != nil {
 			return err
@@ -114,9 +128,17 @@ func (db *DB) reevaluateAll(tx *gorm.DB, org string) error {
 		if err != nil {
 			return err
 		}
+		var events []pendingEvent
 		for i := range confs {
 			c := &confs[i]
+			prior := summaryOf(rows[i])
+			if prior.Findings, err = colFindings(rows[i].ReadinessFindings); err != nil {
+				return err
+			}
 			c.Readiness = db.Evaluate(c, pol).Summary()
+			if e, changed := readinessChange(prior, c); changed && rows[i].ReadinessFindings != nil {
+				events = append(events, e)
+			}
 			err = tx.Model(&conferenceRow{}).Where("id = ?", c.ID).Updates(map[string]any{
 				"readiness_status": c.Readiness.Status, "readiness_blockers": c.Readiness.Blockers,
 				"readiness_advisories": c.Readiness.Advisories, "readiness_due_on": dateCol(c.Readiness.DueOn),
@@ -125,6 +147,9 @@ func (db *DB) reevaluateAll(tx *gorm.DB, org string) error {
 			if err != nil {
 				return err
 			}
+		}
+		if err := db.appendEvents(tx, org, events...); err != nil {
+			return err
 		}
 		after = rows[len(rows)-1].ID
 	}

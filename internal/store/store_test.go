@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,7 +28,7 @@ func mustPopulate(t *testing.T, db *store.DB, ref string, start time.Time, statu
 	past := domain.NewDate(2026, 11, 20)
 	c, err := db.CreateConference(ctx, caseSystem, domain.ConferenceFields{
 		ExternalRef: ref, Type: domain.TypeInitial, ScheduledStart: domain.Timestamp{Time: start}, Format: "video", Status: status,
-		Chair: &domain.Person{Ref: "CH", Name: "Chair Name"}, Children: []domain.Child{{Ref: "C-1", Name: "Child Name"}},
+		Chair: &domain.Person{Ref: "CH", Name: "Chair Name"}, Children: []domain.Child{{Ref: "C-1", Name: "Child Name"}, {Ref: "C-2", Unborn: true}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -36,12 +37,18 @@ func mustPopulate(t *testing.T, db *store.DB, ref string, start time.Time, statu
 		p := domain.Participant{ID: uuid.NewString(), ParticipantFields: domain.ParticipantFields{
 			DisplayName: "Parent Name", Relationship: "mother", Invited: &yes, Attendance: domain.AttendanceVideo,
 			NeedsAssessedOn: &past, Safety: &domain.Safety{Concern: "domestic_abuse", Arrangement: "separate_attendance", Note: "Safety note"},
-		}, Needs: []domain.Need{{Kind: "interpreter", Status: "arranged", Language: "pl", Detail: "Need detail"}},
+			ParentalResponsibility: true, InformedOn: &past, AdvocacyOfferedOn: &past,
+		}, Needs: []domain.Need{{Kind: "language", Status: "arranged", Language: "pl", Interpreter: "professional", Detail: "Need detail"}},
 			Contacts: []domain.Contact{{ID: uuid.NewString(), With: "chair", On: &past, Method: "phone"}}}
 		c.Participants = append(c.Participants, p)
-		c.Reports = append(c.Reports, domain.Report{ID: uuid.NewString(), Agency: "social_care", Title: "Report title",
-			Shares: []domain.Share{{ID: uuid.NewString(), ParticipantID: p.ID, Withheld: true, Reason: "Withheld reason", ChairAgreedOn: &past}}})
+		c.Reports = append(c.Reports, domain.Report{ID: uuid.NewString(), Agency: "social_care", Title: "Report title", SharedWithChairOn: &past,
+			Shares: []domain.Share{{ID: uuid.NewString(), ParticipantID: p.ID, Withheld: true, Reason: "Withheld reason", ChairAgreedOn: &past},
+				{ID: uuid.NewString(), ParticipantID: p.ID, SharedOn: &past, Language: "pl", Format: "other", FormatNote: "Format note"}}})
 		c.Children[0].Views = &domain.ChildViews{Means: "written", RecordedOn: &past}
+		c.Children[1].Views = &domain.ChildViews{Means: "not_applicable", Reason: "Views reason"}
+		no := false
+		c.Professionals = append(c.Professionals, domain.Professional{ID: uuid.NewString(), ProfessionalFields: domain.ProfessionalFields{
+			Agency: "police", Role: "Professional role", Name: "Professional Name", Attendance: "confirmed", ReportExpected: &no}})
 		return store.Change{Action: "update", Entity: "conference", EntityID: c.ID, After: map[string]string{"populated": "yes"}}, nil
 	})
 	if err != nil {
@@ -114,7 +121,8 @@ func TestPurge(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, s := range []string{"Parent Name", "Chair Name", "Child Name", "Safety note", "Need detail", "Report title", "Withheld reason"} {
+		for _, s := range []string{"Parent Name", "Chair Name", "Child Name", "Safety note", "Need detail", "Report title", "Withheld reason",
+			"Format note", "Views reason", "Professional Name", "Professional role"} {
 			if strings.Contains(string(raw), s) {
 				t.Errorf("%s still holds %q after the purge", c.ExternalRef, s)
 			}
@@ -162,6 +170,10 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	pgURL := storetest.PostgresSchemaURL(t)
 	src, _ := storetest.MustOpenURL(t, filepath.Join(t.TempDir(), "src.db"))
 	ctx := context.Background()
+	admin := domain.Principal{ID: "admin", Role: domain.RoleAdmin, Org: "E09000006"}
+	if _, err := src.CreateWebhook(ctx, admin, domain.WebhookFields{URL: "https://receiver.example.org/", EventTypes: []string{domain.EventConferenceCreated}}); err != nil {
+		t.Fatal(err)
+	}
 	var ids []string
 	for i, ref := range []string{"CP-1", "CP-2", "CP-3"} {
 		c := mustPopulate(t, src, ref, time.Date(2026, 12, 7+i, 10, 0, 0, 0, time.UTC), domain.StatusScheduled)
@@ -181,13 +193,22 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	if _, err := src.AddReadinessCheck(ctx, domain.Principal{ID: "chair", Role: domain.RoleChair, Org: "E09000006"}, ids[0], domain.ReadinessCheck{Decision: "postpone"}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := src.FanOut(ctx); err != nil {
+		t.Fatal(err)
+	}
 	dst, _ := storetest.MustOpenURL(t, pgURL)
 	rep, err := src.CopyTo(ctx, dst)
 	if err != nil {
 		t.Fatalf("copy: %v", err)
 	}
-	if rep.Conferences != 3 || rep.Tables["audit_events"][1] == 0 || rep.Tables["api_keys"][1] != 1 {
+	if rep.Conferences != 3 || rep.Tables["audit_events"][1] == 0 || rep.Tables["api_keys"][1] != 1 ||
+		rep.Tables["events"][1] == 0 || rep.Tables["webhook_deliveries"][1] != 3 || rep.Tables["event_counters"][1] != 1 {
 		t.Fatalf("report: %+v", rep)
+	}
+	srcFeed, _ := src.Events(ctx, caseSystem, 0, store.MaxEventPage)
+	dstFeed, _ := dst.Events(ctx, caseSystem, 0, store.MaxEventPage)
+	if a, b := fmt.Sprint(srcFeed), fmt.Sprint(dstFeed); a != b || len(srcFeed) == 0 {
+		t.Fatalf("the feed differs after the copy:\nsqlite   %s\npostgres %s", a, b)
 	}
 	histories := func(db *store.DB) string {
 		var all []any
