@@ -2,13 +2,13 @@ package api
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
 	"github.com/cpcready/cpcready/internal/auth"
 	"github.com/cpcready/cpcready/internal/domain"
+	"github.com/cpcready/cpcready/internal/edit"
 	"github.com/cpcready/cpcready/internal/store"
 )
 
@@ -35,14 +35,7 @@ func (s *Server) handleAddParticipant() gin.HandlerFunc {
 			return
 		}
 		var added domain.Participant
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (store.Change, error) {
-			if len(conf.Participants) >= domain.MaxParticipants {
-				return store.Change{}, domain.Errorf(domain.EINVALID, "a conference has at most %d family members", domain.MaxParticipants)
-			}
-			added = domain.Participant{ID: uuid.NewString(), ParticipantFields: f, Needs: []domain.Need{}, Contacts: []domain.Contact{}}
-			conf.Participants = append(conf.Participants, added)
-			return store.Change{Action: "create", Entity: "participant", EntityID: added.ID, After: &f}, nil
-		})
+		conf, ok := s.update(c, version, edit.AddParticipant(f, &added))
 		if !ok {
 			return
 		}
@@ -56,28 +49,12 @@ func (s *Server) handleUpdateParticipant() gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		today := s.today()
 		var updated domain.Participant
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (store.Change, error) {
-			p, err := findParticipant(conf, c.Param("pid"))
-			if err != nil {
-				return store.Change{}, err
-			}
-			before := p.ParticipantFields
+		conf, ok := s.update(c, version, edit.UpdateParticipant(c.Param("pid"), s.today(), func(before domain.ParticipantFields) (domain.ParticipantFields, error) {
 			var next domain.ParticipantFields
-			if err := applyMergePatch(&before, patch, &next); err != nil {
-				return store.Change{}, err
-			}
-			if err := next.Validate(today); err != nil {
-				return store.Change{}, err
-			}
-			if err := mayWrite(c, &before, &next); err != nil {
-				return store.Change{}, err
-			}
-			p.ParticipantFields = next
-			updated = *p
-			return store.Change{Action: "update", Entity: "participant", EntityID: p.ID, Before: &before, After: &next}, nil
-		})
+			err := applyMergePatch(&before, patch, &next)
+			return next, err
+		}, principal(c).Role, &updated))
 		if !ok {
 			return
 		}
@@ -114,16 +91,7 @@ func (s *Server) handlePutNeed() gin.HandlerFunc {
 		if !s.bind(c, &n, nil) {
 			return
 		}
-		if !domain.IsNeedKind(kind) {
-			s.writeError(c, domain.Invalid(domain.FieldError{Field: "kind", Message: "must be one of the need kinds: " + strings.Join(domain.NeedKinds, ", ")}))
-			return
-		}
-		if n.Kind != "" && n.Kind != kind {
-			s.writeError(c, domain.Invalid(domain.FieldError{Field: "kind", Message: "must match the kind in the path"}))
-			return
-		}
-		n.Kind = kind
-		if err := n.Validate(); err != nil {
+		if err := edit.CheckNeed(kind, &n); err != nil {
 			s.writeError(c, err)
 			return
 		}
@@ -132,20 +100,7 @@ func (s *Server) handlePutNeed() gin.HandlerFunc {
 			return
 		}
 		created := false
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (store.Change, error) {
-			p, err := findParticipant(conf, c.Param("pid"))
-			if err != nil {
-				return store.Change{}, err
-			}
-			if old := p.Need(kind); old != nil {
-				before := *old
-				*old = n
-				return store.Change{Action: "update", Entity: "need", EntityID: p.ID + "/" + kind, Before: before, After: n}, nil
-			}
-			created = true
-			p.Needs = append(p.Needs, n)
-			return store.Change{Action: "create", Entity: "need", EntityID: p.ID + "/" + kind, After: n}, nil
-		})
+		conf, ok := s.update(c, version, edit.PutNeed(c.Param("pid"), n, &created))
 		if !ok {
 			return
 		}
@@ -208,17 +163,7 @@ func (s *Server) handleAddContact() gin.HandlerFunc {
 			return
 		}
 		k.ID = uuid.NewString()
-		conf, err := s.db.UpdateConference(c.Request.Context(), who, c.Param("id"), version, func(conf *domain.Conference) (store.Change, error) {
-			p, err := findParticipant(conf, c.Param("pid"))
-			if err != nil {
-				return store.Change{}, err
-			}
-			if len(p.Contacts) >= domain.MaxContacts {
-				return store.Change{}, domain.Errorf(domain.EINVALID, "a participant has at most %d contacts", domain.MaxContacts)
-			}
-			p.Contacts = append(p.Contacts, k)
-			return store.Change{Action: "create", Entity: "contact", EntityID: k.ID, After: k}, nil
-		})
+		conf, err := s.db.UpdateConference(c.Request.Context(), who, c.Param("id"), version, edit.AddContact(c.Param("pid"), k))
 		if err != nil {
 			s.writeError(c, err)
 			return

@@ -7,26 +7,22 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cpcready/cpcready/internal/domain"
+	"github.com/cpcready/cpcready/internal/edit"
 	"github.com/cpcready/cpcready/internal/store"
 )
 
 // reportBody is what a caller sends to add or patch a report; shares come
-// later, through their own route.
-type reportBody struct {
-	Agency            string       `json:"agency"`
-	Title             string       `json:"title"`
-	ReceivedOn        *domain.Date `json:"received_on,omitempty"`
-	SharedWithChairOn *domain.Date `json:"shared_with_chair_on,omitempty"`
-}
+// later, through their own route. The web pages send the same.
+type reportBody = edit.ReportInput
 
 func (s *Server) handleAddReport() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var b reportBody
+		var b edit.ReportInput
 		if !s.bind(c, &b, nil) {
 			return
 		}
-		r := domain.Report{ID: uuid.NewString(), Agency: b.Agency, Title: b.Title, ReceivedOn: b.ReceivedOn, SharedWithChairOn: b.SharedWithChairOn, Shares: []domain.Share{}}
-		if err := r.Validate(s.today()); err != nil {
+		r, err := edit.NewReport(b, s.today())
+		if err != nil {
 			s.writeError(c, err)
 			return
 		}
@@ -34,13 +30,7 @@ func (s *Server) handleAddReport() gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (store.Change, error) {
-			if len(conf.Reports) >= domain.MaxReports {
-				return store.Change{}, domain.Errorf(domain.EINVALID, "a conference has at most %d reports", domain.MaxReports)
-			}
-			conf.Reports = append(conf.Reports, r)
-			return store.Change{Action: "create", Entity: "report", EntityID: r.ID, After: b}, nil
-		})
+		conf, ok := s.update(c, version, edit.AddReport(r, b))
 		if !ok {
 			return
 		}
@@ -115,20 +105,7 @@ func (s *Server) handleAddShare() gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (store.Change, error) {
-			r := conf.Report(c.Param("rid"))
-			if r == nil {
-				return store.Change{}, domain.Errorf(domain.ENOTFOUND, "report not found")
-			}
-			if conf.Participant(sh.ParticipantID) == nil {
-				return store.Change{}, domain.Invalid(domain.FieldError{Field: "participant_id", Message: "is not a participant of this conference"})
-			}
-			if len(r.Shares) >= domain.MaxShares {
-				return store.Change{}, domain.Errorf(domain.EINVALID, "a report has at most %d shares", domain.MaxShares)
-			}
-			r.Shares = append(r.Shares, sh)
-			return store.Change{Action: "create", Entity: "share", EntityID: sh.ID, After: sh}, nil
-		})
+		conf, ok := s.update(c, version, edit.AddShare(c.Param("rid"), sh))
 		if !ok {
 			return
 		}
@@ -148,21 +125,7 @@ func (s *Server) handlePutChildViews() gin.HandlerFunc {
 		}
 		var child domain.Child
 		created := false
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (store.Change, error) {
-			ch := conf.Child(c.Param("child_ref"))
-			if ch == nil {
-				return store.Change{}, domain.Errorf(domain.ENOTFOUND, "child not found in this conference")
-			}
-			before := ch.Views
-			created = before == nil
-			ch.Views = &v
-			child = *ch
-			action := "update"
-			if created {
-				action = "create"
-			}
-			return store.Change{Action: action, Entity: "child_views", EntityID: ch.Ref, Before: before, After: &v}, nil
-		})
+		conf, ok := s.update(c, version, edit.PutChildViews(c.Param("child_ref"), v, &child, &created))
 		if !ok {
 			return
 		}

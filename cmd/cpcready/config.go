@@ -52,6 +52,20 @@ type config struct {
 	// PprofAddr, when set, serves Go's profiling endpoints on a listener of
 	// their own, never on the API's.
 	PprofAddr string
+	Web       webConfig
+}
+
+// webConfig sets up the staff web app. It is served when a client id is
+// set, or in demo mode.
+type webConfig struct {
+	ClientID, ClientSecret string
+	// BaseURL is the app's public address; the sign-in returns to
+	// BaseURL + /sign-in/callback.
+	BaseURL       string
+	StaffRefClaim string
+	Demo          bool
+	// InsecureCookie is for demo mode on plain http.
+	InsecureCookie bool
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -71,6 +85,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 		PprofAddr:      getenv("CPCREADY_PPROF_ADDR"),
 		MetricsAddr:    getenv("CPCREADY_METRICS_ADDR"),
 		MetricsToken:   getenv("CPCREADY_METRICS_TOKEN"),
+		Web: webConfig{
+			ClientID: getenv("CPCREADY_WEB_CLIENT_ID"), ClientSecret: getenv("CPCREADY_WEB_CLIENT_SECRET"),
+			BaseURL: strings.TrimSuffix(getenv("CPCREADY_WEB_BASE_URL"), "/"), StaffRefClaim: getenv("CPCREADY_WEB_STAFF_REF_CLAIM"),
+		},
 	}
 	var errs []string
 	var err error
@@ -133,6 +151,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, "CPCREADY_TLS_CERT and CPCREADY_TLS_KEY go together")
+	}
+	if c.Web.ClientID != "" && (c.OIDC.Issuer == "" || c.Web.BaseURL == "") {
+		errs = append(errs, "CPCREADY_WEB_CLIENT_ID needs CPCREADY_OIDC_ISSUER and CPCREADY_WEB_BASE_URL")
 	}
 	if len(errs) > 0 {
 		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))

@@ -43,6 +43,8 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 		}
 	}
 	cfg.DatabaseURL = *file
+	cfg.Web.Demo = true
+	cfg.Web.InsecureCookie = cfg.TLSCert == ""
 	db, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
@@ -70,6 +72,9 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	base := "http://" + hostPort(ln.Addr())
 	fmt.Fprintf(stdout, `cpcready demo: %s (SQLite file %s, organisation %s)
 
+Web app:  %s/  (sign in as a social worker, chair, manager or admin)
+API:      %s/v1
+
 Demo keys, one per role (this database only):
   case_system    %s
   social_worker  %s
@@ -84,7 +89,7 @@ Try:
   curl -s -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{"decision":"postpone","note":"Reports not shared"}' '%s/v1/conferences/%s/readiness-checks'
   open %s/docs for the API reference. Press Ctrl-C to stop.
 
-`, base, *file, demoOrg,
+`, base, *file, demoOrg, base, base,
 		keys[domain.RoleCaseSystem], keys[domain.RoleSocialWorker], keys[domain.RoleChair], keys[domain.RoleManager], keys[domain.RoleAdmin],
 		keys[domain.RoleManager], base, keys[domain.RoleChair], base, ids[0], keys[domain.RoleManager], base, ids[0],
 		keys[domain.RoleChair], base, ids[0], base)

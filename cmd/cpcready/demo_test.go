@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -73,6 +74,52 @@ func TestDemoPrintsCommandsThatWork(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDemoServesTheWebApp follows the demo's printed web address: the
+// sign-in page offers each role, and signing in as one shows the list.
+func TestDemoServesTheWebApp(t *testing.T) {
+	addr := freeAddr(t)
+	env := map[string]string{"CPCREADY_ADDR": addr, "CPCREADY_SHUTDOWN_TIMEOUT": "1s"}
+	out := &lockedBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"demo", "--db", filepath.Join(t.TempDir(), "demo.db")}, envOf(env), out, io.Discard)
+	}()
+	defer func() { cancel(); <-done }()
+	waitFor(t, "http://"+addr+"/healthz")
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(out.String(), "Ctrl-C") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	m := regexp.MustCompile(`Web app:\s+(\S+)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("the demo printed no web address:\n%s", out.String())
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	res, err := c.Get(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(body), "Sign in as social worker") {
+		t.Fatalf("the web address shows no sign-in: %s", body)
+	}
+	req, _ := http.NewRequest(http.MethodPost, m[1]+"sign-in", strings.NewReader("role=social_worker"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", strings.TrimSuffix(m[1], "/"))
+	res, err = c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "DEMO-001") {
+		t.Errorf("signed in as a social worker: %d %s", res.StatusCode, body)
 	}
 }
 

@@ -67,6 +67,9 @@ func maintain(ctx context.Context, db *store.DB, purgeAfter, purgeEvery, auditRe
 			if _, err := db.ExpireEvents(ctx, eventRetention); err != nil {
 				return err
 			}
+			if err := db.DeleteExpiredSessions(ctx); err != nil {
+				return err
+			}
 			if err := db.Optimize(ctx); err != nil {
 				return err
 			}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cpcready/cpcready/api"
+	"github.com/cpcready/cpcready/api/web"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cpcready/cpcready/internal/auth"
@@ -88,7 +89,11 @@ func serve(ctx context.Context, cfg config, db *store.DB, ln net.Listener, log *
 	if ready != nil {
 		ready(srv)
 	}
-	hs := api.NewHTTPServer(srv, slog.NewLogLogger(log.Handler(), slog.LevelWarn))
+	handler, err := withWebApp(cfg, db, srv, log)
+	if err != nil {
+		return err
+	}
+	hs := api.NewHTTPServer(handler, slog.NewLogLogger(log.Handler(), slog.LevelWarn))
 	if cfg.PprofAddr != "" {
 		if err := startPprof(ctx, cfg.PprofAddr, log); err != nil {
 			return fmt.Errorf("pprof: %w", err)
@@ -136,6 +141,29 @@ func serve(ctx context.Context, cfg config, db *store.DB, ln net.Listener, log *
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// withWebApp puts the staff web app beside the API when it is configured.
+func withWebApp(cfg config, db *store.DB, srv *api.Server, log *slog.Logger) (http.Handler, error) {
+	wc := web.Config{DB: db, Log: log, Demo: cfg.Web.Demo, InsecureCookie: cfg.Web.InsecureCookie, StaffRefClaim: cfg.Web.StaffRefClaim}
+	if !cfg.Web.Demo {
+		if cfg.Web.ClientID == "" {
+			return srv, nil
+		}
+		oc := cfg.OIDC
+		oc.Audience = cfg.Web.ClientID
+		o, err := auth.NewOIDC(oc, nil)
+		if err != nil {
+			return nil, fmt.Errorf("web sign-in: %w", err)
+		}
+		wc.OIDC, wc.Issuer, wc.ClientID, wc.ClientSecret = o, oc.Issuer, cfg.Web.ClientID, cfg.Web.ClientSecret
+		wc.RedirectURL = cfg.Web.BaseURL + "/sign-in/callback"
+	}
+	app, err := web.New(wc)
+	if err != nil {
+		return nil, err
+	}
+	return web.Mount(srv, app), nil
 }
 
 // startMetrics serves /metrics on addr, apart from the API, until stop is

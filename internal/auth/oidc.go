@@ -181,6 +181,7 @@ const (
 	msgAmbiguousRole = "bearer token has more than one role"
 	msgBadRoles      = "bearer token roles claim is malformed"
 	msgCancelled     = "bearer token could not be verified: request cancelled"
+	msgNonce         = "ID token nonce does not match the sign-in"
 )
 
 func unauthorized(msg string) *domain.Error {
@@ -213,19 +214,61 @@ func (o *OIDC) Verify(ctx context.Context, rawToken string) (p domain.Principal,
 		return domain.Principal{}, unauthorized(msgDiscovery)
 	}
 
-	tok, err := v.Verify(ctx, rawToken)
+	claims, err := o.verifiedClaims(ctx, v, rawToken)
 	if err != nil {
-		return domain.Principal{}, unauthorized(classify(ctx, err))
-	}
-
-	var claims map[string]json.RawMessage
-	if err := tok.Claims(&claims); err != nil {
-		return domain.Principal{}, unauthorized(msgMalformed)
-	}
-	if msg := o.checkTimes(claims); msg != "" {
-		return domain.Principal{}, unauthorized(msg)
+		return domain.Principal{}, err
 	}
 	return o.principal(claims)
+}
+
+func (o *OIDC) verifiedClaims(ctx context.Context, v *oidc.IDTokenVerifier, rawToken string) (map[string]json.RawMessage, error) {
+	tok, err := v.Verify(ctx, rawToken)
+	if err != nil {
+		return nil, unauthorized(classify(ctx, err))
+	}
+	var claims map[string]json.RawMessage
+	if err := tok.Claims(&claims); err != nil {
+		return nil, unauthorized(msgMalformed)
+	}
+	if msg := o.checkTimes(claims); msg != "" {
+		return nil, unauthorized(msg)
+	}
+	return claims, nil
+}
+
+// VerifyIDToken checks an ID token the web app received at sign-in, as
+// Verify checks a bearer token (the audience being the web app's client
+// id), and also that it carries the nonce the sign-in sent. It returns the
+// principal and the value of staffRefClaim, which names the member of
+// staff in conferences' chair and social worker refs ("" when absent).
+func (o *OIDC) VerifyIDToken(ctx context.Context, rawToken, nonce, staffRefClaim string) (p domain.Principal, staffRef string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p, staffRef, err = domain.Principal{}, "", unauthorized(msgInvalid)
+		}
+	}()
+	if !LooksLikeJWT(rawToken) {
+		return domain.Principal{}, "", unauthorized(msgMalformed)
+	}
+	v, err := o.verifierFor(ctx)
+	if err != nil {
+		return domain.Principal{}, "", unauthorized(msgDiscovery)
+	}
+	claims, err := o.verifiedClaims(ctx, v, rawToken)
+	if err != nil {
+		return domain.Principal{}, "", err
+	}
+	if got, ok := stringClaim(claims, "nonce"); !ok || nonce == "" || got != nonce {
+		return domain.Principal{}, "", unauthorized(msgNonce)
+	}
+	p, err = o.principal(claims)
+	if err != nil {
+		return domain.Principal{}, "", err
+	}
+	if staffRefClaim != "" {
+		staffRef, _ = stringClaim(claims, staffRefClaim)
+	}
+	return p, staffRef, nil
 }
 
 // classify maps a go-oidc error to a refusal message. go-oidc flattens the

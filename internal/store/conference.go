@@ -282,3 +282,46 @@ func (db *DB) snapshot(ctx context.Context, org, id string) (*domain.Conference,
 	})
 	return c, pol, err
 }
+
+// ConferenceReadiness returns the whole aggregate and its readiness as it
+// stands now, read at one moment and audited as one read of the
+// conference: what a page showing both needs, at the cost of one audit row.
+func (db *DB) ConferenceReadiness(ctx context.Context, p domain.Principal, id string) (*domain.Conference, domain.ReadinessResult, error) {
+	var (
+		c      *domain.Conference
+		result domain.ReadinessResult
+	)
+	err := db.inRead(ctx, func(tx *gorm.DB) error {
+		var err error
+		if c, err = findAggregate(tx, p.Org, id); err != nil {
+			return err
+		}
+		var row conferenceRow
+		if err := tx.Select(storedFindings).Where("id = ?", id).Take(&row).Error; err != nil {
+			return err
+		}
+		if row.ReadinessFindings == nil {
+			// Stored before findings were kept: evaluate live.
+			pol, err := policyIn(tx, p.Org)
+			if err != nil {
+				return err
+			}
+			result = db.Evaluate(c, pol)
+			return nil
+		}
+		summary := c.Readiness
+		if summary.Findings, err = colFindings(row.ReadinessFindings); err != nil {
+			return err
+		}
+		result = summary.Result(db.now())
+		return nil
+	})
+	if err != nil {
+		return nil, domain.ReadinessResult{}, err
+	}
+	if err := db.AuditRead(ctx, p, "conference", id, id); err != nil {
+		return nil, domain.ReadinessResult{}, err
+	}
+	c.Readiness.SetOverdue(db.today())
+	return c, result, nil
+}

@@ -1,0 +1,131 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/cpcready/cpcready/internal/domain"
+	"github.com/cpcready/cpcready/internal/store"
+	"github.com/cpcready/cpcready/internal/storetest"
+)
+
+// benchSize is how many conferences the page benchmarks seed:
+// CPCREADY_WEB_BENCH_CONFERENCES, 10,000 unless set.
+func benchSize(b *testing.B) int {
+	n := 10_000
+	if v := os.Getenv("CPCREADY_WEB_BENCH_CONFERENCES"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 {
+			b.Fatalf("CPCREADY_WEB_BENCH_CONFERENCES: %q", v)
+		}
+	}
+	return n
+}
+
+// benchApp seeds n conferences of DEMO spread over two years around now,
+// each with two family members and a report, so that the fortnight the
+// home page shows holds about one in fifty of them.
+//
+// On SQLite the seeded file is kept for the rest of the run, so that each
+// benchmark does not seed its own.
+func benchApp(b *testing.B) (*app, string) {
+	n := benchSize(b)
+	if os.Getenv(storetest.PostgresEnv) == "" {
+		path := filepath.Join(os.TempDir(), fmt.Sprintf("cpcready-web-bench-%d-%d.db", os.Getpid(), n))
+		if seeded[path] != "" {
+			db, clock := storetest.MustOpenURL(b, path)
+			return newAppOn(b, db, clock), seeded[path]
+		}
+		db, clock := storetest.MustOpenURL(b, path)
+		a, probe := seedBench(b, db, clock, n)
+		seeded[path] = probe
+		return a, probe
+	}
+	db, clock := storetest.MustOpenDB(b)
+	return seedBench(b, db, clock, n)
+}
+
+// seeded maps a kept benchmark database to its probe conference.
+var seeded = map[string]string{}
+
+func seedBench(b *testing.B, db *store.DB, clock *storetest.Clock, n int) (*app, string) {
+	a := newAppOn(b, db, clock)
+	seeder := domain.Principal{ID: "bench-seed", Role: domain.RoleCaseSystem, Org: "DEMO"}
+	yes := true
+	now := clock.Now()
+	var probe string
+	start := time.Now()
+	for done := 0; done < n; {
+		batch := min(2000, n-done)
+		cs := make([]*domain.Conference, batch)
+		for i := range cs {
+			k := done + i
+			at := now.Add(time.Duration(k%730-365) * 24 * time.Hour).Add(time.Duration(k%8) * time.Hour).UTC().Truncate(time.Second)
+			mum := domain.Participant{ID: uuid.NewString(), ParticipantFields: domain.ParticipantFields{DisplayName: "Parent", Relationship: "mother", Invited: &yes, Attendance: domain.AttendanceVideo},
+				Needs: []domain.Need{{Kind: "technology", Status: domain.NeedIdentified}}, Contacts: []domain.Contact{}}
+			dad := domain.Participant{ID: uuid.NewString(), ParticipantFields: domain.ParticipantFields{DisplayName: "Parent", Relationship: "father", Invited: &yes, Attendance: domain.AttendanceUnknown},
+				Needs: []domain.Need{}, Contacts: []domain.Contact{}}
+			cs[i] = &domain.Conference{ID: uuid.NewString(), ConferenceFields: domain.ConferenceFields{
+				ExternalRef: fmt.Sprintf("B-%07d", k), Type: domain.TypeReview, Format: "hybrid", ScheduledStart: domain.Timestamp{Time: at},
+				Chair: &domain.Person{Ref: fmt.Sprintf("CH-%d", k%40)}, SocialWorker: &domain.Person{Ref: fmt.Sprintf("SW-%d", k%200)},
+				Children: []domain.Child{{Ref: "C-1"}},
+			}, Participants: []domain.Participant{mum, dad}, Reports: []domain.Report{{ID: uuid.NewString(), Agency: "police", Title: "Report", Shares: []domain.Share{}}}}
+		}
+		if err := db.SeedConferences(context.Background(), seeder, cs); err != nil {
+			b.Fatal(err)
+		}
+		if probe == "" {
+			probe = cs[0].ID
+		}
+		done += batch
+	}
+	b.Logf("seeded %d conferences on %s in %s", n, db.Dialect, time.Since(start).Round(time.Second))
+	return a, probe
+}
+
+// benchPage measures one page, over real HTTP with a signed-in session,
+// and reports its 99th percentile server time.
+func benchPage(b *testing.B, role domain.Role, path func(probe string) string) {
+	a, probe := benchApp(b)
+	br := a.browser()
+	br.signIn(role)
+	url := path(probe)
+	if p := br.get(url); p.Status != http.StatusOK {
+		b.Fatalf("GET %s: %d", url, p.Status)
+	}
+	var times []time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		t0 := time.Now()
+		if p := br.get(url); p.Status != http.StatusOK {
+			b.Fatalf("GET %s: %d", url, p.Status)
+		}
+		times = append(times, time.Since(t0))
+	}
+	b.StopTimer()
+	slices.Sort(times)
+	p99 := times[min(len(times)-1, len(times)*99/100)]
+	b.ReportMetric(float64(p99.Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
+}
+
+func BenchmarkHomePage(b *testing.B) {
+	benchPage(b, domain.RoleManager, func(string) string { return "/" })
+}
+
+func BenchmarkHomePageNotReadyMine(b *testing.B) {
+	benchPage(b, domain.RoleChair, func(string) string { return "/?not_ready=on&mine=on" })
+}
+
+func BenchmarkConferencePage(b *testing.B) {
+	benchPage(b, domain.RoleSocialWorker, func(probe string) string { return "/conferences/" + probe })
+}
