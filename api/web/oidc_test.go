@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -124,5 +125,26 @@ func TestSignInRefusesABadStateOrAToken(t *testing.T) {
 	}
 	if got := a.browser().get("/sign-in/callback?code=abc&state="); got.Status != http.StatusBadRequest {
 		t.Errorf("a callback with no sign-in begun: %d", got.Status)
+	}
+}
+
+// Starting a sign-in writes nothing to the session store, so a client
+// calling /sign-in/start in a loop cannot grow the database.
+func TestStartingASignInWritesNoSessionRow(t *testing.T) {
+	a, _ := oidcApp(t)
+	var writes atomic.Int64
+	a.db.OnStatement(func(sql string) {
+		if strings.Contains(sql, "web_sessions") && !strings.HasPrefix(strings.TrimSpace(sql), "SELECT") {
+			writes.Add(1)
+		}
+	})
+	defer a.db.OnStatement(nil)
+	for range 20 {
+		if got := a.browser().get("/sign-in/start"); got.Status != http.StatusSeeOther {
+			t.Fatalf("sign-in start: %d", got.Status)
+		}
+	}
+	if n := writes.Load(); n != 0 {
+		t.Errorf("%d session writes for 20 sign-ins begun and abandoned", n)
 	}
 }

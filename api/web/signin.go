@@ -27,7 +27,6 @@ type user struct {
 const (
 	keyID, keyName, keyRole, keyOrg, keyRef = "sub", "name", "role", "org", "ref"
 	keySeen                                 = "seen"
-	keyState, keyNonce, keyVerifier         = "oidc_state", "oidc_nonce", "oidc_verifier"
 )
 
 func (s *Server) currentUser(r *http.Request) (user, bool) {
@@ -58,9 +57,6 @@ func (s *Server) touch(r *http.Request) {
 func (s *Server) startSession(ctx context.Context, u user) error {
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		return err
-	}
-	for _, k := range []string{keyState, keyNonce, keyVerifier} {
-		s.sessions.Remove(ctx, k)
 	}
 	s.sessions.Put(ctx, keyID, u.ID)
 	s.sessions.Put(ctx, keyName, u.Name)
@@ -155,18 +151,13 @@ func (s *Server) handleOIDCStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	state, nonce, verifier := oauth2.GenerateVerifier(), oauth2.GenerateVerifier(), oauth2.GenerateVerifier()
-	ctx := r.Context()
-	s.sessions.Put(ctx, keyState, state)
-	s.sessions.Put(ctx, keyNonce, nonce)
-	s.sessions.Put(ctx, keyVerifier, verifier)
+	s.setSignInCookie(w, strings.Join([]string{state, nonce, verifier}, "."), int(signInCookieTTL/time.Second))
 	http.Redirect(w, r, oc.AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier)), http.StatusSeeOther)
 }
 
 func (s *Server) handleOIDCCallback(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	state := s.sessions.PopString(ctx, keyState)
-	nonce := s.sessions.PopString(ctx, keyNonce)
-	verifier := s.sessions.PopString(ctx, keyVerifier)
+	state, nonce, verifier := s.takeSignInCookie(w, r)
 	q := r.URL.Query()
 	if state == "" || q.Get("state") != state || q.Get("code") == "" || verifier == "" {
 		s.renderStatus(w, r, http.StatusBadRequest)
@@ -193,4 +184,38 @@ func (s *Server) handleOIDCCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// A sign-in's state, nonce and PKCE verifier travel in a short-lived
+// cookie of their own, not in the session store, so that visits to
+// /sign-in/start by someone who never signs in write no rows.
+const signInCookieTTL = 10 * time.Minute
+
+func (s *Server) signInCookieName() string {
+	if s.cfg.InsecureCookie {
+		return "cpcready_signin"
+	}
+	return "__Host-cpcready-signin"
+}
+
+func (s *Server) setSignInCookie(w http.ResponseWriter, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{
+		Name: s.signInCookieName(), Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: !s.cfg.InsecureCookie, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// takeSignInCookie reads the sign-in begun in this browser and clears it,
+// so that a callback is answered once.
+func (s *Server) takeSignInCookie(w http.ResponseWriter, r *http.Request) (state, nonce, verifier string) {
+	c, err := r.Cookie(s.signInCookieName())
+	if err != nil {
+		return "", "", ""
+	}
+	s.setSignInCookie(w, "", -1)
+	parts := strings.Split(c.Value, ".")
+	if len(parts) != 3 {
+		return "", "", ""
+	}
+	return parts[0], parts[1], parts[2]
 }
