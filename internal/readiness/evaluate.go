@@ -16,9 +16,10 @@ type Calendar interface {
 // Evaluate judges c under policy p at the instant now. Only the Overdue
 // flags depend on now; see the package comment.
 func Evaluate(c *domain.Conference, now time.Time, p domain.Policy, cal Calendar) domain.ReadinessResult {
-	fs := findings(c, p, cal)
+	e := newEvaluation(c, p, cal)
+	fs := e.findings()
 	domain.MarkOverdue(fs, domain.DateOf(now))
-	r := domain.ReadinessResult{Status: domain.Ready, Findings: fs, EvaluatedAt: now}
+	r := domain.ReadinessResult{Status: domain.Ready, Findings: fs, EvaluatedAt: now, Measures: e.measures()}
 	for _, f := range fs {
 		if f.Severity == advisory {
 			r.Advisories++
@@ -47,14 +48,29 @@ type evaluation struct {
 // findings runs every rule in the documented order. It takes no instant,
 // which is what makes the set of findings independent of time.
 func findings(c *domain.Conference, p domain.Policy, cal Calendar) []domain.Finding {
+	return newEvaluation(c, p, cal).findings()
+}
+
+func newEvaluation(c *domain.Conference, p domain.Policy, cal Calendar) *evaluation {
 	e := &evaluation{c: c, p: p, cal: cal, date: c.Date()}
-	e.due = cal.WorkingDaysBefore(e.date, p.ReportDays.For(c.Type))
+	e.due = ReportsDue(c, p, cal)
 	for i := range c.Participants {
-		if applicable(&c.Participants[i]) {
+		if Applicable(&c.Participants[i]) {
 			e.active = append(e.active, &c.Participants[i])
 		}
 	}
+	return e
+}
 
+// ReportsDue is the date by which reports and children's views must be
+// shared: the policy's working days for the conference type before the
+// conference date.
+func ReportsDue(c *domain.Conference, p domain.Policy, cal Calendar) domain.Date {
+	return cal.WorkingDaysBefore(c.Date(), p.ReportDays.For(c.Type))
+}
+
+func (e *evaluation) findings() []domain.Finding {
+	c := e.c
 	fs := make([]domain.Finding, 0, 16)
 	for _, rule := range conferenceRules {
 		fs = append(fs, rule(e)...)
@@ -62,7 +78,7 @@ func findings(c *domain.Conference, p domain.Policy, cal Calendar) []domain.Find
 	for i := range c.Participants {
 		pt := &c.Participants[i]
 		fs = append(fs, exclusionNotDecided(pt)...)
-		if !applicable(pt) {
+		if !Applicable(pt) {
 			continue
 		}
 		for _, rule := range participantRules {
@@ -71,20 +87,39 @@ func findings(c *domain.Conference, p domain.Policy, cal Calendar) []domain.Find
 	}
 	for i := range c.Reports {
 		for _, pt := range e.active {
-			fs = append(fs, reportFindings(e, &c.Reports[i], pt)...)
+			if OwedReports(pt) {
+				fs = append(fs, reportFindings(e, &c.Reports[i], pt)...)
+			}
 		}
 	}
 	for i := range c.Children {
+		if !ViewsExpected(&c.Children[i]) {
+			continue
+		}
 		fs = append(fs, childViewsNotRecorded(&c.Children[i])...)
 		fs = append(fs, childViewsNotShared(e, &c.Children[i])...)
 	}
 	return fs
 }
 
-// applicable reports whether the participant rules apply: invited and not
-// excluded. Excluded participants meet only EXCLUSION_NOT_DECIDED.
-func applicable(p *domain.Participant) bool {
+// Applicable reports whether the participant rules apply: invited and not
+// excluded. Excluded participants meet only EXCLUSION_NOT_DECIDED. The
+// insights count with it too.
+func Applicable(p *domain.Participant) bool {
 	return p.IsInvited() && p.Attendance != domain.AttendanceExcluded
+}
+
+// OwedReports reports whether the report-sharing rules apply to an
+// applicable participant: under these rules, every applicable participant
+// is owed the reports. The insights count with it too.
+func OwedReports(p *domain.Participant) bool {
+	return Applicable(p)
+}
+
+// ViewsExpected reports whether the children's-views rules apply to a
+// child: under these rules, to every child. The insights count with it too.
+func ViewsExpected(*domain.Child) bool {
+	return true
 }
 
 // finding builds a finding of the code's severity. due is copied so that no
