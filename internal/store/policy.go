@@ -79,7 +79,11 @@ func (db *DB) SetPolicy(ctx context.Context, p domain.Principal, pol domain.Poli
 		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error; err != nil {
 			return err
 		}
-		if err := db.reevaluateAll(tx, p.Org); err != nil {
+		d := tallyDelta{}
+		if err := db.reevaluateAll(tx, p.Org, d); err != nil {
+			return err
+		}
+		if err := d.apply(tx, p.Org); err != nil {
 			return err
 		}
 		return db.auditIn(tx, ctx, p, Change{Action: "update", Entity: "policy", EntityID: p.Org, Before: old, After: pol})
@@ -92,9 +96,16 @@ func (db *DB) SetPolicy(ctx context.Context, p domain.Principal, pol domain.Poli
 // a live evaluation. Only the summary columns change: the version does not,
 // since nothing a caller wrote has changed. Policies change rarely, so one
 // pass over the organisation's conferences is affordable.
-func (db *DB) reevaluateAll(tx *gorm.DB, org string) error {
+//
+// Starts that have passed are recorded first, from the readiness they had
+// before this evaluation. What the conferences add to the insights changes
+// with them; d, when not nil, collects the difference.
+func (db *DB) reevaluateAll(tx *gorm.DB, org string, d tallyDelta) error {
 	pol, err := policyIn(tx, org)
 	if err != nil {
+		return err
+	}
+	if err := db.recordStarts(tx, org); err != nil {
 		return err
 	}
 	// Lock the rows: a write that evaluated under the old policy commits
@@ -117,13 +128,18 @@ func (db *DB) reevaluateAll(tx *gorm.DB, org string) error {
 		for i := range confs {
 			c := &confs[i]
 			c.Readiness = db.Evaluate(c, pol).Summary()
+			after := rows[i]
+			after.InsightMeasures = tallyCol(c.Readiness.Measures)
 			err = tx.Model(&conferenceRow{}).Where("id = ?", c.ID).Updates(map[string]any{
 				"readiness_status": c.Readiness.Status, "readiness_blockers": c.Readiness.Blockers,
 				"readiness_advisories": c.Readiness.Advisories, "readiness_due_on": dateCol(c.Readiness.DueOn),
-				"readiness_findings": findingsCol(c.Readiness.Findings),
+				"readiness_findings": findingsCol(c.Readiness.Findings), "insight_measures": after.InsightMeasures,
 			}).Error
 			if err != nil {
 				return err
+			}
+			if d != nil {
+				d.change(&rows[i], &after)
 			}
 		}
 		after = rows[len(rows)-1].ID
