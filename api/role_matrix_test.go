@@ -65,6 +65,7 @@ var (
 	contactRoles = []domain.Role{domain.RoleCaseSystem, domain.RoleSocialWorker, domain.RoleChair}
 	chairOnly    = []domain.Role{domain.RoleChair}
 	adminOnly    = []domain.Role{domain.RoleAdmin}
+	managers     = []domain.Role{domain.RoleManager, domain.RoleAdmin}
 )
 
 func operations() []operation {
@@ -114,6 +115,7 @@ func operations() []operation {
 			return req{Method: "GET", Path: c(f) + "/reports/" + f.report + "/shares/" + f.share}
 		}},
 		{"getReadinessCheck", allRoles, func(f fixture) req { return req{Method: "GET", Path: c(f) + "/readiness-checks/" + f.check} }},
+		{"getInsights", managers, func(f fixture) req { return req{Method: "GET", Path: "/v1/insights?from=2026-01-01&to=2027-01-01"} }},
 		{"getPolicy", adminOnly, func(f fixture) req { return req{Method: "GET", Path: "/v1/policy"} }},
 		{"putPolicy", adminOnly, func(f fixture) req { return req{Method: "PUT", Path: "/v1/policy", Body: domain.DefaultPolicy()} }},
 	}
@@ -123,7 +125,7 @@ func operations() []operation {
 // another organisation must get 404 rather than its own empty answer.
 func orgScoped(op string) bool {
 	switch op {
-	case "listConferences", "createConference", "getPolicy", "putPolicy":
+	case "listConferences", "createConference", "getPolicy", "putPolicy", "getInsights":
 		return false
 	}
 	return true

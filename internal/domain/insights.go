@@ -8,14 +8,14 @@ import (
 // Measure names: the keys under which a conference's counts are kept and
 // summed. Needs are kept per kind as NeedsPrefix+kind.
 const (
-	MeasureSpokeToSocialWorker  = "spoke_to_social_worker"
-	MeasureSpokeToChair         = "spoke_to_chair"
-	MeasureReportsSharedInTime  = "reports_shared_in_time"
-	MeasureChildViewsShared     = "child_views_shared"
-	MeasurePhoneOnly            = "phone_only"
-	MeasureReadyAtStart         = "ready_at_start"
-	MeasurePostponedByChair     = "postponed_by_chair"
-	NeedsPrefix                 = "needs."
+	MeasureSpokeToSocialWorker = "spoke_to_social_worker"
+	MeasureSpokeToChair        = "spoke_to_chair"
+	MeasureReportsSharedInTime = "reports_shared_in_time"
+	MeasureChildViewsShared    = "child_views_shared"
+	MeasurePhoneOnly           = "phone_only"
+	MeasureReadyAtStart        = "ready_at_start"
+	MeasurePostponedByChair    = "postponed_by_chair"
+	NeedsPrefix                = "needs."
 )
 
 // Count is one measure's numerator over its denominator.

@@ -167,7 +167,7 @@ func toConferenceRow(org string, c *domain.Conference) conferenceRow {
 		ReadinessAdvisories:    c.Readiness.Advisories,
 		ReadinessFindings:      findingsCol(c.Readiness.Findings),
 		CreatedAt:              c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
-		PurgedAt: c.PurgedAt,
+		PurgedAt:         c.PurgedAt,
 		InsightMeasures:  tallyCol(c.Readiness.Measures),
 		PostponedByChair: c.History.PostponedByChair,
 	}
