@@ -220,6 +220,11 @@ func (db *DB) RecountInsights(ctx context.Context) (RecountReport, error) {
 }
 
 func (db *DB) recountOrg(tx *gorm.DB, org string) (int, error) {
+	// Starts due are recorded first, as any read would: that is keeping
+	// the tallies, not repairing them.
+	if err := db.recordStarts(tx, org); err != nil {
+		return 0, err
+	}
 	old, err := talliesOf(tx, org)
 	if err != nil {
 		return 0, err
