@@ -256,8 +256,9 @@ func TestContractFlow(t *testing.T) {
 	second := expect("add second participant", e.do(req{Method: "POST", Path: c + "/participants", Key: cs, Body: map[string]any{"display_name": "Father Person", "relationship": "father", "invited": true, "attendance": "phone"}}), 201)
 	pid2 := second.JSON(t)["id"].(string)
 	p1 := c + "/participants/" + pid
-	expect("put need (create)", e.do(req{Method: "PUT", Path: p1 + "/needs/interpreter", Key: sw, Body: map[string]any{"status": "identified", "language": "pl", "detail": "Polish"}}), 201)
-	expect("put need (replace)", e.do(req{Method: "PUT", Path: p1 + "/needs/interpreter", Key: sw, Body: map[string]any{"kind": "interpreter", "status": "arranged", "language": "pl"}}), 200)
+	expect("put need (create)", e.do(req{Method: "PUT", Path: p1 + "/needs/language", Key: sw, Body: map[string]any{"status": "identified", "language": "pl", "detail": "Polish"}}), 201)
+	expect("put need (replace)", e.do(req{Method: "PUT", Path: p1 + "/needs/language", Key: sw, Body: map[string]any{"kind": "language", "status": "arranged", "language": "pl", "interpreter": "family_member"}}), 200)
+	expect("put need learning difficulty", e.do(req{Method: "PUT", Path: p1 + "/needs/learning_difficulty", Key: sw, Body: map[string]any{"status": "arranged"}}), 201)
 	expect("put need childcare", e.do(req{Method: "PUT", Path: p1 + "/needs/childcare", Key: cs, Body: map[string]any{"status": "identified"}}), 201)
 	expect("add contact sw", e.do(req{Method: "POST", Path: p1 + "/contacts", Key: sw, Body: map[string]any{"with": "social_worker", "on": "2026-11-20", "method": "phone"}}), 201)
 	expect("add contact chair", e.do(req{Method: "POST", Path: p1 + "/contacts", Key: chair, Body: map[string]any{"with": "chair", "on": "2026-11-21", "method": "video"}}), 201)
@@ -267,6 +268,18 @@ func TestContractFlow(t *testing.T) {
 	rep := expect("add report", e.do(req{Method: "POST", Path: c + "/reports", Key: sw, Body: map[string]any{"agency": "social_care", "title": "Assessment", "received_on": "2026-11-19"}}), 201)
 	rid := rep.JSON(t)["id"].(string)
 	expect("share", e.do(req{Method: "POST", Path: c + "/reports/" + rid + "/shares", Key: sw, Body: map[string]any{"participant_id": pid, "shared_on": "2026-11-21", "language": "pl"}}), 201)
+	expect("share spoken", e.do(req{Method: "POST", Path: c + "/reports/" + rid + "/shares", Key: sw, Body: map[string]any{"participant_id": pid, "shared_on": "2026-11-21", "language": "pl", "format": "other", "format_note": "recorded audio"}}), 201)
+	expect("report reaches the chair", e.do(req{Method: "PATCH", Path: c + "/reports/" + rid, Key: sw, Body: map[string]any{"shared_with_chair_on": "2026-11-20"}, Header: map[string]string{"If-Match": "*"}}), 200)
+
+	// The agencies' professionals.
+	prof := expect("add professional", e.do(req{Method: "POST", Path: c + "/professionals", Key: cs, Body: map[string]any{"agency": "police", "name": "DC Example", "role": "child abuse investigation"}, Header: map[string]string{"Idempotency-Key": "flow-prof"}}), 201)
+	prid := prof.JSON(t)["id"].(string)
+	expect("confirm professional", e.do(req{Method: "PATCH", Path: c + "/professionals/" + prid, Key: sw, Body: map[string]any{"attendance": "confirmed", "report_expected": false}, ContentType: "application/merge-patch+json", Header: map[string]string{"If-Match": "*"}}), 200)
+	expect("get professional", e.do(req{Method: "GET", Path: c + "/professionals/" + prid, Key: chair}), 200)
+	expect("list professionals", e.do(req{Method: "GET", Path: c + "/professionals", Key: mgr}), 200)
+	expect("professional as chair", e.do(req{Method: "POST", Path: c + "/professionals", Key: chair, Body: map[string]any{"agency": "health", "name": "Health Visitor"}}), 403)
+	second2 := expect("add second professional", e.do(req{Method: "POST", Path: c + "/professionals", Key: sw, Body: map[string]any{"agency": "health", "name": "Health Visitor", "attendance": "declined"}}), 201)
+	expect("delete professional", e.do(req{Method: "DELETE", Path: c + "/professionals/" + second2.JSON(t)["id"].(string), Key: sw, Header: map[string]string{"If-Match": "*"}}), 204)
 	expect("withhold", e.do(req{Method: "POST", Path: c + "/reports/" + rid + "/shares", Key: cs, Body: map[string]any{"participant_id": pid2, "withheld": true, "reason": "risk", "chair_agreed_on": "2026-11-22"}}), 201)
 	expect("share with a stranger", e.do(req{Method: "POST", Path: c + "/reports/" + rid + "/shares", Key: cs, Body: map[string]any{"participant_id": "7d4e7c8e-8f7a-4bd5-9c43-0c3f4f4e9a10", "shared_on": "2026-11-21"}}), 422)
 

@@ -48,17 +48,21 @@ func contentTypeFor(method, path string) string {
 	return ""
 }
 
+// conference creates a conference; a child ref starting "U-" is unborn.
 func (s script) conference(ref, typ, start string, children ...string) string {
 	s.e.t.Helper()
 	body := conferenceBody(ref)
 	body["type"], body["scheduled_start"] = typ, start
 	delete(body, "strategy_discussion_on")
-	if typ == "review" {
+	switch typ {
+	case "review":
 		body["previous_conference_on"], body["previous_conference_type"] = "2026-01-05", "initial"
+	case "pre_birth":
+		body["expected_delivery_on"] = "2026-06-01"
 	}
 	var kids []any
 	for _, c := range children {
-		kids = append(kids, map[string]any{"ref": c})
+		kids = append(kids, map[string]any{"ref": c, "unborn": strings.HasPrefix(c, "U-")})
 	}
 	body["children"] = kids
 	return s.call(domain.RoleCaseSystem, "POST", "/v1/conferences", body, http.StatusCreated, nil)["id"].(string)
@@ -66,15 +70,19 @@ func (s script) conference(ref, typ, start string, children ...string) string {
 
 func (s script) participant(conf, relationship string, invited bool, attendance string) string {
 	s.e.t.Helper()
-	body := map[string]any{"display_name": "Family Member", "relationship": relationship, "invited": invited, "attendance": attendance, "needs_assessed_on": s.e.clock.Now().Format("2006-01-02")}
+	today := s.e.clock.Now().Format("2006-01-02")
+	body := map[string]any{"display_name": "Family Member", "relationship": relationship, "invited": invited, "attendance": attendance, "needs_assessed_on": today, "informed_on": today}
 	return s.call(domain.RoleSocialWorker, "POST", "/v1/conferences/"+conf+"/participants", body, http.StatusCreated, nil)["id"].(string)
 }
 
 func (s script) need(conf, p, kind, status string) {
 	s.e.t.Helper()
 	body := map[string]any{"status": status}
-	if kind == "interpreter" {
+	if kind == "language" {
 		body["language"] = "pl"
+		if status == "arranged" {
+			body["interpreter"] = "professional"
+		}
 	}
 	r := s.e.do(req{Method: "PUT", Path: "/v1/conferences/" + conf + "/participants/" + p + "/needs/" + kind, Key: s.e.key(s.org, domain.RoleSocialWorker), Body: body})
 	if r.Status != http.StatusCreated && r.Status != http.StatusOK {
@@ -93,12 +101,18 @@ func (s script) contact(conf, p, with, on string) {
 
 func (s script) report(conf string) string {
 	s.e.t.Helper()
-	return s.call(domain.RoleSocialWorker, "POST", "/v1/conferences/"+conf+"/reports", map[string]any{"agency": "social_care", "title": "Assessment"}, http.StatusCreated, nil)["id"].(string)
+	return s.call(domain.RoleSocialWorker, "POST", "/v1/conferences/"+conf+"/reports", map[string]any{"agency": "social_care", "title": "Assessment", "shared_with_chair_on": s.e.clock.Now().Format("2006-01-02")}, http.StatusCreated, nil)["id"].(string)
 }
 
 func (s script) share(conf, report string, body map[string]any) {
 	s.e.t.Helper()
 	s.call(domain.RoleSocialWorker, "POST", "/v1/conferences/"+conf+"/reports/"+report+"/shares", body, http.StatusCreated, nil)
+}
+
+func (s script) professional(conf, agency string) {
+	s.e.t.Helper()
+	body := map[string]any{"agency": agency, "name": "Professional", "attendance": "confirmed", "report_expected": false}
+	s.call(domain.RoleCaseSystem, "POST", "/v1/conferences/"+conf+"/professionals", body, http.StatusCreated, nil)
 }
 
 func (s script) views(conf, child, recorded, shared string) {
@@ -139,7 +153,7 @@ func buildInsightsScenario(e *env) {
 	mother := s.participant(a, "mother", true, "phone")
 	father := s.participant(a, "father", true, "in_person")
 	s.participant(a, "grandparent", false, "video")
-	s.need(a, mother, "interpreter", "identified")
+	s.need(a, mother, "language", "identified")
 	s.need(a, mother, "childcare", "arranged")
 	s.need(a, father, "technology", "identified")
 	ra := s.report(a)
@@ -150,7 +164,21 @@ func buildInsightsScenario(e *env) {
 	b := s.conference("INS-B", "review", "2026-03-16T10:00:00Z", "C-1")
 	carer := s.participant(b, "carer", true, "in_person")
 	rb := s.report(b)
+	for _, agency := range []string{"social_care", "police", "health"} {
+		s.professional(b, agency)
+	}
 	s.share(b, rb, map[string]any{"participant_id": carer, "withheld": true, "reason": "risk", "chair_agreed_on": "2026-03-02"})
+
+	// D: 15 April 2026, pre-birth: an unborn child, a child whose views
+	// are not applicable, and one whose views were shared; a grandparent
+	// invited (not owed the reports) and a father with parental
+	// responsibility who is not invited.
+	d := s.conference("INS-D", "pre_birth", "2026-04-15T10:00:00Z", "U-1", "C-2", "C-3")
+	dm := s.participant(d, "mother", true, "video")
+	s.participant(d, "grandparent", true, "in_person")
+	s.call(domain.RoleSocialWorker, "POST", "/v1/conferences/"+d+"/participants", map[string]any{"display_name": "Father", "relationship": "father", "invited": false, "attendance": "unknown", "parental_responsibility": true}, http.StatusCreated, nil)
+	rd := s.report(d)
+	s.call(domain.RoleSocialWorker, "PUT", "/v1/conferences/"+d+"/children/C-2/views", map[string]any{"means": "not_applicable", "reason": "a baby"}, http.StatusCreated, nil)
 
 	// C: cancelled; counted nowhere.
 	c := s.conference("INS-C", "initial", "2026-03-20T10:00:00Z", "C-1")
@@ -198,8 +226,13 @@ func buildInsightsScenario(e *env) {
 
 	// After A began: arranging the interpreter does not make it arranged in
 	// time, and a chair's meeting after the conference does not count.
+	e.clock.Set(at("2026-04-01T12:00:00Z"))
+	s.share(d, rd, map[string]any{"participant_id": dm, "shared_on": "2026-04-01"})
+	s.views(d, "C-3", "2026-04-01", "2026-04-01")
+	s.contact(d, dm, "social_worker", "2026-04-01")
+
 	e.clock.Set(at("2026-04-02T12:00:00Z"))
-	s.need(a, mother, "interpreter", "arranged")
+	s.need(a, mother, "language", "arranged")
 	s.contact(a, mother, "chair", "2026-04-02")
 
 	e.clock.Set(at("2026-04-20T08:00:00Z"))
@@ -272,14 +305,14 @@ var (
 		"child_views_shared": "1/1", "phone_only": "0/1", "ready_at_start": "1/1", "postponed_by_chair": "0/1",
 	}
 	wantApril = measuresWant{
-		"spoke_to_social_worker": "2/3", "spoke_to_chair": "1/3", "reports_shared_in_time": "1/3",
-		"child_views_shared": "1/3", "phone_only": "1/3", "ready_at_start": "0/2", "postponed_by_chair": "1/2",
-		"needs.interpreter": "0/1", "needs.childcare": "1/1", "needs.technology": "0/1",
+		"spoke_to_social_worker": "3/5", "spoke_to_chair": "1/5", "reports_shared_in_time": "2/4",
+		"child_views_shared": "2/4", "phone_only": "1/5", "ready_at_start": "0/3", "postponed_by_chair": "1/3",
+		"needs.language": "0/1", "needs.childcare": "1/1", "needs.technology": "0/1",
 	}
 	wantTotal = measuresWant{
-		"spoke_to_social_worker": "3/4", "spoke_to_chair": "2/4", "reports_shared_in_time": "2/4",
-		"child_views_shared": "2/4", "phone_only": "1/4", "ready_at_start": "1/3", "postponed_by_chair": "1/3",
-		"needs.interpreter": "0/1", "needs.childcare": "1/1", "needs.technology": "0/1",
+		"spoke_to_social_worker": "4/6", "spoke_to_chair": "2/6", "reports_shared_in_time": "3/5",
+		"child_views_shared": "3/5", "phone_only": "1/6", "ready_at_start": "1/4", "postponed_by_chair": "1/4",
+		"needs.language": "0/1", "needs.childcare": "1/1", "needs.technology": "0/1",
 	}
 )
 
@@ -287,7 +320,9 @@ var (
 // denominator on conferences built by hand: A (a report shared a day late,
 // a participant not invited, a need arranged only after the start, 1 April
 // in BST), B (a withheld report, the chair's check deciding readiness at
-// the start), C (cancelled), E (postponed by the chair), F (1 May in BST,
+// the start), C (cancelled), D (an unborn child, views not applicable, a
+// grandparent not owed the reports, a parent not invited), E (postponed by
+// the chair), F (1 May in BST,
 // outside the window) and another organisation's conference.
 func TestInsightsOnHandBuiltConferences(t *testing.T) {
 	e := newEnv(t)

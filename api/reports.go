@@ -10,11 +10,13 @@ import (
 	"github.com/cpcready/cpcready/internal/store"
 )
 
-// reportBody is what a caller sends to add a report; shares come later.
+// reportBody is what a caller sends to add or patch a report; shares come
+// later, through their own route.
 type reportBody struct {
-	Agency     string       `json:"agency"`
-	Title      string       `json:"title"`
-	ReceivedOn *domain.Date `json:"received_on,omitempty"`
+	Agency            string       `json:"agency"`
+	Title             string       `json:"title"`
+	ReceivedOn        *domain.Date `json:"received_on,omitempty"`
+	SharedWithChairOn *domain.Date `json:"shared_with_chair_on,omitempty"`
 }
 
 func (s *Server) handleAddReport() gin.HandlerFunc {
@@ -23,7 +25,7 @@ func (s *Server) handleAddReport() gin.HandlerFunc {
 		if !s.bind(c, &b, nil) {
 			return
 		}
-		r := domain.Report{ID: uuid.NewString(), Agency: b.Agency, Title: b.Title, ReceivedOn: b.ReceivedOn, Shares: []domain.Share{}}
+		r := domain.Report{ID: uuid.NewString(), Agency: b.Agency, Title: b.Title, ReceivedOn: b.ReceivedOn, SharedWithChairOn: b.SharedWithChairOn, Shares: []domain.Share{}}
 		if err := r.Validate(s.today()); err != nil {
 			s.writeError(c, err)
 			return
@@ -46,6 +48,42 @@ func (s *Server) handleAddReport() gin.HandlerFunc {
 	}
 }
 
+// handleUpdateReport merge-patches a report's own fields, such as the day
+// it reached the chair; its shares are left as they are.
+func (s *Server) handleUpdateReport() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		version, patch, ok := s.readPatch(c)
+		if !ok {
+			return
+		}
+		today := s.today()
+		var updated domain.Report
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (store.Change, error) {
+			r := conf.Report(c.Param("rid"))
+			if r == nil {
+				return store.Change{}, domain.Errorf(domain.ENOTFOUND, "report not found")
+			}
+			before := reportBody{Agency: r.Agency, Title: r.Title, ReceivedOn: r.ReceivedOn, SharedWithChairOn: r.SharedWithChairOn}
+			var next reportBody
+			if err := applyMergePatch(&before, patch, &next); err != nil {
+				return store.Change{}, err
+			}
+			candidate := *r
+			candidate.Agency, candidate.Title, candidate.ReceivedOn, candidate.SharedWithChairOn = next.Agency, next.Title, next.ReceivedOn, next.SharedWithChairOn
+			if err := candidate.Validate(today); err != nil {
+				return store.Change{}, err
+			}
+			*r = candidate
+			updated = candidate
+			return store.Change{Action: "update", Entity: "report", EntityID: r.ID, Before: before, After: next}, nil
+		})
+		if !ok {
+			return
+		}
+		respond(c, http.StatusOK, conf.Version, updated, "")
+	}
+}
+
 // shareBody is a share or a withholding; the server assigns its id.
 type shareBody struct {
 	ParticipantID string       `json:"participant_id"`
@@ -54,6 +92,8 @@ type shareBody struct {
 	Withheld      bool         `json:"withheld"`
 	Reason        string       `json:"reason,omitempty"`
 	ChairAgreedOn *domain.Date `json:"chair_agreed_on,omitempty"`
+	Format        string       `json:"format,omitempty"`
+	FormatNote    string       `json:"format_note,omitempty"`
 }
 
 func (s *Server) handleAddShare() gin.HandlerFunc {
@@ -62,7 +102,7 @@ func (s *Server) handleAddShare() gin.HandlerFunc {
 		if !s.bind(c, &b, nil) {
 			return
 		}
-		sh := domain.Share{ID: uuid.NewString(), ParticipantID: b.ParticipantID, SharedOn: b.SharedOn, Language: b.Language, Withheld: b.Withheld, Reason: b.Reason, ChairAgreedOn: b.ChairAgreedOn}.WithDefaults()
+		sh := domain.Share{ID: uuid.NewString(), ParticipantID: b.ParticipantID, SharedOn: b.SharedOn, Language: b.Language, Withheld: b.Withheld, Reason: b.Reason, ChairAgreedOn: b.ChairAgreedOn, Format: b.Format, FormatNote: b.FormatNote}.WithDefaults()
 		if err := sh.Validate(s.today()); err != nil {
 			s.writeError(c, err)
 			return

@@ -167,7 +167,7 @@ func seedDemo(ctx context.Context, db *store.DB) ([]string, error) {
 			func(c *domain.Conference) {
 				mum := person("Demo Parent D", "mother", domain.AttendancePhone)
 				mum.NeedsAssessedOn = past(2)
-				mum.Needs = append(mum.Needs, domain.Need{Kind: "interpreter", Status: domain.NeedArranged, Language: "pl"})
+				mum.Needs = append(mum.Needs, domain.Need{Kind: domain.NeedLanguage, Status: domain.NeedArranged, Language: "pl", Interpreter: domain.InterpreterProfessional})
 				mum.Safety = &domain.Safety{Concern: "domestic_abuse"}
 				talked(&mum, "social_worker")
 				c.Participants = append(c.Participants, mum)

@@ -22,6 +22,7 @@ type Finding struct {
 	ReportID      string `json:"report_id,omitempty"`
 	ChildRef      string `json:"child_ref,omitempty"`
 	Kind          string `json:"kind,omitempty"`
+	Agency        string `json:"agency,omitempty"`
 	DueOn         *Date  `json:"due_on,omitempty"`
 	Overdue       bool   `json:"overdue"`
 }

@@ -5,13 +5,15 @@ import (
 	"time"
 )
 
-// ConferenceType is initial (ICPC), review (RCPC) or pre-birth.
+// ConferenceType is initial (ICPC), review (RCPC), pre-birth, or
+// transfer-in (a child on a plan who moves into the area).
 type ConferenceType string
 
 const (
-	TypeInitial  ConferenceType = "initial"
-	TypeReview   ConferenceType = "review"
-	TypePreBirth ConferenceType = "pre_birth"
+	TypeInitial    ConferenceType = "initial"
+	TypeReview     ConferenceType = "review"
+	TypePreBirth   ConferenceType = "pre_birth"
+	TypeTransferIn ConferenceType = "transfer_in"
 )
 
 // Format is how the conference as a whole is held.
@@ -35,31 +37,44 @@ type Person struct {
 
 // ChildViews records how a child's views reach the conference.
 type ChildViews struct {
-	Means      string `json:"means" validate:"required,oneof=attending written advocate social_worker"`
+	Means      string `json:"means" validate:"required,oneof=attending written advocate social_worker not_applicable"`
 	RecordedOn *Date  `json:"recorded_on,omitempty"`
 	SharedOn   *Date  `json:"shared_on,omitempty"`
+	// Reason says why views cannot be had, as for a baby; only with
+	// not_applicable.
+	Reason string `json:"reason,omitempty" validate:"max=2000"`
 }
 
+// ViewsNotApplicable is the means for a child whose views cannot be had.
+const ViewsNotApplicable = "not_applicable"
+
 // Child is a child the conference is about, named by the case system's ref.
+// An unborn child has no views to record.
 type Child struct {
-	Ref   string      `json:"ref" validate:"required,max=100"`
-	Name  string      `json:"name,omitempty" validate:"max=200"`
-	Views *ChildViews `json:"views,omitempty" validate:"-"`
+	Ref    string      `json:"ref" validate:"required,max=100"`
+	Name   string      `json:"name,omitempty" validate:"max=200"`
+	Unborn bool        `json:"unborn"`
+	Views  *ChildViews `json:"views,omitempty" validate:"-"`
 }
 
 // ConferenceFields are the top-level fields a case system sets and patches.
 type ConferenceFields struct {
 	ExternalRef            string           `json:"external_ref" validate:"required,max=100"`
-	Type                   ConferenceType   `json:"type" validate:"required,oneof=initial review pre_birth"`
+	Type                   ConferenceType   `json:"type" validate:"required,oneof=initial review pre_birth transfer_in"`
 	ScheduledStart         Timestamp        `json:"scheduled_start" validate:"required"`
 	Format                 Format           `json:"format" validate:"required,oneof=in_person video phone hybrid"`
 	Status                 ConferenceStatus `json:"status,omitempty" validate:"omitempty,oneof=scheduled held postponed cancelled"`
 	StrategyDiscussionOn   *Date            `json:"strategy_discussion_on,omitempty"`
 	PreviousConferenceOn   *Date            `json:"previous_conference_on,omitempty"`
 	PreviousConferenceType ConferenceType   `json:"previous_conference_type,omitempty" validate:"omitempty,oneof=initial review"`
-	Chair                  *Person          `json:"chair,omitempty"`
-	SocialWorker           *Person          `json:"social_worker,omitempty"`
-	Children               []Child          `json:"children" validate:"max=30,unique=Ref,dive"`
+	// ExpectedDeliveryOn is the expected date of birth, for a pre-birth
+	// conference; TransferNoticeOn is when the area was told of a child
+	// moving in on a plan, for a transfer-in conference.
+	ExpectedDeliveryOn *Date   `json:"expected_delivery_on,omitempty"`
+	TransferNoticeOn   *Date   `json:"transfer_notice_on,omitempty"`
+	Chair              *Person `json:"chair,omitempty"`
+	SocialWorker       *Person `json:"social_worker,omitempty"`
+	Children           []Child `json:"children" validate:"max=30,unique=Ref,dive"`
 }
 
 // ReadinessSummary is the stored verdict every conference carries.
@@ -83,12 +98,14 @@ type ReadinessSummary struct {
 type Conference struct {
 	ID string `json:"id"`
 	ConferenceFields
-	Participants []Participant    `json:"participants"`
-	Reports      []Report         `json:"reports"`
-	Version      int              `json:"version"`
-	Readiness    ReadinessSummary `json:"readiness"`
-	CreatedAt    time.Time        `json:"created_at"`
-	UpdatedAt    time.Time        `json:"updated_at"`
+	Participants []Participant `json:"participants"`
+	Reports      []Report      `json:"reports"`
+	// Professionals are the agencies' people invited to the conference.
+	Professionals []Professional   `json:"professionals"`
+	Version       int              `json:"version"`
+	Readiness     ReadinessSummary `json:"readiness"`
+	CreatedAt     time.Time        `json:"created_at"`
+	UpdatedAt     time.Time        `json:"updated_at"`
 	// PurgedAt is when retention stripped the personal data.
 	PurgedAt *time.Time `json:"purged_at,omitempty"`
 	// History is what the insights keep of the conference beyond its
@@ -154,6 +171,19 @@ func (f *ConferenceFields) Validate(today Date) error {
 	fields := validateStruct(f)
 	fields = append(fields, notAfter("strategy_discussion_on", f.StrategyDiscussionOn, today)...)
 	fields = append(fields, notAfter("previous_conference_on", f.PreviousConferenceOn, today)...)
+	fields = append(fields, notAfter("transfer_notice_on", f.TransferNoticeOn, today)...)
+	switch {
+	case f.Type == TypePreBirth && f.ExpectedDeliveryOn == nil:
+		fields = append(fields, FieldError{"expected_delivery_on", "is required for a pre-birth conference"})
+	case f.Type != TypePreBirth && f.ExpectedDeliveryOn != nil:
+		fields = append(fields, FieldError{"expected_delivery_on", "is only for a pre-birth conference"})
+	}
+	if f.Type == TypePreBirth && len(f.Children) == 0 {
+		fields = append(fields, FieldError{"children", "needs at least one child, who may be unborn, for a pre-birth conference"})
+	}
+	if f.Type != TypeTransferIn && f.TransferNoticeOn != nil {
+		fields = append(fields, FieldError{"transfer_notice_on", "is only for a transfer-in conference"})
+	}
 	for i, ch := range f.Children {
 		if ch.Views != nil {
 			fields = append(fields, FieldError{Field: fmt.Sprintf("children[%d].views", i), Message: "is recorded through PUT /v1/conferences/{id}/children/{child_ref}/views"})
@@ -169,6 +199,8 @@ const (
 	MaxReports      = 50
 	MaxContacts     = 50
 	MaxShares       = 100
+	// MaxProfessionals bounds the agencies' people at one conference.
+	MaxProfessionals = 50
 )
 
 // RemoveParticipant drops a participant and every share made to them.
@@ -203,6 +235,9 @@ func (c *Conference) StripPersonalData(at time.Time) {
 	}
 	for i := range c.Children {
 		c.Children[i].Name = ""
+		if v := c.Children[i].Views; v != nil && v.Reason != "" {
+			v.Reason = removed
+		}
 	}
 	for i := range c.Participants {
 		p := &c.Participants[i]
@@ -217,11 +252,17 @@ func (c *Conference) StripPersonalData(at time.Time) {
 			p.Needs[j].Detail = ""
 		}
 	}
+	for i := range c.Professionals {
+		c.Professionals[i].Name, c.Professionals[i].Role = removed, ""
+	}
 	for i := range c.Reports {
 		c.Reports[i].Title = removed
 		for j := range c.Reports[i].Shares {
 			if c.Reports[i].Shares[j].Reason != "" {
 				c.Reports[i].Shares[j].Reason = removed
+			}
+			if c.Reports[i].Shares[j].FormatNote != "" {
+				c.Reports[i].Shares[j].FormatNote = removed
 			}
 		}
 	}

@@ -1,5 +1,7 @@
 package domain
 
+import "strings"
+
 // Attendance is how a participant will take part.
 type Attendance string
 
@@ -15,7 +17,7 @@ const (
 // NeedKinds lists every kind of need a participant can have, in the order
 // findings report them.
 var NeedKinds = []string{
-	"technology", "childcare", "interpreter", "learning_difficulty",
+	"technology", "childcare", "language", "learning_difficulty",
 	"communication", "advocacy", "transport", "accessibility",
 }
 
@@ -26,12 +28,24 @@ const (
 	NeedNotNeeded  = "not_needed"
 )
 
+// NeedLanguage is the kind of need for a language other than English:
+// interpreting at the conference and reports in that language.
+const NeedLanguage = "language"
+
+// Who interprets for a language need that is arranged.
+const (
+	InterpreterProfessional = "professional"
+	InterpreterFamilyMember = "family_member"
+)
+
 // Need is one thing a participant needs in order to take part.
 type Need struct {
 	Kind     string `json:"kind"`
 	Status   string `json:"status" validate:"required,oneof=identified arranged not_needed"`
 	Detail   string `json:"detail,omitempty" validate:"max=1000"`
 	Language string `json:"language,omitempty" validate:"omitempty,bcp47_language_tag,max=35"`
+	// Interpreter says who interprets once a language need is arranged.
+	Interpreter string `json:"interpreter,omitempty" validate:"omitempty,oneof=professional family_member"`
 }
 
 // Contact is a conversation with the social worker or the chair.
@@ -66,6 +80,15 @@ type ParticipantFields struct {
 	TechnologyChecked     bool       `json:"technology_checked"`
 	Safety                *Safety    `json:"safety,omitempty"`
 	Exclusion             *Exclusion `json:"exclusion,omitempty"`
+	// ParentalResponsibility makes the participant owed the reports
+	// whatever their relationship, and owed an invitation.
+	ParentalResponsibility bool `json:"parental_responsibility"`
+	// InformedOn is when they were told who will attend and how the
+	// conference runs, and given the leaflet, complaints and advocacy
+	// information.
+	InformedOn *Date `json:"informed_on,omitempty"`
+	// AdvocacyOfferedOn is when they were offered an advocate.
+	AdvocacyOfferedOn *Date `json:"advocacy_offered_on,omitempty"`
 }
 
 // Participant is a family member invited to the conference.
@@ -103,17 +126,52 @@ func IsNeedKind(kind string) bool {
 func (f *ParticipantFields) Validate(today Date) error {
 	fields := validateStruct(f)
 	fields = append(fields, notAfter("needs_assessed_on", f.NeedsAssessedOn, today)...)
+	fields = append(fields, notAfter("informed_on", f.InformedOn, today)...)
+	fields = append(fields, notAfter("advocacy_offered_on", f.AdvocacyOfferedOn, today)...)
 	if f.Exclusion != nil {
 		fields = append(fields, notAfter("exclusion.decided_by_chair_on", f.Exclusion.DecidedByChairOn, today)...)
+	}
+	if s := f.Safety; s != nil && s.Arrangement == "none_needed" && strings.TrimSpace(s.Note) == "" {
+		fields = append(fields, FieldError{"safety.note", "is required to say why no arrangement is needed"})
 	}
 	return invalidIf(fields)
 }
 
-// Validate checks a need; interpreter needs name their language.
+// OwedReports reports whether the participant must be sent the
+// professionals' reports: anyone with parental responsibility, and
+// parents, carers and young people. Grandparents, siblings, other family
+// and friends without it are not.
+func (f *ParticipantFields) OwedReports() bool {
+	if f.ParentalResponsibility {
+		return true
+	}
+	switch f.Relationship {
+	case "mother", "father", "parent", "step_parent", "carer", "young_person":
+		return true
+	}
+	return false
+}
+
+// ExclusionDecided reports whether the chair's decision to exclude the
+// participant is recorded with its grounds.
+func (f *ParticipantFields) ExclusionDecided() bool {
+	x := f.Exclusion
+	return x != nil && x.DecidedByChairOn != nil && strings.TrimSpace(x.Grounds) != ""
+}
+
+// Validate checks a need. A language need that is needed names its
+// language, and once arranged says who interprets; no other kind names
+// an interpreter.
 func (n *Need) Validate() error {
 	fields := validateStruct(n)
-	if n.Kind == "interpreter" && n.Status != NeedNotNeeded && n.Language == "" {
-		fields = append(fields, FieldError{"language", "is required for an interpreter need"})
+	switch {
+	case n.Kind != NeedLanguage && n.Interpreter != "":
+		fields = append(fields, FieldError{"interpreter", "is only for a language need"})
+	case n.Kind == NeedLanguage && n.Status != NeedNotNeeded && n.Language == "":
+		fields = append(fields, FieldError{"language", "is required for a language need"})
+	}
+	if n.Kind == NeedLanguage && n.Status == NeedArranged && n.Interpreter == "" {
+		fields = append(fields, FieldError{"interpreter", "is required once a language need is arranged: professional or family_member"})
 	}
 	return invalidIf(fields)
 }

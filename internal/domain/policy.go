@@ -14,6 +14,18 @@ type Policy struct {
 	FirstReviewMonths int `json:"first_review_months" validate:"min=1,max=24"`
 	// ReviewIntervalMonths is the longest gap between later reviews.
 	ReviewIntervalMonths int `json:"review_interval_months" validate:"min=1,max=24"`
+	// ChairReportDays is how many working days before the conference
+	// reports must reach the chair, by conference type.
+	ChairReportDays ReportDays `json:"chair_report_days"`
+	// QuorumOtherAgencies is how many agencies besides children's social
+	// care must confirm attendance for the conference to be quorate.
+	QuorumOtherAgencies int `json:"quorum_other_agencies" validate:"min=1,max=5"`
+	// PreBirthLatestWeek is the latest week of pregnancy a pre-birth
+	// conference should be held in.
+	PreBirthLatestWeek int `json:"pre_birth_latest_week" validate:"min=1,max=40"`
+	// TransferInDays is the longest gap, in working days, from the notice
+	// of a transfer in to its conference.
+	TransferInDays int `json:"transfer_in_days" validate:"min=1,max=60"`
 	// PhoneOnlyAttendance turns on the PHONE_ONLY_ATTENDANCE advisory.
 	PhoneOnlyAttendance bool `json:"phone_only_attendance"`
 	Version             int  `json:"version"`
@@ -26,7 +38,8 @@ type ReportDays struct {
 	PreBirth int `json:"pre_birth" validate:"min=0,max=30"`
 }
 
-// For returns the number of working days for a conference type.
+// For returns the number of working days for a conference type. A
+// transfer-in conference counts as an initial one.
 func (r ReportDays) For(t ConferenceType) int {
 	switch t {
 	case TypeReview:
@@ -42,6 +55,10 @@ func (r ReportDays) For(t ConferenceType) int {
 func DefaultPolicy() Policy {
 	return Policy{
 		ReportDays:           ReportDays{Initial: 3, Review: 5, PreBirth: 3},
+		ChairReportDays:      ReportDays{Initial: 3, Review: 5, PreBirth: 3},
+		QuorumOtherAgencies:  2,
+		PreBirthLatestWeek:   28,
+		TransferInDays:       15,
 		ICPCWorkingDays:      15,
 		FirstReviewMonths:    3,
 		ReviewIntervalMonths: 6,

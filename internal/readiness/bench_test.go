@@ -20,7 +20,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	for i := 0; i < 4; i++ {
 		c.Participants = append(c.Participants, domain.Participant{ID: string(rune('a' + i)), ParticipantFields: domain.ParticipantFields{
 			Relationship: "parent", Invited: &yes, Attendance: domain.AttendanceVideo, NeedsAssessedOn: &past},
-			Needs:    []domain.Need{{Kind: "interpreter", Status: "arranged", Language: "pl"}, {Kind: "childcare", Status: "identified"}},
+			Needs:    []domain.Need{{Kind: "language", Status: "arranged", Language: "pl", Interpreter: "professional"}, {Kind: "childcare", Status: "identified"}},
 			Contacts: []domain.Contact{{With: "social_worker", On: &past, Method: "phone"}}})
 	}
 	for i := 0; i < 5; i++ {

@@ -10,8 +10,12 @@ import (
 var conferenceRules = []func(*evaluation) []domain.Finding{
 	noFamilyParticipants,
 	socialWorkerReportMissing,
+	quorumNotConfirmed,
+	agencyReportMissing,
 	icpcTimescaleExceeded,
 	reviewTimescaleExceeded,
+	preBirthConferenceLate,
+	transferInTimescaleExceeded,
 }
 
 // noFamilyParticipants fires when no family member is both invited and not
@@ -25,15 +29,16 @@ func noFamilyParticipants(e *evaluation) []domain.Finding {
 }
 
 // socialWorkerReportMissing fires when no report has agency social_care.
-// Authority: Working Together; LSCP procedures.
+// It is due when reports must reach the chair (policy chair_report_days).
+// Authority: Working Together 2023; LSCP procedures; Sussex 5.11.3.
 func socialWorkerReportMissing(e *evaluation) []domain.Finding {
 	for _, r := range e.c.Reports {
-		if r.Agency == "social_care" {
+		if r.Agency == domain.AgencySocialCare {
 			return nil
 		}
 	}
 	return []domain.Finding{finding(SocialWorkerReportMissing,
-		"There is no social care report for the conference.", nil)}
+		"There is no social care report for the conference.", &e.chairDue)}
 }
 
 // icpcTimescaleExceeded fires when an initial conference is held more than
@@ -72,6 +77,39 @@ func reviewTimescaleExceeded(e *evaluation) []domain.Finding {
 	return []domain.Finding{finding(ReviewTimescaleExceeded,
 		"The review is more than "+itoa(months)+" months after the "+after+
 			" (limit "+limit.String()+").", &limit)}
+}
+
+// preBirthConferenceLate fires when a pre-birth conference falls after
+// the policy's week of pregnancy (default 28): fewer than 40 − N weeks
+// before the expected delivery. The last day of week N is the due date.
+// Authority: Sussex 7.4.6; Derbyshire.
+func preBirthConferenceLate(e *evaluation) []domain.Finding {
+	if e.c.Type != domain.TypePreBirth || e.c.ExpectedDeliveryOn == nil {
+		return nil
+	}
+	limit := e.c.ExpectedDeliveryOn.AddDays(-7 * (40 - e.p.PreBirthLatestWeek))
+	if !e.date.After(limit) {
+		return nil
+	}
+	return []domain.Finding{finding(PreBirthConferenceLate,
+		"The pre-birth conference falls after week "+itoa(e.p.PreBirthLatestWeek)+
+			" of pregnancy (limit "+limit.String()+").", &limit)}
+}
+
+// transferInTimescaleExceeded fires when a transfer-in conference is held
+// more than the policy's working days (default 15) after the notice of
+// the transfer; the limit is the due date. Authority: Norfolk 3.8; Tees.
+func transferInTimescaleExceeded(e *evaluation) []domain.Finding {
+	if e.c.Type != domain.TypeTransferIn || e.c.TransferNoticeOn == nil {
+		return nil
+	}
+	limit := e.cal.WorkingDaysAfter(*e.c.TransferNoticeOn, e.p.TransferInDays)
+	if !e.date.After(limit) {
+		return nil
+	}
+	return []domain.Finding{finding(TransferInTimescaleExceeded,
+		"The transfer-in conference is more than "+itoa(e.p.TransferInDays)+
+			" working days after the notice of transfer (limit "+limit.String()+").", &limit)}
 }
 
 // addMonths adds calendar months the way English law counts them: to the

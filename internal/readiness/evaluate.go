@@ -37,12 +37,13 @@ func Evaluate(c *domain.Conference, now time.Time, p domain.Policy, cal Calendar
 
 // evaluation is what every rule may read; it holds no instant.
 type evaluation struct {
-	c      *domain.Conference
-	p      domain.Policy
-	cal    Calendar
-	date   domain.Date // the conference date in London
-	due    domain.Date // when reports and children's views must be shared
-	active []*domain.Participant
+	c        *domain.Conference
+	p        domain.Policy
+	cal      Calendar
+	date     domain.Date // the conference date in London
+	due      domain.Date // when reports and children's views must be shared
+	chairDue domain.Date // when reports must reach the chair
+	active   []*domain.Participant
 }
 
 // findings runs every rule in the documented order. It takes no instant,
@@ -54,6 +55,7 @@ func findings(c *domain.Conference, p domain.Policy, cal Calendar) []domain.Find
 func newEvaluation(c *domain.Conference, p domain.Policy, cal Calendar) *evaluation {
 	e := &evaluation{c: c, p: p, cal: cal, date: c.Date()}
 	e.due = ReportsDue(c, p, cal)
+	e.chairDue = cal.WorkingDaysBefore(e.date, p.ChairReportDays.For(c.Type))
 	for i := range c.Participants {
 		if Applicable(&c.Participants[i]) {
 			e.active = append(e.active, &c.Participants[i])
@@ -78,6 +80,7 @@ func (e *evaluation) findings() []domain.Finding {
 	for i := range c.Participants {
 		pt := &c.Participants[i]
 		fs = append(fs, exclusionNotDecided(pt)...)
+		fs = append(fs, parentNotInvited(pt)...)
 		if !Applicable(pt) {
 			continue
 		}
@@ -86,15 +89,16 @@ func (e *evaluation) findings() []domain.Finding {
 		}
 	}
 	for i := range c.Reports {
+		fs = append(fs, reportNotWithChair(e, &c.Reports[i])...)
 		for _, pt := range e.active {
-			if OwedReports(pt) {
+			if pt.OwedReports() {
 				fs = append(fs, reportFindings(e, &c.Reports[i], pt)...)
 			}
 		}
 	}
 	for i := range c.Children {
 		if !ViewsExpected(&c.Children[i]) {
-			continue
+			continue // an unborn child, or views recorded as not applicable
 		}
 		fs = append(fs, childViewsNotRecorded(&c.Children[i])...)
 		fs = append(fs, childViewsNotShared(e, &c.Children[i])...)
@@ -109,17 +113,12 @@ func Applicable(p *domain.Participant) bool {
 	return p.IsInvited() && p.Attendance != domain.AttendanceExcluded
 }
 
-// OwedReports reports whether the report-sharing rules apply to an
-// applicable participant: under these rules, every applicable participant
-// is owed the reports. The insights count with it too.
-func OwedReports(p *domain.Participant) bool {
-	return Applicable(p)
-}
-
-// ViewsExpected reports whether the children's-views rules apply to a
-// child: under these rules, to every child. The insights count with it too.
-func ViewsExpected(*domain.Child) bool {
-	return true
+// ViewsExpected reports whether a child's views can be had and so are
+// counted by the insights: the child is born and the views are not
+// recorded as not applicable. It is the rules' own test: the views rules
+// skip unborn children and are cleared by notApplicable.
+func ViewsExpected(ch *domain.Child) bool {
+	return !ch.Unborn && !notApplicable(ch.Views)
 }
 
 // finding builds a finding of the code's severity. due is copied so that no

@@ -159,7 +159,7 @@ func TestFindingsOrder(t *testing.T) {
 	want := []string{
 		SocialWorkerReportMissing, ICPCTimescaleExceeded,
 		AttendanceNotConfirmed, NeedsNotAssessed,
-		ReportNotShared, ReportNotShared, ChildViewsNotRecorded,
+		ReportNotWithChair, ReportNotShared, ReportNotShared, ChildViewsNotRecorded,
 	}
 	if strings.Join(codes(r), " ") != strings.Join(want, " ") {
 		t.Fatalf("got %v\nwant %v", codes(r), want)

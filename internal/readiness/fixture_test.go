@@ -32,11 +32,14 @@ func at(y int, m time.Month, d, h, min int) domain.Timestamp {
 // base returns a conference with no findings at all: an initial conference
 // on Thursday 26 November 2026, so reports are due Monday 23 November.
 //
-//	p1 mother, video, interpreter (pl) arranged, domestic abuse, separate attendance
+//	p1 mother, video, language (pl) arranged, professional interpreter, domestic abuse, separate attendance
 //	p2 father, in person
-//	p3 grandparent, not invited (no rules apply)
+//	p3 grandparent, not invited, no parental responsibility (no rules apply)
+//	p1 and p2 informed and offered advocacy
 //	r1 social care: shared with p1 in PL on 20 Nov, with p2 on the due date
 //	r2 police: shared with p1 in pl, withheld from p2 with the chair's agreement
+//	both reports with the chair by the due date, 23 November
+//	social care, police and education confirmed; education sends no report
 func base() *domain.Conference {
 	contacts := func() []domain.Contact {
 		return []domain.Contact{
@@ -64,10 +67,11 @@ func base() *domain.Conference {
 					DisplayName: "Parent One", Relationship: "mother", Invited: yes(),
 					Attendance: domain.AttendanceVideo, NeedsAssessedOn: date("2026-11-05"),
 					PrivateSpaceConfirmed: true, TechnologyChecked: true,
-					Safety: &domain.Safety{Concern: "domestic_abuse", Arrangement: "separate_attendance"},
+					Safety:     &domain.Safety{Concern: "domestic_abuse", Arrangement: "separate_attendance"},
+					InformedOn: date("2026-11-12"), AdvocacyOfferedOn: date("2026-11-12"),
 				},
 				Needs: []domain.Need{
-					{Kind: "interpreter", Status: domain.NeedArranged, Language: "pl"},
+					{Kind: domain.NeedLanguage, Status: domain.NeedArranged, Language: "pl", Interpreter: domain.InterpreterProfessional},
 					{Kind: "childcare", Status: domain.NeedArranged},
 				},
 				Contacts: contacts(),
@@ -77,6 +81,7 @@ func base() *domain.Conference {
 				ParticipantFields: domain.ParticipantFields{
 					DisplayName: "Parent Two", Relationship: "father", Invited: yes(),
 					Attendance: domain.AttendanceInPerson, NeedsAssessedOn: date("2026-11-06"),
+					ParentalResponsibility: true, InformedOn: date("2026-11-25"), AdvocacyOfferedOn: date("2026-11-12"),
 				},
 				Contacts: contacts(),
 			},
@@ -89,16 +94,27 @@ func base() *domain.Conference {
 			},
 		},
 		Reports: []domain.Report{
-			{ID: "r1", Agency: "social_care", Title: "Social work report", Shares: []domain.Share{
+			{ID: "r1", Agency: "social_care", Title: "Social work report", SharedWithChairOn: date("2026-11-23"), Shares: []domain.Share{
 				{ID: "s1", ParticipantID: "p1", SharedOn: date("2026-11-20"), Language: "PL"},
 				{ID: "s2", ParticipantID: "p2", SharedOn: date("2026-11-23")},
 			}},
-			{ID: "r2", Agency: "police", Title: "Police report", Shares: []domain.Share{
+			{ID: "r2", Agency: "police", Title: "Police report", SharedWithChairOn: date("2026-11-18"), Shares: []domain.Share{
 				{ID: "s3", ParticipantID: "p1", SharedOn: date("2026-11-19"), Language: "pl"},
 				{ID: "s4", ParticipantID: "p2", Withheld: true, Reason: "risk", ChairAgreedOn: date("2026-11-18")},
 			}},
 		},
+		Professionals: []domain.Professional{
+			professional("pr1", "social_care", domain.ProfessionalConfirmed, true),
+			professional("pr2", "police", domain.ProfessionalConfirmed, true),
+			professional("pr3", "education", domain.ProfessionalConfirmed, false),
+		},
 	}
+}
+
+func professional(id, agency, attendance string, reports bool) domain.Professional {
+	return domain.Professional{ID: id, ProfessionalFields: domain.ProfessionalFields{
+		Agency: agency, Name: "Professional " + id, Attendance: attendance, ReportExpected: &reports,
+	}}
 }
 
 func codes(r domain.ReadinessResult) []string {
@@ -135,13 +151,18 @@ func TestBaseFixtureHasNoFindings(t *testing.T) {
 func TestRulesTable(t *testing.T) {
 	all := []string{
 		"NO_FAMILY_PARTICIPANTS", "ATTENDANCE_NOT_CONFIRMED", "NEEDS_NOT_ASSESSED", "NEED_NOT_ARRANGED",
-		"NOT_SPOKEN_TO_SOCIAL_WORKER", "NOT_SPOKEN_TO_CHAIR", "SOCIAL_WORKER_REPORT_MISSING",
-		"REPORT_NOT_SHARED", "REPORT_SHARED_LATE", "REPORT_NOT_TRANSLATED", "CHILD_VIEWS_NOT_RECORDED",
+		"INTERPRETER_NOT_INDEPENDENT", "NOT_SPOKEN_TO_SOCIAL_WORKER", "NOT_SPOKEN_TO_CHAIR", "SOCIAL_WORKER_REPORT_MISSING",
+		"REPORT_NOT_SHARED", "REPORT_NOT_WITH_CHAIR", "REPORT_NOT_ACCESSIBLE", "PARENT_NOT_INVITED",
+		"FAMILY_NOT_INFORMED", "ADVOCACY_NOT_OFFERED", "QUORUM_NOT_CONFIRMED", "AGENCY_REPORT_MISSING",
+		"REPORT_SHARED_LATE", "REPORT_NOT_TRANSLATED", "CHILD_VIEWS_NOT_RECORDED",
 		"CHILD_VIEWS_NOT_SHARED", "SAFETY_ARRANGEMENT_MISSING", "EXCLUSION_NOT_DECIDED",
 		"PRIVATE_SPACE_NOT_CONFIRMED", "TECHNOLOGY_NOT_CHECKED", "PHONE_ONLY_ATTENDANCE",
-		"ICPC_TIMESCALE_EXCEEDED", "REVIEW_TIMESCALE_EXCEEDED",
+		"ICPC_TIMESCALE_EXCEEDED", "REVIEW_TIMESCALE_EXCEEDED", "PRE_BIRTH_CONFERENCE_LATE",
+		"TRANSFER_IN_TIMESCALE_EXCEEDED",
 	}
-	advisories := []string{"REPORT_SHARED_LATE", "PHONE_ONLY_ATTENDANCE", "ICPC_TIMESCALE_EXCEEDED", "REVIEW_TIMESCALE_EXCEEDED"}
+	advisories := []string{"REPORT_SHARED_LATE", "PHONE_ONLY_ATTENDANCE", "ICPC_TIMESCALE_EXCEEDED", "REVIEW_TIMESCALE_EXCEEDED",
+		"INTERPRETER_NOT_INDEPENDENT", "ADVOCACY_NOT_OFFERED", "AGENCY_REPORT_MISSING", "PRE_BIRTH_CONFERENCE_LATE",
+		"TRANSFER_IN_TIMESCALE_EXCEEDED"}
 	rs := Rules()
 	if len(rs) != len(all) {
 		t.Fatalf("Rules() has %d codes, want %d", len(rs), len(all))

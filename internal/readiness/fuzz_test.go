@@ -86,7 +86,54 @@ func fuzzAggregate(data []byte) (*domain.Conference, domain.Policy, time.Time) {
 		PhoneOnlyAttendance: in.flag(),
 	}
 	now := c.ScheduledStart.Add(time.Duration(int8(in.next())) * 24 * time.Hour)
+	fuzzV2(in, c, &p, day)
 	return c, p, now
+}
+
+// fuzzV2 sets what version 2 of the rules reads. It takes its bytes after
+// everything else, so that inputs written for version 1 build the same
+// aggregate as before, with the new fields absent.
+func fuzzV2(in *fuzzInput, c *domain.Conference, p *domain.Policy, day domain.Date) {
+	switch in.n(4) {
+	case 1:
+		c.Type, c.ExpectedDeliveryOn = domain.TypePreBirth, in.date(day.AddDays(90))
+	case 2:
+		c.Type, c.TransferNoticeOn = domain.TypeTransferIn, in.date(day.AddDays(-20))
+	}
+	for i := range c.Participants {
+		pt := &c.Participants[i]
+		pt.ParentalResponsibility = in.flag()
+		pt.InformedOn, pt.AdvocacyOfferedOn = in.date(day), in.date(day)
+		if n := pt.Need(domain.NeedLanguage); n != nil {
+			n.Interpreter = fuzzOneOf(in, interpreters)
+		}
+	}
+	for i := range c.Reports {
+		r := &c.Reports[i]
+		r.SharedWithChairOn = in.date(day)
+		for j := range r.Shares {
+			if !r.Shares[j].Withheld {
+				r.Shares[j].Format = fuzzOneOf(in, formats)
+			}
+		}
+	}
+	for i := range c.Children {
+		ch := &c.Children[i]
+		ch.Unborn = in.flag()
+		if ch.Views != nil && in.flag() {
+			ch.Views.Means, ch.Views.Reason = domain.ViewsNotApplicable, fuzzOneOf(in, []string{"", " ", secret})
+		}
+	}
+	for i := range in.n(7) {
+		yes := in.flag()
+		c.Professionals = append(c.Professionals, domain.Professional{ID: fmt.Sprint("pr", i), ProfessionalFields: domain.ProfessionalFields{
+			Agency: fuzzOneOf(in, agencies), Role: secret, Name: secret, Attendance: fuzzOneOf(in, professionalAttendances), ReportExpected: &yes,
+		}})
+	}
+	p.ChairReportDays = domain.ReportDays{Initial: in.n(31), Review: in.n(31), PreBirth: in.n(31)}
+	p.QuorumOtherAgencies = 1 + in.n(5)
+	p.PreBirthLatestWeek = 1 + in.n(40)
+	p.TransferInDays = 1 + in.n(60)
 }
 
 func fuzzParticipant(in *fuzzInput, day domain.Date, id string) domain.Participant {
@@ -106,7 +153,7 @@ func fuzzParticipant(in *fuzzInput, day domain.Date, id string) domain.Participa
 	for _, kind := range domain.NeedKinds {
 		if in.n(3) == 0 {
 			n := domain.Need{Kind: kind, Status: fuzzOneOf(in, statuses), Detail: secret}
-			if kind == "interpreter" {
+			if kind == domain.NeedLanguage {
 				n.Language = fuzzOneOf(in, languages)
 			}
 			p.Needs = append(p.Needs, n)
@@ -199,6 +246,10 @@ func checkResult(t *testing.T, c *domain.Conference, r domain.ReadinessResult, t
 // participant, report, child. Every other reference must be empty.
 var subjects = map[string][3]bool{
 	NoFamilyParticipants: {}, SocialWorkerReportMissing: {}, ICPCTimescaleExceeded: {}, ReviewTimescaleExceeded: {},
+	QuorumNotConfirmed: {}, AgencyReportMissing: {}, PreBirthConferenceLate: {}, TransferInTimescaleExceeded: {},
+	InterpreterNotIndependent: {true, false, false}, ParentNotInvited: {true, false, false},
+	FamilyNotInformed: {true, false, false}, AdvocacyNotOffered: {true, false, false},
+	ReportNotWithChair: {false, true, false}, ReportNotAccessible: {true, true, false},
 	AttendanceNotConfirmed: {true, false, false}, NeedsNotAssessed: {true, false, false}, NeedNotArranged: {true, false, false},
 	NotSpokenToSocialWorker: {true, false, false}, NotSpokenToChair: {true, false, false}, SafetyArrangementMissing: {true, false, false},
 	ExclusionNotDecided: {true, false, false}, PrivateSpaceNotConfirmed: {true, false, false}, TechnologyNotChecked: {true, false, false},
@@ -220,9 +271,13 @@ func checkSubject(t *testing.T, c *domain.Conference, f domain.Finding) {
 		t.Fatalf("%s: references %+v, want participant/report/child set %v", f.Code, f, want)
 	}
 	if f.ParticipantID != "" {
-		if p := c.Participant(f.ParticipantID); p == nil || !p.IsInvited() {
+		// PARENT_NOT_INVITED alone is about someone not invited.
+		if p := c.Participant(f.ParticipantID); p == nil || p.IsInvited() != (f.Code != ParentNotInvited) {
 			t.Fatalf("%s is about %q, not an invited participant", f.Code, f.ParticipantID)
 		}
+	}
+	if (f.Agency != "") != (f.Code == AgencyReportMissing) {
+		t.Fatalf("%s: agency %q", f.Code, f.Agency)
 	}
 	if f.ReportID != "" && c.Report(f.ReportID) == nil {
 		t.Fatalf("%s is about report %q, which the conference lacks", f.Code, f.ReportID)

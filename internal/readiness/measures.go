@@ -4,7 +4,7 @@ import "github.com/cpcready/cpcready/internal/domain"
 
 // measures counts what the conference as it stands adds to its
 // organisation's insights (docs/insights.md), using the same predicates as
-// the rules: Applicable, OwedReports, ViewsExpected, SpokenTo, sharedWith
+// the rules: Applicable, domain's OwedReports, ViewsExpected, SpokenTo, sharedWith
 // and withheldByChair, and the same due date. Like the findings, the
 // counts never depend on the instant. What depends on time or on chairs'
 // checks (ready_at_start, postponed_by_chair) is recorded by the store.
@@ -21,7 +21,7 @@ func (e *evaluation) measures() domain.Tally {
 	for _, p := range e.active {
 		count(domain.MeasureSpokeToSocialWorker, SpokenTo(p, "social_worker", e.date))
 		count(domain.MeasureSpokeToChair, SpokenTo(p, "chair", e.date))
-		if OwedReports(p) {
+		if p.OwedReports() {
 			count(domain.MeasureReportsSharedInTime, e.reportsInTime(p))
 		}
 		switch p.Attendance {

@@ -3,7 +3,6 @@ package readiness
 import (
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/cpcready/cpcready/internal/domain"
 )
@@ -13,8 +12,11 @@ var participantRules = []func(*evaluation, *domain.Participant) []domain.Finding
 	attendanceNotConfirmed,
 	needsNotAssessed,
 	needNotArranged,
+	interpreterNotIndependent,
 	notSpokenToSocialWorker,
 	notSpokenToChair,
+	familyNotInformed,
+	advocacyNotOffered,
 	safetyArrangementMissing,
 	privateSpaceNotConfirmed,
 	technologyNotChecked,
@@ -37,12 +39,23 @@ func exclusionNotDecided(p *domain.Participant) []domain.Finding {
 	if !p.IsInvited() || p.Attendance != domain.AttendanceExcluded {
 		return nil
 	}
-	x := p.Exclusion
-	if x != nil && x.DecidedByChairOn != nil && strings.TrimSpace(x.Grounds) != "" {
+	if p.ExclusionDecided() {
 		return nil
 	}
 	return one(finding(ExclusionNotDecided, capitalise(who(p.Relationship))+
 		" is marked excluded without the chair's recorded decision and grounds.", nil), p)
+}
+
+// parentNotInvited fires for a participant with parental responsibility
+// who is not invited and whom the chair has not decided, with grounds, to
+// exclude. Authority: London procedures 8.2.1; Sussex 7.9 (parents with
+// parental responsibility are invited unless excluded).
+func parentNotInvited(p *domain.Participant) []domain.Finding {
+	if !p.ParentalResponsibility || p.IsInvited() || p.ExclusionDecided() {
+		return nil
+	}
+	return one(finding(ParentNotInvited, capitalise(who(p.Relationship))+
+		" has parental responsibility but is not invited, and the chair has not decided to exclude them.", nil), p)
 }
 
 // attendanceNotConfirmed fires while attendance is unknown. Authority:
@@ -82,6 +95,19 @@ func needNotArranged(_ *evaluation, p *domain.Participant) []domain.Finding {
 		fs = append(fs, f)
 	}
 	return fs
+}
+
+// interpreterNotIndependent is an advisory when a language need is
+// arranged with a family member or friend interpreting: procedures ask for
+// an independent interpreter. Authority: London procedures (PG25); Sussex
+// 7.9.
+func interpreterNotIndependent(_ *evaluation, p *domain.Participant) []domain.Finding {
+	n := p.Need(domain.NeedLanguage)
+	if n == nil || n.Status != domain.NeedArranged || n.Interpreter != domain.InterpreterFamilyMember {
+		return nil
+	}
+	return one(finding(InterpreterNotIndependent, capitalise(whose(p.Relationship))+
+		" interpreter is a family member or friend; procedures ask for an independent interpreter.", nil), p)
 }
 
 func kindRank(kind string) int {
@@ -124,13 +150,48 @@ func SpokenTo(p *domain.Participant, with string, conferenceDate domain.Date) bo
 	return false
 }
 
-// safetyArrangementMissing fires when a safety concern other than "none" has
-// no arrangement. An empty concern counts as none. Authority: research;
-// LSCP exclusion procedures.
+// familyNotInformed fires until the participant has been told, on or
+// before the conference date, who will attend and how the conference
+// runs, and given the leaflet and the complaints and advocacy
+// information. Authority: research ("I didn't even know who was in the
+// meeting"); Wales Safeguarding Procedures, part 3 (c3pt2-p6).
+func familyNotInformed(e *evaluation, p *domain.Participant) []domain.Finding {
+	if p.InformedOn != nil && !p.InformedOn.After(e.date) {
+		return nil
+	}
+	return one(finding(FamilyNotInformed, capitalise(who(p.Relationship))+
+		" has not been told who will attend and how the conference will run, nor given the leaflet.", nil), p)
+}
+
+// advocacyNotOffered is an advisory for a participant owed the reports who
+// has not been offered an advocate. Authority: Sussex 7.9; Wales
+// Safeguarding Procedures (the active offer of advocacy).
+func advocacyNotOffered(_ *evaluation, p *domain.Participant) []domain.Finding {
+	if !p.OwedReports() || p.AdvocacyOfferedOn != nil {
+		return nil
+	}
+	return one(finding(AdvocacyNotOffered, capitalise(who(p.Relationship))+
+		" has not been offered an advocate.", nil), p)
+}
+
+// safetyArrangementMissing fires when a safety concern other than "none"
+// has no arrangement that holds. Separate attendance holds; none needed
+// holds, as validation makes it carry its reason; exclusion holds only
+// once the participant is excluded with the chair's decision and grounds,
+// and such a participant is not applicable, so this rule never sees them.
+// An empty concern counts as none. Authority: research; LSCP exclusion
+// procedures.
 func safetyArrangementMissing(_ *evaluation, p *domain.Participant) []domain.Finding {
 	s := p.Safety
-	if s == nil || s.Concern == "" || s.Concern == "none" || s.Arrangement != "" {
+	if s == nil || s.Concern == "" || s.Concern == "none" {
 		return nil
+	}
+	switch s.Arrangement {
+	case "separate_attendance", "none_needed":
+		return nil
+	case "exclusion":
+		return one(finding(SafetyArrangementMissing, "A safety concern about "+who(p.Relationship)+
+			" attending is to be met by exclusion, but the chair has not excluded them.", nil), p)
 	}
 	return one(finding(SafetyArrangementMissing, "A safety concern about "+who(p.Relationship)+
 		" attending has no recorded arrangement.", nil), p)

@@ -23,7 +23,12 @@ var (
 	concerns      = []string{"none", "domestic_abuse", "other"}
 	arrangements  = []string{"", "separate_attendance", "exclusion", "none_needed"}
 	types         = []domain.ConferenceType{domain.TypeInitial, domain.TypeReview, domain.TypePreBirth}
-	prevTypes     = []domain.ConferenceType{"", domain.TypeInitial, domain.TypeReview}
+	interpreters  = []string{"", domain.InterpreterProfessional, domain.InterpreterFamilyMember}
+	formats       = []string{"", domain.FormatWritten, domain.FormatSpoken, domain.FormatEasyRead, domain.FormatOther}
+	// professionalAttendances repeats confirmed so that quorum is met often
+	// enough for its near misses to be tried.
+	professionalAttendances = []string{domain.ProfessionalInvited, domain.ProfessionalConfirmed, domain.ProfessionalConfirmed, domain.ProfessionalDeclined}
+	prevTypes               = []domain.ConferenceType{"", domain.TypeInitial, domain.TypeReview}
 )
 
 func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
@@ -43,7 +48,13 @@ func generate(r *rand.Rand, n int) *domain.Conference {
 	day := domain.NewDate(2020, 1, 1).AddDays(r.IntN(365 * 9))
 	y, m, d := day.Time().Date()
 	c := &domain.Conference{ID: fmt.Sprint("c", n)}
-	c.Type = pick(r, types)
+	c.Type = pick(r, append(types, domain.TypeTransferIn))
+	switch c.Type {
+	case domain.TypePreBirth:
+		c.ExpectedDeliveryOn = maybeDate(r, day.AddDays(90), 40)
+	case domain.TypeTransferIn:
+		c.TransferNoticeOn = maybeDate(r, day.AddDays(-20), 15)
+	}
 	c.ScheduledStart = domain.Timestamp{Time: time.Date(y, m, d, r.IntN(24), r.IntN(60), 0, 0, domain.London)}
 	if r.IntN(2) == 0 {
 		s := day.AddDays(-r.IntN(40))
@@ -58,6 +69,7 @@ func generate(r *rand.Rand, n int) *domain.Conference {
 	}
 	for i := range r.IntN(4) {
 		rep := domain.Report{ID: fmt.Sprint("r", i), Agency: pick(r, agencies), Title: secret + " title"}
+		rep.SharedWithChairOn = maybeDate(r, day.AddDays(-5), 10)
 		for range r.IntN(5) {
 			s := domain.Share{ParticipantID: fmt.Sprint("p", r.IntN(5)), Withheld: r.IntN(4) == 0}
 			if s.Withheld {
@@ -65,20 +77,31 @@ func generate(r *rand.Rand, n int) *domain.Conference {
 			} else {
 				s.SharedOn = maybeDate(r, day.AddDays(-7), 10)
 				s.Language = pick(r, append([]string{""}, languages...))
+				s.Format = pick(r, formats)
 			}
 			rep.Shares = append(rep.Shares, s)
 		}
 		c.Reports = append(c.Reports, rep)
 	}
 	for i := range r.IntN(4) {
-		ch := domain.Child{Ref: fmt.Sprint("child-", i), Name: secret + " child"}
-		if r.IntN(4) > 0 {
+		ch := domain.Child{Ref: fmt.Sprint("child-", i), Name: secret + " child", Unborn: r.IntN(5) == 0}
+		switch r.IntN(5) {
+		case 0:
+		case 1:
+			ch.Views = &domain.ChildViews{Means: domain.ViewsNotApplicable, Reason: secret}
+		default:
 			ch.Views = &domain.ChildViews{Means: "written", RecordedOn: maybeDate(r, day, 10)}
 			if ch.Views.RecordedOn != nil {
 				ch.Views.SharedOn = maybeDate(r, day, 5)
 			}
 		}
 		c.Children = append(c.Children, ch)
+	}
+	for i := range r.IntN(6) {
+		expected := r.IntN(3) > 0
+		c.Professionals = append(c.Professionals, domain.Professional{ID: fmt.Sprint("pr", i), ProfessionalFields: domain.ProfessionalFields{
+			Agency: pick(r, agencies), Role: secret, Name: secret, Attendance: pick(r, professionalAttendances), ReportExpected: &expected,
+		}})
 	}
 	return c
 }
@@ -91,6 +114,8 @@ func genParticipant(r *rand.Rand, day domain.Date, id string) domain.Participant
 	p.Attendance = pick(r, attendances)
 	p.NeedsAssessedOn = maybeDate(r, day, 20)
 	p.PrivateSpaceConfirmed, p.TechnologyChecked = r.IntN(2) == 0, r.IntN(2) == 0
+	p.ParentalResponsibility = r.IntN(2) == 0
+	p.InformedOn, p.AdvocacyOfferedOn = maybeDate(r, day, 10), maybeDate(r, day, 20)
 	if r.IntN(2) == 0 {
 		p.Safety = &domain.Safety{Concern: pick(r, concerns), Arrangement: pick(r, arrangements), Note: secret}
 	}
@@ -100,8 +125,8 @@ func genParticipant(r *rand.Rand, day domain.Date, id string) domain.Participant
 	for _, kind := range domain.NeedKinds {
 		if r.IntN(3) == 0 {
 			n := domain.Need{Kind: kind, Status: pick(r, statuses), Detail: secret}
-			if kind == "interpreter" {
-				n.Language = pick(r, languages)
+			if kind == domain.NeedLanguage {
+				n.Language, n.Interpreter = pick(r, languages), pick(r, interpreters)
 			}
 			p.Needs = append(p.Needs, n)
 		}
@@ -123,6 +148,13 @@ func recordEverything(c *domain.Conference) {
 	early := day.AddDays(-70) // earlier than any deadline the default policy sets
 	isActive := func(p *domain.Participant) bool {
 		return p.Invited != nil && *p.Invited && p.Attendance != domain.AttendanceExcluded
+	}
+	for i := range c.Participants {
+		p := &c.Participants[i]
+		// Whoever has parental responsibility is invited.
+		if p.ParentalResponsibility && !(p.Invited != nil && *p.Invited) {
+			p.Invited = yes()
+		}
 	}
 	any := false
 	for i := range c.Participants {
@@ -146,8 +178,10 @@ func recordEverything(c *domain.Conference) {
 			p.Attendance = domain.AttendanceVideo
 		}
 		p.NeedsAssessedOn = &early
+		p.InformedOn, p.AdvocacyOfferedOn = &before, &early
 		p.PrivateSpaceConfirmed, p.TechnologyChecked = true, true
-		if p.Safety != nil && p.Safety.Arrangement == "" {
+		// Exclusion is no arrangement for someone still coming.
+		if p.Safety != nil && (p.Safety.Arrangement == "" || p.Safety.Arrangement == "exclusion") {
 			p.Safety.Arrangement = "separate_attendance"
 		}
 		langs[p.ID] = "en"
@@ -156,7 +190,7 @@ func recordEverything(c *domain.Conference) {
 			if n.Status == domain.NeedIdentified {
 				n.Status = domain.NeedArranged
 			}
-			if n.Kind == "interpreter" && n.Status != domain.NeedNotNeeded {
+			if n.Kind == domain.NeedLanguage && n.Status != domain.NeedNotNeeded {
 				langs[p.ID] = n.Language
 			}
 		}
@@ -172,12 +206,21 @@ func recordEverything(c *domain.Conference) {
 		c.Reports = append(c.Reports, domain.Report{ID: "r-sw", Agency: "social_care", Title: secret})
 	}
 	for i := range c.Reports {
+		c.Reports[i].SharedWithChairOn = &early
 		for id, lang := range langs {
-			c.Reports[i].Shares = append(c.Reports[i].Shares, domain.Share{ParticipantID: id, SharedOn: &early, Language: lang})
+			// Easy read serves a learning or communication need.
+			c.Reports[i].Shares = append(c.Reports[i].Shares, domain.Share{ParticipantID: id, SharedOn: &early, Language: lang, Format: domain.FormatEasyRead})
 		}
 	}
 	for i := range c.Children {
 		c.Children[i].Views = &domain.ChildViews{Means: "written", RecordedOn: &early, SharedOn: &early}
+	}
+	// Every agency confirms, which is a quorum under any policy.
+	for _, agency := range agencies {
+		no := false
+		c.Professionals = append(c.Professionals, domain.Professional{ID: "pr-" + agency, ProfessionalFields: domain.ProfessionalFields{
+			Agency: agency, Name: secret, Attendance: domain.ProfessionalConfirmed, ReportExpected: &no,
+		}})
 	}
 }
 
@@ -262,6 +305,8 @@ func TestPropertyRecordingEverythingMakesReady(t *testing.T) {
 		p := domain.DefaultPolicy()
 		p.PhoneOnlyAttendance = r.IntN(2) == 0
 		p.ReportDays = domain.ReportDays{Initial: r.IntN(6), Review: r.IntN(11), PreBirth: r.IntN(6)}
+		p.ChairReportDays = domain.ReportDays{Initial: r.IntN(11), Review: r.IntN(11), PreBirth: r.IntN(11)}
+		p.QuorumOtherAgencies = 1 + r.IntN(5)
 		for _, f := range checkInvariants(t, c, p).Findings {
 			fired[f.Code]++
 		}

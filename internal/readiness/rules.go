@@ -23,6 +23,18 @@ const (
 	PhoneOnlyAttendance       = "PHONE_ONLY_ATTENDANCE"
 	ICPCTimescaleExceeded     = "ICPC_TIMESCALE_EXCEEDED"
 	ReviewTimescaleExceeded   = "REVIEW_TIMESCALE_EXCEEDED"
+
+	// Version 2 of the rules.
+	InterpreterNotIndependent   = "INTERPRETER_NOT_INDEPENDENT"
+	ReportNotWithChair          = "REPORT_NOT_WITH_CHAIR"
+	ReportNotAccessible         = "REPORT_NOT_ACCESSIBLE"
+	ParentNotInvited            = "PARENT_NOT_INVITED"
+	FamilyNotInformed           = "FAMILY_NOT_INFORMED"
+	AdvocacyNotOffered          = "ADVOCACY_NOT_OFFERED"
+	QuorumNotConfirmed          = "QUORUM_NOT_CONFIRMED"
+	AgencyReportMissing         = "AGENCY_REPORT_MISSING"
+	PreBirthConferenceLate      = "PRE_BIRTH_CONFERENCE_LATE"
+	TransferInTimescaleExceeded = "TRANSFER_IN_TIMESCALE_EXCEEDED"
 )
 
 // Rule describes one code: what the docs, the API and its tests list.
@@ -43,10 +55,18 @@ var rules = []Rule{
 	{AttendanceNotConfirmed, blocker, "research; hybrid practice"},
 	{NeedsNotAssessed, blocker, "research: identify needs beforehand"},
 	{NeedNotArranged, blocker, "research; Wales procedures; LSCP interpreter duty"},
+	{InterpreterNotIndependent, advisory, "London PG25; Sussex 7.9"},
 	{NotSpokenToSocialWorker, blocker, "research"},
 	{NotSpokenToChair, blocker, "research; LSCP procedures (the chair meets the family first)"},
 	{SocialWorkerReportMissing, blocker, "Working Together; LSCP procedures"},
 	{ReportNotShared, blocker, "LSCP procedures (Sussex 3/5 days; others 2)"},
+	{ReportNotWithChair, blocker, "Sussex 5.11.3; Bromley"},
+	{ReportNotAccessible, blocker, "Sussex (language or medium); Liverpool (spoken account)"},
+	{ParentNotInvited, blocker, "London 8.2.1; Sussex 7.9"},
+	{FamilyNotInformed, blocker, "research (I didn't even know who was in the meeting); Wales c3pt2-p6"},
+	{AdvocacyNotOffered, advisory, "Sussex 7.9; Wales active offer"},
+	{QuorumNotConfirmed, blocker, "London and Sussex 7.8 (quorum)"},
+	{AgencyReportMissing, advisory, "Sussex (Oct 2025)"},
 	{ReportSharedLate, advisory, "LSCP procedures (Sussex 3/5 days; others 2)"},
 	{ReportNotTranslated, blocker, "LSCP procedures"},
 	{ChildViewsNotRecorded, blocker, "research: only a fifth were"},
@@ -58,6 +78,8 @@ var rules = []Rule{
 	{PhoneOnlyAttendance, advisory, "research: phone attendance hurt participation"},
 	{ICPCTimescaleExceeded, advisory, "Working Together"},
 	{ReviewTimescaleExceeded, advisory, "Working Together"},
+	{PreBirthConferenceLate, advisory, "Sussex 7.4.6; Derbyshire"},
+	{TransferInTimescaleExceeded, advisory, "Norfolk 3.8; Tees"},
 }
 
 // Rules returns every code with its severity and authority, in the order

@@ -111,6 +111,8 @@ var ruleCases = []ruleCase{
 		fix: func(c *domain.Conference, _ *domain.Policy) {
 			c.Reports = append(c.Reports, domain.Report{ID: "r3", Agency: "social_care", Title: "SW"})
 		},
+		// Due when reports must reach the chair.
+		check: wantDue("2026-11-23"),
 	},
 	{
 		code: ReportNotShared,
@@ -151,7 +153,7 @@ var ruleCases = []ruleCase{
 		code: ReportNotTranslated,
 		fire: func(c *domain.Conference, _ *domain.Policy) { c.Reports[0].Shares[0].Language = "" },
 		miss: func(c *domain.Conference, _ *domain.Policy) {
-			pt(c, "p1").Need("interpreter").Status = domain.NeedNotNeeded
+			pt(c, "p1").Need("language").Status = domain.NeedNotNeeded
 		},
 		fix: func(c *domain.Conference, _ *domain.Policy) {
 			c.Reports[0].Shares = append(c.Reports[0].Shares, domain.Share{ParticipantID: "p1", SharedOn: date("2026-11-23"), Language: "Pl"})
@@ -345,14 +347,14 @@ func TestOneFindingPerUnarrangedNeed(t *testing.T) {
 	p.Needs = []domain.Need{
 		{Kind: "transport", Status: domain.NeedIdentified},
 		{Kind: "technology", Status: domain.NeedIdentified},
-		{Kind: "interpreter", Status: domain.NeedIdentified, Language: "pl"},
+		{Kind: "language", Status: domain.NeedIdentified, Language: "pl"},
 	}
 	fs := withCode(Evaluate(c, now, domain.DefaultPolicy(), cal), NeedNotArranged)
 	var kinds []string
 	for _, f := range fs {
 		kinds = append(kinds, f.Kind)
 	}
-	if strings.Join(kinds, ",") != "technology,interpreter,transport" {
+	if strings.Join(kinds, ",") != "technology,language,transport" {
 		t.Errorf("kinds %v, want domain.NeedKinds order", kinds)
 	}
 }

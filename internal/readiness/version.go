@@ -4,7 +4,7 @@ package readiness
 // some version of the rules; when it changes, every conference is evaluated
 // again at the next start (see Fingerprint). TestRulesVersionIsBumped fails
 // when the rules' output changes and this does not.
-const RulesVersion = "2026-11-23.1"
+const RulesVersion = "2026-12-01.1"
 
 // MeasuresVersion names how measures() counts; the counts are stored with
 // the findings, so a change to them must bump it too.

@@ -15,6 +15,8 @@ import (
 // generated conferences. Add a line when bumping the version.
 var rulesOutput = map[string]string{
 	"2026-11-23.1": "dd42b601d9bba56eedbde83636e0ac6c08899252eea59e05c8ad7454839a2f8c",
+	// Version 2 of the rules: the London, Sussex and Wales procedures.
+	"2026-12-01.1": "480f00b72d40ee66bfda82e309158fe8aa518713a4cde7d180f056c91cf38f6f",
 }
 
 // TestRulesVersionIsBumped guards stored findings: a change to what the

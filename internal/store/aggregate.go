@@ -70,7 +70,15 @@ func loadAggregates(tx *gorm.DB, rows []conferenceRow) ([]domain.Conference, err
 	}
 	for _, rr := range rrows {
 		c := byConf[rr.ConferenceID]
-		c.Reports = append(c.Reports, domain.Report{ID: rr.ID, Agency: rr.Agency, Title: rr.Title, ReceivedOn: colDate(rr.ReceivedOn), Shares: []domain.Share{}})
+		c.Reports = append(c.Reports, domain.Report{ID: rr.ID, Agency: rr.Agency, Title: rr.Title, ReceivedOn: colDate(rr.ReceivedOn), SharedWithChairOn: colDate(rr.SharedWithChairOn), Shares: []domain.Share{}})
+	}
+	var profs []professionalRow
+	if err := tx.Where("conference_id IN ?", ids).Order("conference_id, position").Find(&profs).Error; err != nil {
+		return nil, err
+	}
+	for _, pr := range profs {
+		c := byConf[pr.ConferenceID]
+		c.Professionals = append(c.Professionals, fromProfessionalRow(pr))
 	}
 	// Index the parts only now: appending above may have moved them.
 	byParticipant := map[string]*domain.Participant{}
@@ -111,7 +119,7 @@ func loadParticipantParts(tx *gorm.DB, byID map[string]*domain.Participant) erro
 	}
 	for _, n := range needs {
 		p := byID[n.ParticipantID]
-		p.Needs = append(p.Needs, domain.Need{Kind: n.Kind, Status: n.Status, Detail: colText(n.Detail), Language: colText(n.Language)})
+		p.Needs = append(p.Needs, domain.Need{Kind: n.Kind, Status: n.Status, Detail: colText(n.Detail), Language: colText(n.Language), Interpreter: colText(n.Interpreter)})
 	}
 	for _, p := range byID {
 		sortNeeds(p.Needs)

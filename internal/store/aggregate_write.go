@@ -13,13 +13,14 @@ import (
 
 // aggregateRows is a conference aggregate as the rows that store it.
 type aggregateRows struct {
-	conference   conferenceRow
-	children     []childRow
-	participants []participantRow
-	needs        []needRow
-	contacts     []contactRow
-	reports      []reportRow
-	shares       []shareRow
+	conference    conferenceRow
+	children      []childRow
+	participants  []participantRow
+	needs         []needRow
+	contacts      []contactRow
+	reports       []reportRow
+	shares        []shareRow
+	professionals []professionalRow
 }
 
 func rowsOf(org string, c *domain.Conference) aggregateRows {
@@ -31,17 +32,20 @@ func rowsOf(org string, c *domain.Conference) aggregateRows {
 	for i, p := range c.Participants {
 		rows.participants = append(rows.participants, toParticipantRow(c.ID, i, p))
 		for _, n := range p.Needs {
-			rows.needs = append(rows.needs, needRow{ParticipantID: p.ID, Kind: n.Kind, Status: n.Status, Detail: textCol(n.Detail), Language: textCol(n.Language)})
+			rows.needs = append(rows.needs, needRow{ParticipantID: p.ID, Kind: n.Kind, Status: n.Status, Detail: textCol(n.Detail), Language: textCol(n.Language), Interpreter: textCol(n.Interpreter)})
 		}
 		for j, k := range p.Contacts {
 			rows.contacts = append(rows.contacts, contactRow{ID: k.ID, ParticipantID: p.ID, Position: j, WithRole: k.With, OnDate: k.On.String(), Method: k.Method})
 		}
 	}
 	for i, r := range c.Reports {
-		rows.reports = append(rows.reports, reportRow{ID: r.ID, ConferenceID: c.ID, Position: i, Agency: r.Agency, Title: r.Title, ReceivedOn: dateCol(r.ReceivedOn)})
+		rows.reports = append(rows.reports, reportRow{ID: r.ID, ConferenceID: c.ID, Position: i, Agency: r.Agency, Title: r.Title, ReceivedOn: dateCol(r.ReceivedOn), SharedWithChairOn: dateCol(r.SharedWithChairOn)})
 		for j, s := range r.Shares {
 			rows.shares = append(rows.shares, toShareRow(r.ID, j, s))
 		}
+	}
+	for i, p := range c.Professionals {
+		rows.professionals = append(rows.professionals, toProfessionalRow(c.ID, i, p))
 	}
 	return rows
 }
@@ -73,6 +77,7 @@ func updateParts(tx *gorm.DB, before, after aggregateRows) error {
 		diffRows(before.children, after.children, func(r *childRow) string { return r.Ref }),
 		diffRows(before.participants, after.participants, func(r *participantRow) string { return r.ID }),
 		diffRows(before.reports, after.reports, func(r *reportRow) string { return r.ID }),
+		diffRows(before.professionals, after.professionals, func(r *professionalRow) string { return r.ID }),
 		diffRows(before.needs, after.needs, func(r *needRow) string { return r.ParticipantID + "/" + r.Kind }),
 		diffRows(before.contacts, after.contacts, func(r *contactRow) string { return r.ID }),
 		diffRows(before.shares, after.shares, func(r *shareRow) string { return r.ID }),

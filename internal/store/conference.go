@@ -30,7 +30,7 @@ func (db *DB) CreateConference(ctx context.Context, p domain.Principal, f domain
 	now := db.now()
 	c := &domain.Conference{
 		ID: uuid.NewString(), ConferenceFields: f,
-		Participants: []domain.Participant{}, Reports: []domain.Report{},
+		Participants: []domain.Participant{}, Reports: []domain.Report{}, Professionals: []domain.Professional{},
 		Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	if c.Status == "" {

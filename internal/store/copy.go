@@ -134,7 +134,7 @@ func copyRows[T any](ctx context.Context, src, dst *DB, order string, update boo
 
 func (db *DB) verifyCopy(ctx context.Context, dst *DB, confs []conferenceRow) (CopyReport, error) {
 	rep := CopyReport{Tables: map[string][2]int64{}}
-	tables := append([]string{"conferences", "children", "participants", "needs", "contacts", "reports", "report_shares"}, copyTables...)
+	tables := append([]string{"conferences", "children", "participants", "needs", "contacts", "reports", "report_shares", "professionals"}, copyTables...)
 	for _, t := range tables {
 		var a, b int64
 		if err := db.read.WithContext(ctx).Table(t).Count(&a).Error; err != nil {

@@ -20,8 +20,15 @@ type policyRow struct {
 	FirstReviewMonths    int
 	ReviewIntervalMonths int
 	PhoneOnlyAttendance  bool
-	Version              int
-	UpdatedAt            time.Time
+	// Readiness rules v2.
+	ChairReportDaysInitial  int
+	ChairReportDaysReview   int
+	ChairReportDaysPreBirth int
+	QuorumOtherAgencies     int
+	PreBirthLatestWeek      int
+	TransferInDays          int
+	Version                 int
+	UpdatedAt               time.Time
 }
 
 func (policyRow) TableName() string { return "policies" }
@@ -42,6 +49,10 @@ func policyIn(tx *gorm.DB, org string) (domain.Policy, error) {
 		FirstReviewMonths:    r.FirstReviewMonths,
 		ReviewIntervalMonths: r.ReviewIntervalMonths,
 		PhoneOnlyAttendance:  r.PhoneOnlyAttendance,
+		ChairReportDays:      domain.ReportDays{Initial: r.ChairReportDaysInitial, Review: r.ChairReportDaysReview, PreBirth: r.ChairReportDaysPreBirth},
+		QuorumOtherAgencies:  r.QuorumOtherAgencies,
+		PreBirthLatestWeek:   r.PreBirthLatestWeek,
+		TransferInDays:       r.TransferInDays,
 		Version:              r.Version,
 	}, nil
 }
@@ -75,6 +86,9 @@ func (db *DB) SetPolicy(ctx context.Context, p domain.Principal, pol domain.Poli
 			ReportDaysPreBirth: pol.ReportDays.PreBirth, IcpcWorkingDays: pol.ICPCWorkingDays,
 			FirstReviewMonths: pol.FirstReviewMonths, ReviewIntervalMonths: pol.ReviewIntervalMonths,
 			PhoneOnlyAttendance: pol.PhoneOnlyAttendance, Version: pol.Version, UpdatedAt: db.now(),
+			ChairReportDaysInitial: pol.ChairReportDays.Initial, ChairReportDaysReview: pol.ChairReportDays.Review,
+			ChairReportDaysPreBirth: pol.ChairReportDays.PreBirth, QuorumOtherAgencies: pol.QuorumOtherAgencies,
+			PreBirthLatestWeek: pol.PreBirthLatestWeek, TransferInDays: pol.TransferInDays,
 		}
 		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error; err != nil {
 			return err

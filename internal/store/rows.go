@@ -20,6 +20,8 @@ type conferenceRow struct {
 	StrategyDiscussionOn   *string
 	PreviousConferenceOn   *string
 	PreviousConferenceType *string
+	ExpectedDeliveryOn     *string
+	TransferNoticeOn       *string
 	ChairRef               *string
 	ChairName              *string
 	SocialWorkerRef        *string
@@ -49,6 +51,8 @@ type childRow struct {
 	ViewsMeans      *string
 	ViewsRecordedOn *string
 	ViewsSharedOn   *string
+	ViewsReason     *string
+	Unborn          bool
 }
 
 func (childRow) TableName() string { return "children" }
@@ -69,6 +73,10 @@ type participantRow struct {
 	SafetyNote            *string
 	ExclusionDecidedOn    *string
 	ExclusionGrounds      *string
+	// Readiness rules v2.
+	ParentalResponsibility bool
+	InformedOn             *string
+	AdvocacyOfferedOn      *string
 }
 
 func (participantRow) TableName() string { return "participants" }
@@ -79,6 +87,7 @@ type needRow struct {
 	Status        string
 	Detail        *string
 	Language      *string
+	Interpreter   *string
 }
 
 func (needRow) TableName() string { return "needs" }
@@ -101,9 +110,38 @@ type reportRow struct {
 	Agency       string
 	Title        string
 	ReceivedOn   *string
+	// SharedWithChairOn is when the report reached the chair.
+	SharedWithChairOn *string
 }
 
 func (reportRow) TableName() string { return "reports" }
+
+type professionalRow struct {
+	ID             string `gorm:"primaryKey"`
+	ConferenceID   string
+	Position       int
+	Agency         string
+	Role           *string
+	Name           string
+	Attendance     string
+	ReportExpected bool
+}
+
+func (professionalRow) TableName() string { return "professionals" }
+
+func toProfessionalRow(confID string, pos int, p domain.Professional) professionalRow {
+	return professionalRow{
+		ID: p.ID, ConferenceID: confID, Position: pos, Agency: p.Agency, Role: textCol(p.Role),
+		Name: p.Name, Attendance: p.Attendance, ReportExpected: p.ExpectsReport(),
+	}
+}
+
+func fromProfessionalRow(r professionalRow) domain.Professional {
+	expected := r.ReportExpected
+	return domain.Professional{ID: r.ID, ProfessionalFields: domain.ProfessionalFields{
+		Agency: r.Agency, Role: colText(r.Role), Name: r.Name, Attendance: r.Attendance, ReportExpected: &expected,
+	}}
+}
 
 type shareRow struct {
 	ID            string `gorm:"primaryKey"`
@@ -115,6 +153,8 @@ type shareRow struct {
 	Withheld      bool
 	Reason        *string
 	ChairAgreedOn *string
+	Format        *string
+	FormatNote    *string
 }
 
 func (shareRow) TableName() string { return "report_shares" }
@@ -161,6 +201,8 @@ func toConferenceRow(org string, c *domain.Conference) conferenceRow {
 		StrategyDiscussionOn:   dateCol(c.StrategyDiscussionOn),
 		PreviousConferenceOn:   dateCol(c.PreviousConferenceOn),
 		PreviousConferenceType: textCol(string(c.PreviousConferenceType)),
+		ExpectedDeliveryOn:     dateCol(c.ExpectedDeliveryOn),
+		TransferNoticeOn:       dateCol(c.TransferNoticeOn),
 		Version:                c.Version,
 		ReadinessStatus:        c.Readiness.Status,
 		ReadinessBlockers:      c.Readiness.Blockers,
@@ -193,13 +235,16 @@ func fromConferenceRow(r conferenceRow) domain.Conference {
 			StrategyDiscussionOn:   colDate(r.StrategyDiscussionOn),
 			PreviousConferenceOn:   colDate(r.PreviousConferenceOn),
 			PreviousConferenceType: domain.ConferenceType(colText(r.PreviousConferenceType)),
+			ExpectedDeliveryOn:     colDate(r.ExpectedDeliveryOn),
+			TransferNoticeOn:       colDate(r.TransferNoticeOn),
 			Children:               []domain.Child{},
 		},
-		Participants: []domain.Participant{},
-		Reports:      []domain.Report{},
-		Version:      r.Version,
-		Readiness:    summaryOf(r),
-		CreatedAt:    r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		Participants:  []domain.Participant{},
+		Reports:       []domain.Report{},
+		Professionals: []domain.Professional{},
+		Version:       r.Version,
+		Readiness:     summaryOf(r),
+		CreatedAt:     r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		PurgedAt: r.PurgedAt,
 		History:  domain.ConferenceHistory{PostponedByChair: r.PostponedByChair},
 	}
@@ -217,17 +262,18 @@ func fromConferenceRow(r conferenceRow) domain.Conference {
 }
 
 func toChildRow(confID string, pos int, ch domain.Child) childRow {
-	r := childRow{ConferenceID: confID, Position: pos, Ref: ch.Ref, Name: textCol(ch.Name)}
+	r := childRow{ConferenceID: confID, Position: pos, Ref: ch.Ref, Name: textCol(ch.Name), Unborn: ch.Unborn}
 	if v := ch.Views; v != nil {
 		r.ViewsMeans, r.ViewsRecordedOn, r.ViewsSharedOn = textCol(v.Means), dateCol(v.RecordedOn), dateCol(v.SharedOn)
+		r.ViewsReason = textCol(v.Reason)
 	}
 	return r
 }
 
 func fromChildRow(r childRow) domain.Child {
-	ch := domain.Child{Ref: r.Ref, Name: colText(r.Name)}
+	ch := domain.Child{Ref: r.Ref, Name: colText(r.Name), Unborn: r.Unborn}
 	if r.ViewsMeans != nil {
-		ch.Views = &domain.ChildViews{Means: *r.ViewsMeans, RecordedOn: colDate(r.ViewsRecordedOn), SharedOn: colDate(r.ViewsSharedOn)}
+		ch.Views = &domain.ChildViews{Means: *r.ViewsMeans, RecordedOn: colDate(r.ViewsRecordedOn), SharedOn: colDate(r.ViewsSharedOn), Reason: colText(r.ViewsReason)}
 	}
 	return ch
 }
@@ -238,6 +284,8 @@ func toParticipantRow(confID string, pos int, p domain.Participant) participantR
 		Relationship: p.Relationship, Invited: p.IsInvited(), Attendance: string(p.Attendance),
 		NeedsAssessedOn:       dateCol(p.NeedsAssessedOn),
 		PrivateSpaceConfirmed: p.PrivateSpaceConfirmed, TechnologyChecked: p.TechnologyChecked,
+		ParentalResponsibility: p.ParentalResponsibility, InformedOn: dateCol(p.InformedOn),
+		AdvocacyOfferedOn: dateCol(p.AdvocacyOfferedOn),
 	}
 	if s := p.Safety; s != nil {
 		r.SafetyConcern, r.SafetyArrangement, r.SafetyNote = textCol(s.Concern), textCol(s.Arrangement), textCol(s.Note)
@@ -256,6 +304,8 @@ func fromParticipantRow(r participantRow) domain.Participant {
 			DisplayName: r.DisplayName, Relationship: r.Relationship, Invited: &invited,
 			Attendance: domain.Attendance(r.Attendance), NeedsAssessedOn: colDate(r.NeedsAssessedOn),
 			PrivateSpaceConfirmed: r.PrivateSpaceConfirmed, TechnologyChecked: r.TechnologyChecked,
+			ParentalResponsibility: r.ParentalResponsibility, InformedOn: colDate(r.InformedOn),
+			AdvocacyOfferedOn: colDate(r.AdvocacyOfferedOn),
 		},
 		Needs:    []domain.Need{},
 		Contacts: []domain.Contact{},
@@ -274,6 +324,7 @@ func toShareRow(reportID string, pos int, s domain.Share) shareRow {
 		ID: s.ID, ReportID: reportID, ParticipantID: s.ParticipantID, Position: pos,
 		SharedOn: dateCol(s.SharedOn), Language: textCol(s.Language), Withheld: s.Withheld,
 		Reason: textCol(s.Reason), ChairAgreedOn: dateCol(s.ChairAgreedOn),
+		Format: textCol(s.Format), FormatNote: textCol(s.FormatNote),
 	}
 }
 
@@ -281,7 +332,7 @@ func fromShareRow(r shareRow) domain.Share {
 	return domain.Share{
 		ID: r.ID, ParticipantID: r.ParticipantID, SharedOn: colDate(r.SharedOn),
 		Language: colText(r.Language), Withheld: r.Withheld, Reason: colText(r.Reason),
-		ChairAgreedOn: colDate(r.ChairAgreedOn),
+		ChairAgreedOn: colDate(r.ChairAgreedOn), Format: colText(r.Format), FormatNote: colText(r.FormatNote),
 	}
 }
 

@@ -36,7 +36,7 @@ func mustPopulate(t *testing.T, db *store.DB, ref string, start time.Time, statu
 		p := domain.Participant{ID: uuid.NewString(), ParticipantFields: domain.ParticipantFields{
 			DisplayName: "Parent Name", Relationship: "mother", Invited: &yes, Attendance: domain.AttendanceVideo,
 			NeedsAssessedOn: &past, Safety: &domain.Safety{Concern: "domestic_abuse", Arrangement: "separate_attendance", Note: "Safety note"},
-		}, Needs: []domain.Need{{Kind: "interpreter", Status: "arranged", Language: "pl", Detail: "Need detail"}},
+		}, Needs: []domain.Need{{Kind: "language", Status: "arranged", Language: "pl", Interpreter: "professional", Detail: "Need detail"}},
 			Contacts: []domain.Contact{{ID: uuid.NewString(), With: "chair", On: &past, Method: "phone"}}}
 		c.Participants = append(c.Participants, p)
 		c.Reports = append(c.Reports, domain.Report{ID: uuid.NewString(), Agency: "social_care", Title: "Report title",

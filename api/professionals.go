@@ -1,0 +1,118 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/cpcready/cpcready/internal/domain"
+	"github.com/cpcready/cpcready/internal/store"
+)
+
+// findProfessional returns the professional or a not-found error.
+func findProfessional(conf *domain.Conference, id string) (*domain.Professional, error) {
+	if p := conf.Professional(id); p != nil {
+		return p, nil
+	}
+	return nil, domain.Errorf(domain.ENOTFOUND, "professional not found")
+}
+
+func professionalPart(c *gin.Context, conf *domain.Conference) (any, error) {
+	return findProfessional(conf, c.Param("prof_id"))
+}
+
+func (s *Server) handleListProfessionals() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		conf, err := s.db.Conference(c.Request.Context(), principal(c), c.Param("id"))
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		respond(c, http.StatusOK, conf.Version, professionalList{Items: conf.Professionals}, "")
+	}
+}
+
+// professionalList is the answer to a list of a conference's professionals.
+type professionalList struct {
+	Items []domain.Professional `json:"items"`
+}
+
+func (s *Server) handleAddProfessional() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var f domain.ProfessionalFields
+		if !s.bind(c, &f, func() error { f = f.WithDefaults(); return f.Validate() }) {
+			return
+		}
+		version, ok := s.ifMatch(c, false)
+		if !ok {
+			return
+		}
+		added := domain.Professional{ID: uuid.NewString(), ProfessionalFields: f}
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (store.Change, error) {
+			if len(conf.Professionals) >= domain.MaxProfessionals {
+				return store.Change{}, domain.Errorf(domain.EINVALID, "a conference has at most %d professionals", domain.MaxProfessionals)
+			}
+			conf.Professionals = append(conf.Professionals, added)
+			return store.Change{Action: "create", Entity: "professional", EntityID: added.ID, After: &f}, nil
+		})
+		if !ok {
+			return
+		}
+		respond(c, http.StatusCreated, conf.Version, added, conferencePath(conf.ID)+"/professionals/"+added.ID)
+	}
+}
+
+func (s *Server) handleUpdateProfessional() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		version, patch, ok := s.readPatch(c)
+		if !ok {
+			return
+		}
+		var updated domain.Professional
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (store.Change, error) {
+			p, err := findProfessional(conf, c.Param("prof_id"))
+			if err != nil {
+				return store.Change{}, err
+			}
+			before := p.ProfessionalFields
+			var next domain.ProfessionalFields
+			if err := applyMergePatch(&before, patch, &next); err != nil {
+				return store.Change{}, err
+			}
+			next = next.WithDefaults()
+			if err := next.Validate(); err != nil {
+				return store.Change{}, err
+			}
+			p.ProfessionalFields = next
+			updated = *p
+			return store.Change{Action: "update", Entity: "professional", EntityID: p.ID, Before: &before, After: &next}, nil
+		})
+		if !ok {
+			return
+		}
+		respond(c, http.StatusOK, conf.Version, updated, "")
+	}
+}
+
+func (s *Server) handleDeleteProfessional() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		version, ok := s.ifMatch(c, true)
+		if !ok {
+			return
+		}
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (store.Change, error) {
+			p, err := findProfessional(conf, c.Param("prof_id"))
+			if err != nil {
+				return store.Change{}, err
+			}
+			before := p.ProfessionalFields
+			conf.RemoveProfessional(p.ID)
+			return store.Change{Action: "delete", Entity: "professional", EntityID: c.Param("prof_id"), Before: &before}, nil
+		})
+		if !ok {
+			return
+		}
+		respond(c, http.StatusNoContent, conf.Version, nil, "")
+	}
+}
