@@ -83,6 +83,7 @@ func serve(ctx context.Context, cfg config, db *store.DB, ln net.Listener, log *
 		}
 	}
 	go maintain(ctx, db, cfg.PurgeAfter, cfg.PurgeEvery, log)
+	go recordStarts(ctx, db, log)
 	errc := make(chan error, 1)
 	go func() {
 		if cfg.TLSCert != "" {
