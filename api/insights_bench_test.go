@@ -22,12 +22,12 @@ import (
 
 // BenchmarkInsightsTwelveMonths times GET /v1/insights for twelve months,
 // grouped by month, over real HTTP, on a SQLite database of
-// CPCREADY_INSIGHTS_BENCH_N conferences (default 20,000) seeded through the
+// CPCREADY_INSIGHTS_BENCH_N conferences (default 10,000) seeded through the
 // store, and reports the median and 99th percentile. Seeding a million
 // takes minutes, so CPCREADY_INSIGHTS_BENCH_DB names a file to keep and
 // reuse; see docs/benchmarks.md.
 func BenchmarkInsightsTwelveMonths(b *testing.B) {
-	n := 20000
+	n := 10000
 	if v := os.Getenv("CPCREADY_INSIGHTS_BENCH_N"); v != "" {
 		var err error
 		if n, err = strconv.Atoi(v); err != nil {
