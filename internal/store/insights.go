@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 	"time"
 
@@ -122,17 +123,20 @@ func awaitingStart(q *gorm.DB, org string, now time.Time) *gorm.DB {
 
 // recordStarts does RecordStarts inside tx, a page at a time. Each row is
 // recorded only if it is still the version read and still unrecorded, so a
-// write that recorded it meanwhile is not counted twice.
+// write that recorded it meanwhile is not counted twice. The tallies are
+// changed once, at the end, so that on PostgreSQL no tally stays locked
+// while conference rows are still to be locked.
 func (db *DB) recordStarts(tx *gorm.DB, org string) error {
 	now := db.now()
+	deltas := map[string]tallyDelta{}
 	for {
 		var rows []conferenceRow
-		q := awaitingStart(tx.Select(append(contributionColumns, "version", "readiness_status")), org, now)
+		q := awaitingStart(tx.Select(slices.Concat(contributionColumns, []string{"version", "readiness_status"})), org, now)
 		if err := q.Order("scheduled_start, id").Limit(reevaluatePage).Find(&rows).Error; err != nil {
 			return err
 		}
 		if len(rows) == 0 {
-			return nil
+			break
 		}
 		ids := make([]string, len(rows))
 		starts := make(map[string]time.Time, len(rows))
@@ -143,7 +147,6 @@ func (db *DB) recordStarts(tx *gorm.DB, org string) error {
 		if err != nil {
 			return err
 		}
-		deltas := map[string]tallyDelta{}
 		recorded := 0
 		for i := range rows {
 			before := &rows[i]
@@ -164,15 +167,17 @@ func (db *DB) recordStarts(tx *gorm.DB, org string) error {
 			}
 			deltas[before.Org].change(before, &after)
 		}
-		for o, d := range deltas {
-			if err := d.apply(tx, o); err != nil {
-				return err
-			}
-		}
 		if recorded == 0 {
-			return nil // every row moved under us; leave them to the next call
+			break // every row moved under us; leave them to the next call
 		}
 	}
+	orgs := slices.Sorted(maps.Keys(deltas))
+	for _, o := range orgs {
+		if err := deltas[o].apply(tx, o); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RecountReport says what a recount found.
