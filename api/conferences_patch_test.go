@@ -56,7 +56,7 @@ func TestPatchConferenceMergesAndBumpsVersion(t *testing.T) {
 	if body["status"] != "postponed" || body["version"] != float64(3) || r.Header.Get("ETag") != `"3"` {
 		t.Errorf("status %v version %v ETag %s", body["status"], body["version"], r.Header.Get("ETag"))
 	}
-	if ctRaw(t, body, "children") != `[{"name":"Second","ref":"C-2"}]` {
+	if ctRaw(t, body, "children") != `[{"name":"Second","ref":"C-2","unborn":false}]` {
 		t.Errorf("children = %s", ctRaw(t, body, "children"))
 	}
 

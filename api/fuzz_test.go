@@ -28,7 +28,7 @@ var fuzzWriteRoutes = func() []fuzzWriteRoute {
 		{"PATCH", c, cs, anyVersion, patch, `{"format":"video","chair":{"name":null},"status":"postponed"}`},
 		{"POST", c + "/participants", cs, nil, "", `{"display_name":"Parent","relationship":"father","invited":true,"attendance":"phone","safety":{"concern":"domestic_abuse","arrangement":"separate_attendance"}}`},
 		{"PATCH", p, cs, anyVersion, patch, `{"attendance":"excluded","exclusion":{"decided_by_chair_on":"2026-11-20","grounds":"risk"}}`},
-		{"PUT", p + "/needs/interpreter", cs, nil, "", `{"status":"identified","language":"pl","detail":"Polish"}`},
+		{"PUT", p + "/needs/language", cs, nil, "", `{"status":"identified","language":"pl","detail":"Polish"}`},
 		{"POST", p + "/contacts", cs, nil, "", `{"with":"chair","on":"2026-11-20","method":"video"}`},
 		{"POST", c + "/reports", cs, nil, "", `{"agency":"police","title":"Police report","received_on":"2026-11-19"}`},
 		{"POST", c + "/reports/{rid}/shares", cs, nil, "", `{"participant_id":"{pid}","withheld":true,"reason":"risk","chair_agreed_on":"2026-11-20"}`},

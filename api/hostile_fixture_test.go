@@ -27,8 +27,8 @@ func newHostileFixture(e *env) hostileFixture {
 	// Record the need and the views the table replaces, so that every
 	// accepted PUT to them is a 200.
 	for path, body := range map[string]string{
-		ctPath(hf.conf, "participants", hf.participant, "needs", "interpreter"): `{"status":"arranged","language":"pl"}`,
-		ctPath(hf.conf, "children", "C-1", "views"):                             `{"means":"written"}`,
+		ctPath(hf.conf, "participants", hf.participant, "needs", "language"): `{"status":"arranged","language":"pl","interpreter":"professional"}`,
+		ctPath(hf.conf, "children", "C-1", "views"):                          `{"means":"written"}`,
 	} {
 		if r := e.do(req{Method: "PUT", Path: path, Key: e.key(orgA, domain.RoleCaseSystem), Body: body}); r.Status != 201 {
 			e.t.Fatalf("PUT %s: %d %s", path, r.Status, r.Body)
@@ -79,7 +79,7 @@ func (hf hostileFixture) bodyRoutes() []hostileRoute {
 		{"updateConference", "PATCH", c, cs, anyVersion, fixed(`{"format":"video"}`), ""},
 		{"addParticipant", "POST", c + "/participants", cs, nil, participantBody, ""},
 		{"updateParticipant", "PATCH", p, cs, anyVersion, fixed(`{"attendance":"video"}`), ""},
-		{"putNeed", "PUT", p + "/needs/interpreter", cs, nil, fixed(`{"status":"arranged","language":"pl","detail":"booked"}`), p},
+		{"putNeed", "PUT", p + "/needs/language", cs, nil, fixed(`{"status":"arranged","language":"pl","interpreter":"professional","detail":"booked"}`), p},
 		{"addContact", "POST", p + "/contacts", cs, nil, fixed(`{"with":"social_worker","on":"2026-11-20","method":"phone"}`), ""},
 		{"addReport", "POST", c + "/reports", cs, nil, fixed(`{"agency":"health","title":"Health report"}`), ""},
 		{"addShare", "POST", c + "/reports/" + hf.report + "/shares", cs, nil,

@@ -97,10 +97,13 @@ func (g *rrGen) aggregate(c *domain.Conference) {
 			}
 		}
 		if !g.defect() {
+			p.InformedOn, p.AdvocacyOfferedOn = g.past(8), g.past(8)
+		}
+		if !g.defect() {
 			p.NeedsAssessedOn = g.past(10)
 		}
 		p.PrivateSpaceConfirmed, p.TechnologyChecked = !g.defect(), !g.defect()
-		for _, kind := range []string{"technology", "interpreter", "childcare"} {
+		for _, kind := range []string{"technology", domain.NeedLanguage, "childcare"} {
 			if !g.chance(0.2) {
 				continue
 			}
@@ -108,8 +111,8 @@ func (g *rrGen) aggregate(c *domain.Conference) {
 			if g.defect() {
 				n.Status = domain.NeedIdentified
 			}
-			if kind == "interpreter" {
-				n.Language = rrPick(g, "pl", "ur", "ro")
+			if kind == domain.NeedLanguage {
+				n.Language, n.Interpreter = rrPick(g, "pl", "ur", "ro"), rrPick(g, domain.InterpreterProfessional, domain.InterpreterFamilyMember)
 			}
 			p.Needs = append(p.Needs, n)
 		}
@@ -136,7 +139,7 @@ func (g *rrGen) aggregate(c *domain.Conference) {
 				continue
 			}
 			s := domain.Share{ID: uuid.NewString(), ParticipantID: p.ID, Language: "en"}
-			if n := p.Need("interpreter"); n != nil && !g.defect() {
+			if n := p.Need(domain.NeedLanguage); n != nil && !g.defect() {
 				s.Language = n.Language
 			}
 			if g.chance(0.1) {
@@ -154,6 +157,21 @@ func (g *rrGen) aggregate(c *domain.Conference) {
 			rep.Shares = append(rep.Shares, s)
 		}
 		c.Reports = append(c.Reports, rep)
+	}
+	for i := range c.Reports {
+		if !g.defect() {
+			c.Reports[i].SharedWithChairOn = g.past(6)
+		}
+	}
+	// A quorum, unless this is a defect.
+	notExpected := false
+	for _, agency := range []string{"social_care", "police", "health"} {
+		if g.defect() {
+			continue
+		}
+		c.Professionals = append(c.Professionals, domain.Professional{ID: uuid.NewString(), ProfessionalFields: domain.ProfessionalFields{
+			Agency: agency, Name: "Professional", Attendance: domain.ProfessionalConfirmed, ReportExpected: &notExpected,
+		}})
 	}
 	for i := range c.Children {
 		if g.defect() {

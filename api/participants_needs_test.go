@@ -15,7 +15,7 @@ func TestPutNeedCreatesThenReplaces(t *testing.T) {
 	e := newEnv(t)
 	f := e.ctFixture(orgA, "N-PUT") // childcare identified, version 3
 	sw := e.key(orgA, domain.RoleSocialWorker)
-	path := ctPath(f.conf, "participants", f.participant, "needs", "interpreter")
+	path := ctPath(f.conf, "participants", f.participant, "needs", "language")
 
 	r := e.do(req{Method: "PUT", Path: path, Key: sw, Body: map[string]any{"status": "identified", "language": "pl", "detail": "Polish interpreter"}})
 	if r.Status != http.StatusCreated {
@@ -23,7 +23,7 @@ func TestPutNeedCreatesThenReplaces(t *testing.T) {
 	}
 	var n domain.Need
 	r.Decode(t, &n)
-	if n != (domain.Need{Kind: "interpreter", Status: "identified", Language: "pl", Detail: "Polish interpreter"}) {
+	if n != (domain.Need{Kind: "language", Status: "identified", Language: "pl", Detail: "Polish interpreter"}) {
 		t.Errorf("need = %+v", n)
 	}
 	if got := r.Header.Get("ETag"); got != `"4"` {
@@ -32,13 +32,13 @@ func TestPutNeedCreatesThenReplaces(t *testing.T) {
 
 	// The same kind again replaces it: 200, the kind in the body may repeat
 	// the path's, and a current If-Match is honoured.
-	r = e.do(req{Method: "PUT", Path: path, Key: e.key(orgA, domain.RoleCaseSystem), Header: ctIfMatch(`"4"`), Body: map[string]any{"kind": "interpreter", "status": "arranged", "language": "pl-PL"}})
+	r = e.do(req{Method: "PUT", Path: path, Key: e.key(orgA, domain.RoleCaseSystem), Header: ctIfMatch(`"4"`), Body: map[string]any{"kind": "language", "status": "arranged", "language": "pl-PL", "interpreter": "professional"}})
 	if r.Status != http.StatusOK {
 		t.Fatalf("replace: %d %s", r.Status, r.Body)
 	}
 	var replaced domain.Need
 	r.Decode(t, &replaced)
-	if replaced != (domain.Need{Kind: "interpreter", Status: "arranged", Language: "pl-PL"}) {
+	if replaced != (domain.Need{Kind: "language", Status: "arranged", Language: "pl-PL", Interpreter: "professional"}) {
 		t.Errorf("replaced need = %+v (detail must not survive a replace)", replaced)
 	}
 	if got := r.Header.Get("ETag"); got != `"5"` {
@@ -55,7 +55,7 @@ func TestPutNeedCreatesThenReplaces(t *testing.T) {
 	want := []domain.Need{ // in the order domain.NeedKinds lists them
 		{Kind: "technology", Status: "not_needed"},
 		{Kind: "childcare", Status: "identified"},
-		{Kind: "interpreter", Status: "arranged", Language: "pl-PL"},
+		{Kind: "language", Status: "arranged", Language: "pl-PL", Interpreter: "professional"},
 	}
 	if c.Version != 6 || len(c.Participants[0].Needs) != len(want) {
 		t.Fatalf("version %d needs %+v", c.Version, c.Participants[0].Needs)
@@ -84,9 +84,13 @@ func TestPutNeedRefused(t *testing.T) {
 		{"unknown kind", "babysitter", map[string]any{"status": "identified"}, nil, 422, []string{"kind"}},
 		{"kind upper case", "Childcare", map[string]any{"status": "identified"}, nil, 422, []string{"kind"}},
 		{"body kind differs", "transport", map[string]any{"kind": "childcare", "status": "identified"}, nil, 422, []string{"kind"}},
-		{"interpreter without language", "interpreter", map[string]any{"status": "identified"}, nil, 422, []string{"language"}},
-		{"arranged interpreter without language", "interpreter", map[string]any{"status": "arranged"}, nil, 422, []string{"language"}},
-		{"bad language tag", "interpreter", map[string]any{"status": "identified", "language": "not a language"}, nil, 422, []string{"language"}},
+		{"language without language", "language", map[string]any{"status": "identified"}, nil, 422, []string{"language"}},
+		{"arranged language without language", "language", map[string]any{"status": "arranged", "interpreter": "professional"}, nil, 422, []string{"language"}},
+		{"arranged language without interpreter", "language", map[string]any{"status": "arranged", "language": "pl"}, nil, 422, []string{"interpreter"}},
+		{"interpreter of another kind", "transport", map[string]any{"status": "arranged", "interpreter": "professional"}, nil, 422, []string{"interpreter"}},
+		{"interpreter not a choice", "language", map[string]any{"status": "arranged", "language": "pl", "interpreter": "neighbour"}, nil, 422, []string{"interpreter"}},
+		{"the old name", "interpreter", map[string]any{"status": "identified", "language": "pl"}, nil, 422, []string{"kind"}},
+		{"bad language tag", "language", map[string]any{"status": "identified", "language": "not a language"}, nil, 422, []string{"language"}},
 		{"bad status", "transport", map[string]any{"status": "sorted"}, nil, 422, []string{"status"}},
 		{"missing status", "transport", map[string]any{"detail": "bus"}, nil, 422, []string{"status"}},
 		{"detail too long", "transport", map[string]any{"status": "identified", "detail": strings.Repeat("d", 1001)}, nil, 422, []string{"detail"}},

@@ -12,6 +12,8 @@ func rrPolicyBody(changes map[string]any) map[string]any {
 	b := map[string]any{
 		"report_days":       map[string]any{"initial": 3, "review": 5, "pre_birth": 3},
 		"icpc_working_days": 15, "first_review_months": 3, "review_interval_months": 6,
+		"chair_report_days":     map[string]any{"initial": 3, "review": 5, "pre_birth": 3},
+		"quorum_other_agencies": 2, "pre_birth_latest_week": 28, "transfer_in_days": 15,
 		"phone_only_attendance": true,
 	}
 	for k, v := range changes {
@@ -56,7 +58,7 @@ func rrPolicyEvents(t testing.TB, e *env) []string {
 	return out
 }
 
-const rrDefaultPolicy = `{"report_days":{"initial":3,"review":5,"pre_birth":3},"icpc_working_days":15,"first_review_months":3,"review_interval_months":6,"phone_only_attendance":true,"version":0}`
+const rrDefaultPolicy = `{"report_days":{"initial":3,"review":5,"pre_birth":3},"icpc_working_days":15,"first_review_months":3,"review_interval_months":6,"chair_report_days":{"initial":3,"review":5,"pre_birth":3},"quorum_other_agencies":2,"pre_birth_latest_week":28,"transfer_in_days":15,"phone_only_attendance":true,"version":0}`
 
 func TestPolicyGetAndPut(t *testing.T) {
 	e := newEnv(t)
@@ -70,9 +72,11 @@ func TestPolicyGetAndPut(t *testing.T) {
 	r = e.do(req{Method: "PUT", Path: "/v1/policy", Key: admin, Body: map[string]any{
 		"report_days":       map[string]any{"initial": 2, "review": 4, "pre_birth": 2},
 		"icpc_working_days": 20, "first_review_months": 4, "review_interval_months": 5, "phone_only_attendance": false,
+		"chair_report_days":     map[string]any{"initial": 4, "review": 6, "pre_birth": 4},
+		"quorum_other_agencies": 3, "pre_birth_latest_week": 26, "transfer_in_days": 10,
 	}})
 	rrStatus(t, r, 200)
-	want := `{"report_days":{"initial":2,"review":4,"pre_birth":2},"icpc_working_days":20,"first_review_months":4,"review_interval_months":5,"phone_only_attendance":false,"version":1}`
+	want := `{"report_days":{"initial":2,"review":4,"pre_birth":2},"icpc_working_days":20,"first_review_months":4,"review_interval_months":5,"chair_report_days":{"initial":4,"review":6,"pre_birth":4},"quorum_other_agencies":3,"pre_birth_latest_week":26,"transfer_in_days":10,"phone_only_attendance":false,"version":1}`
 	if string(r.Body) != want || r.Header.Get("ETag") != `"1"` {
 		t.Errorf("PUT = %s, ETag %s", r.Body, r.Header.Get("ETag"))
 	}
@@ -134,6 +138,12 @@ func TestPolicyRefused(t *testing.T) {
 		{name: "missing fields", key: admin, body: rrPolicyBody(map[string]any{"icpc_working_days": nil, "first_review_months": nil}), status: 422, fields: []string{"icpc_working_days", "first_review_months"}},
 		{name: "not a number", key: admin, body: rrPolicyBody(map[string]any{"icpc_working_days": "15"}), status: 422, fields: []string{"icpc_working_days"}},
 		{name: "fraction", key: admin, body: rrPolicyBody(map[string]any{"icpc_working_days": 1.5}), status: 422, fields: []string{"icpc_working_days"}},
+		{name: "quorum_other_agencies 0", key: admin, body: rrPolicyBody(map[string]any{"quorum_other_agencies": 0}), status: 422, fields: []string{"quorum_other_agencies"}},
+		{name: "quorum_other_agencies 6", key: admin, body: rrPolicyBody(map[string]any{"quorum_other_agencies": 6}), status: 422, fields: []string{"quorum_other_agencies"}},
+		{name: "pre_birth_latest_week 41", key: admin, body: rrPolicyBody(map[string]any{"pre_birth_latest_week": 41}), status: 422, fields: []string{"pre_birth_latest_week"}},
+		{name: "transfer_in_days 0", key: admin, body: rrPolicyBody(map[string]any{"transfer_in_days": 0}), status: 422, fields: []string{"transfer_in_days"}},
+		{name: "chair_report_days.review 31", key: admin, body: rrPolicyBody(map[string]any{"chair_report_days": map[string]any{"initial": 3, "review": 31, "pre_birth": 3}}), status: 422, fields: []string{"chair_report_days.review"}},
+		{name: "missing v2 counts", key: admin, body: rrPolicyBody(map[string]any{"quorum_other_agencies": nil, "pre_birth_latest_week": nil, "transfer_in_days": nil}), status: 422, fields: []string{"quorum_other_agencies", "pre_birth_latest_week", "transfer_in_days"}},
 		{name: "malformed", key: admin, body: `{"report_days":`, status: 400},
 		{name: "unknown field", key: admin, body: rrPolicyBody(map[string]any{"report_deadline": 3}), status: 400, fields: []string{"report_deadline"}},
 		{name: "text/plain", key: admin, body: ok, ct: "text/plain", status: 415},
@@ -169,6 +179,7 @@ func TestPolicyChangeReevaluatesConferences(t *testing.T) {
 	dad := rrWrite(e, orgA, domain.RoleSocialWorker, "POST", rrPath(ready, "/participants"), map[string]any{
 		"display_name": "Other Parent", "relationship": "father", "invited": true, "attendance": "phone",
 		"needs_assessed_on": "2026-11-20", "private_space_confirmed": true,
+		"informed_on": "2026-11-20", "advocacy_offered_on": "2026-11-20",
 	}, 201)["id"].(string)
 	rrContact(e, orgA, ready, dad, "social_worker", "2026-11-20")
 	rrContact(e, orgA, ready, dad, "chair", "2026-11-20")
@@ -204,21 +215,21 @@ func TestPolicyChangeReevaluatesConferences(t *testing.T) {
 		}
 	}
 	check("default", ready, rrSummary{Status: "ready", Advisories: 1}, "PHONE_ONLY_ATTENDANCE")
-	check("default", pending, rrSummary{Status: "not_ready", Blockers: 8, DueOn: "2026-12-02"})
+	check("default", pending, rrSummary{Status: "not_ready", Blockers: 10, Advisories: 1, DueOn: "2026-12-02"}, "ADVOCACY_NOT_OFFERED")
 	rrWantList(t, e, "overdue=true")
 
 	// Eleven working days before 2026-12-07 is 2026-11-20: the shares of
 	// 2026-11-23 become late, and the unshared report is overdue today.
 	rrPutPolicy(e, orgA, map[string]any{"initial": 11})
 	check("initial 11", ready, rrSummary{Status: "ready", Advisories: 3}, "PHONE_ONLY_ATTENDANCE", "REPORT_SHARED_LATE", "REPORT_SHARED_LATE")
-	check("initial 11", pending, rrSummary{Status: "not_ready", Blockers: 8, DueOn: "2026-11-20", Overdue: true})
+	check("initial 11", pending, rrSummary{Status: "not_ready", Blockers: 10, Advisories: 1, DueOn: "2026-11-20", Overdue: true}, "ADVOCACY_NOT_OFFERED")
 	rrWantList(t, e, "overdue=true", pending)
 	rrWantList(t, e, "readiness=ready", ready)
 
 	// Ten working days before is 2026-11-23 itself: on time again.
 	rrPutPolicy(e, orgA, map[string]any{"initial": 10})
 	check("initial 10", ready, rrSummary{Status: "ready", Advisories: 1}, "PHONE_ONLY_ATTENDANCE")
-	check("initial 10", pending, rrSummary{Status: "not_ready", Blockers: 8, DueOn: "2026-11-23"})
+	check("initial 10", pending, rrSummary{Status: "not_ready", Blockers: 10, Advisories: 1, DueOn: "2026-11-23"}, "ADVOCACY_NOT_OFFERED")
 	rrWantList(t, e, "overdue=true")
 
 	// Turning the phone advisory off, and shortening the ICPC timescale to
@@ -227,7 +238,7 @@ func TestPolicyChangeReevaluatesConferences(t *testing.T) {
 	check("phone off", ready, rrSummary{Status: "ready"})
 	rrPutPolicy(e, orgA, map[string]any{"phone_only_attendance": false, "icpc_working_days": 5})
 	check("icpc 5", ready, rrSummary{Status: "ready", Advisories: 1}, "ICPC_TIMESCALE_EXCEEDED")
-	check("icpc 5", pending, rrSummary{Status: "not_ready", Blockers: 8, Advisories: 1, DueOn: "2026-12-02"}, "ICPC_TIMESCALE_EXCEEDED")
+	check("icpc 5", pending, rrSummary{Status: "not_ready", Blockers: 10, Advisories: 2, DueOn: "2026-12-02"}, "ICPC_TIMESCALE_EXCEEDED", "ADVOCACY_NOT_OFFERED")
 	rrPutPolicy(e, orgA, nil)
 	check("back to default", ready, rrSummary{Status: "ready", Advisories: 1}, "PHONE_ONLY_ATTENDANCE")
 

@@ -85,13 +85,14 @@ func rrWantList(t *testing.T, e *env, query string, want ...string) {
 	}
 }
 
-// rrNotReadyWithDeadlines builds a conference whose blockers include two
-// with deadlines: an unshared police report and unshared child's views.
+// rrNotReadyWithDeadlines builds a conference whose blockers include three
+// with deadlines: a social care report neither shared with the mother nor
+// with the chair, and unshared child's views.
 func rrNotReadyWithDeadlines(e *env, ref string) (id, pid, rid string) {
 	e.t.Helper()
 	id = e.mustCreate(orgA, ref)
 	pid = e.mustAddParticipant(orgA, id)
-	rid = rrAddReport(e, orgA, id, "police")
+	rid = rrAddReport(e, orgA, id, "social_care")
 	rrWrite(e, orgA, domain.RoleSocialWorker, "PUT", rrPath(id, "/children/C-1/views"), map[string]any{"means": "social_worker", "recorded_on": "2026-11-20"}, 201)
 	return id, pid, rid
 }
@@ -106,14 +107,14 @@ func TestReadinessFindingsAgreeWithStoredSummary(t *testing.T) {
 	}
 	var rd rrReadiness
 	r.Decode(t, &rd)
-	rrWantCodes(t, rd.Findings, "SOCIAL_WORKER_REPORT_MISSING",
-		"NEEDS_NOT_ASSESSED", "NOT_SPOKEN_TO_SOCIAL_WORKER", "NOT_SPOKEN_TO_CHAIR", "PRIVATE_SPACE_NOT_CONFIRMED", "TECHNOLOGY_NOT_CHECKED",
-		"REPORT_NOT_SHARED", "CHILD_VIEWS_NOT_SHARED")
-	if rd.Status != "not_ready" || rd.Blockers != 8 || rd.Advisories != 0 || rd.EvaluatedAt != "2026-11-23T09:00:00Z" {
+	rrWantCodes(t, rd.Findings, "QUORUM_NOT_CONFIRMED",
+		"NEEDS_NOT_ASSESSED", "NOT_SPOKEN_TO_SOCIAL_WORKER", "NOT_SPOKEN_TO_CHAIR", "FAMILY_NOT_INFORMED", "ADVOCACY_NOT_OFFERED",
+		"PRIVATE_SPACE_NOT_CONFIRMED", "TECHNOLOGY_NOT_CHECKED", "REPORT_NOT_WITH_CHAIR", "REPORT_NOT_SHARED", "CHILD_VIEWS_NOT_SHARED")
+	if rd.Status != "not_ready" || rd.Blockers != 10 || rd.Advisories != 1 || rd.EvaluatedAt != "2026-11-23T09:00:00Z" {
 		t.Errorf("readiness = %+v", rd)
 	}
 	for i, f := range rd.Findings {
-		if f.Severity != "blocker" || f.Overdue || f.Message == "" {
+		if (f.Severity != "blocker") != (f.Code == "ADVOCACY_NOT_OFFERED") || f.Overdue || f.Message == "" {
 			t.Errorf("finding %d = %+v", i, f)
 		}
 		due := ""
@@ -129,9 +130,13 @@ func TestReadinessFindingsAgreeWithStoredSummary(t *testing.T) {
 			if f.ChildRef != "C-1" || due != "2026-12-02" {
 				t.Errorf("CHILD_VIEWS_NOT_SHARED = %+v", f)
 			}
-		case "SOCIAL_WORKER_REPORT_MISSING":
+		case "REPORT_NOT_WITH_CHAIR":
+			if f.ParticipantID != "" || f.ReportID != rid || due != "2026-12-02" {
+				t.Errorf("REPORT_NOT_WITH_CHAIR = %+v", f)
+			}
+		case "QUORUM_NOT_CONFIRMED":
 			if f.ParticipantID != "" || due != "" {
-				t.Errorf("SOCIAL_WORKER_REPORT_MISSING = %+v", f)
+				t.Errorf("QUORUM_NOT_CONFIRMED = %+v", f)
 			}
 		default:
 			if f.ParticipantID != pid || due != "" {
@@ -139,7 +144,7 @@ func TestReadinessFindingsAgreeWithStoredSummary(t *testing.T) {
 			}
 		}
 	}
-	want := rrSummary{Status: "not_ready", Blockers: 8, Advisories: 0, DueOn: "2026-12-02", Overdue: false}
+	want := rrSummary{Status: "not_ready", Blockers: 10, Advisories: 1, DueOn: "2026-12-02", Overdue: false}
 	if got := rrStoredSummary(e, orgA, id); got != want {
 		t.Errorf("stored summary = %+v, want %+v", got, want)
 	}
@@ -168,7 +173,7 @@ func TestReadinessOverdueFollowsTheClockWithoutAWrite(t *testing.T) {
 
 	e.clock.Set(time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC))
 	rd := rrGetReadiness(e, orgA, id)
-	if rd.EvaluatedAt != "2026-12-03T08:00:00Z" || rd.Status != "not_ready" || rd.Blockers != 8 {
+	if rd.EvaluatedAt != "2026-12-03T08:00:00Z" || rd.Status != "not_ready" || rd.Blockers != 10 {
 		t.Errorf("readiness = %+v", rd)
 	}
 	for _, f := range rd.Findings {
@@ -176,7 +181,7 @@ func TestReadinessOverdueFollowsTheClockWithoutAWrite(t *testing.T) {
 			t.Errorf("%s overdue = %v, want %v", f.Code, f.Overdue, want)
 		}
 	}
-	want := rrSummary{Status: "not_ready", Blockers: 8, DueOn: "2026-12-02", Overdue: true}
+	want := rrSummary{Status: "not_ready", Blockers: 10, Advisories: 1, DueOn: "2026-12-02", Overdue: true}
 	if got := rrStoredSummary(e, orgA, id); got != want {
 		t.Errorf("stored summary = %+v, want %+v", got, want)
 	}
@@ -194,12 +199,14 @@ func TestReadinessOverdueFollowsTheClockWithoutAWrite(t *testing.T) {
 	// overdue, and takes the conference off the overdue list.
 	rrShare(e, orgA, id, rid, pid, "2026-12-03")
 	rrWrite(e, orgA, domain.RoleSocialWorker, "PUT", rrPath(id, "/children/C-1/views"), map[string]any{"means": "social_worker", "recorded_on": "2026-11-20", "shared_on": "2026-12-03"}, 200)
+	rrStatus(t, e.do(req{Method: "PATCH", Path: rrPath(id, "/reports/", rid), Key: e.key(orgA, domain.RoleSocialWorker),
+		Header: map[string]string{"If-Match": "*"}, Body: map[string]any{"shared_with_chair_on": "2026-12-03"}}), 200)
 	rd = rrGetReadiness(e, orgA, id)
 	late := rrFindings(rd.Findings, "REPORT_SHARED_LATE")
-	if len(late) != 1 || late[0].Severity != "advisory" || late[0].Overdue || late[0].DueOn == nil || late[0].DueOn.String() != "2026-12-02" || rd.Advisories != 1 || rd.Blockers != 6 {
+	if len(late) != 1 || late[0].Severity != "advisory" || late[0].Overdue || late[0].DueOn == nil || late[0].DueOn.String() != "2026-12-02" || rd.Advisories != 2 || rd.Blockers != 7 {
 		t.Errorf("after a late share: %+v", rd)
 	}
-	want = rrSummary{Status: "not_ready", Blockers: 6, Advisories: 1}
+	want = rrSummary{Status: "not_ready", Blockers: 7, Advisories: 2}
 	if got := rrStoredSummary(e, orgA, id); got != want {
 		t.Errorf("stored summary = %+v, want %+v", got, want)
 	}
@@ -282,6 +289,7 @@ func TestReadinessChecks(t *testing.T) {
 	e := newEnv(t)
 	id := e.mustCreate(orgA, "RC-1")
 	pid := rrReadyParticipant(e, orgA, id)
+	rrQuorate(e, orgA, id)
 	chair := e.key(orgA, domain.RoleChair)
 	path := rrPath(id, "/readiness-checks")
 	version := e.etagOf(orgA, id)
@@ -317,6 +325,7 @@ func TestReadinessChecks(t *testing.T) {
 	e.clock.Set(e.clock.Now().Add(time.Hour))
 	rid := rrAddReport(e, orgA, id, "social_care")
 	rrShare(e, orgA, id, rid, pid, "2026-11-23")
+	rrToChair(e, orgA, id, rid, "2026-11-23")
 	rrWrite(e, orgA, domain.RoleSocialWorker, "PUT", rrPath(id, "/children/C-1/views"), map[string]any{"means": "attending", "recorded_on": "2026-11-23", "shared_on": "2026-11-23"}, 201)
 	second := rrWrite(e, orgA, domain.RoleChair, "POST", path, map[string]any{"decision": "proceed"}, 201)
 	if rd := second["readiness"].(map[string]any); rd["status"] != "ready" || rd["blockers"] != 0.0 || len(rd["findings"].([]any)) != 0 {

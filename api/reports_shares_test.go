@@ -59,7 +59,7 @@ func TestShareAdd(t *testing.T) {
 		t.Errorf("ETag = %q, want \"5\"", got)
 	}
 	ev := rrLastEvent(t, e, id)
-	want := `{"id":{"before":null,"after":"` + sid + `"},"language":{"before":null,"after":"en"},"participant_id":{"before":null,"after":"` + mum +
+	want := `{"format":{"before":null,"after":"written"},"id":{"before":null,"after":"` + sid + `"},"language":{"before":null,"after":"en"},"participant_id":{"before":null,"after":"` + mum +
 		`"},"shared_on":{"before":null,"after":"2026-11-23"},"withheld":{"before":null,"after":false}}`
 	if ev.Action != "create" || ev.Entity != "share" || ev.EntityID != sid || ev.Changes != want {
 		t.Errorf("audit row = %+v\nwant changes %s", ev, want)
@@ -94,7 +94,7 @@ func TestShareAdd(t *testing.T) {
 
 	// A mother who needs Polish needs a share in Polish; languages compare
 	// without regard to case.
-	rrWrite(e, orgA, domain.RoleSocialWorker, "PUT", rrPath(id, "/participants/", mum, "/needs/interpreter"), map[string]any{"status": "arranged", "language": "pl"}, 201)
+	rrWrite(e, orgA, domain.RoleSocialWorker, "PUT", rrPath(id, "/participants/", mum, "/needs/language"), map[string]any{"status": "arranged", "language": "pl", "interpreter": "professional"}, 201)
 	nt := rrFindings(rrGetReadiness(e, orgA, id).Findings, "REPORT_NOT_TRANSLATED")
 	if len(nt) != 1 || nt[0].ParticipantID != mum || nt[0].ReportID != rid || nt[0].DueOn == nil || nt[0].DueOn.String() != "2026-12-02" {
 		t.Fatalf("REPORT_NOT_TRANSLATED = %+v", nt)
@@ -164,7 +164,7 @@ func TestViewPut(t *testing.T) {
 	path := rrPath(id, "/children/C-1/views")
 	r := e.do(req{Method: "PUT", Path: path, Key: e.key(orgA, domain.RoleSocialWorker), Body: map[string]any{"means": "written", "recorded_on": "2026-11-20"}})
 	rrStatus(t, r, 201)
-	if got := string(r.Body); got != `{"ref":"C-1","name":"Child Person","views":{"means":"written","recorded_on":"2026-11-20"}}` {
+	if got := string(r.Body); got != `{"ref":"C-1","name":"Child Person","unborn":false,"views":{"means":"written","recorded_on":"2026-11-20"}}` {
 		t.Errorf("body = %s", got)
 	}
 	if got := r.Header.Get("ETag"); got != `"2"` {
@@ -176,8 +176,8 @@ func TestViewPut(t *testing.T) {
 		t.Errorf("audit row = %+v", ev)
 	}
 	rd := rrGetReadiness(e, orgA, id)
-	rrWantCodes(t, rd.Findings, "NO_FAMILY_PARTICIPANTS", "SOCIAL_WORKER_REPORT_MISSING", "CHILD_VIEWS_NOT_SHARED")
-	if f := rd.Findings[2]; f.ChildRef != "C-1" || f.DueOn == nil || f.DueOn.String() != "2026-12-02" || f.Overdue || f.Severity != "blocker" {
+	rrWantCodes(t, rd.Findings, "NO_FAMILY_PARTICIPANTS", "SOCIAL_WORKER_REPORT_MISSING", "QUORUM_NOT_CONFIRMED", "CHILD_VIEWS_NOT_SHARED")
+	if f := rd.Findings[3]; f.ChildRef != "C-1" || f.DueOn == nil || f.DueOn.String() != "2026-12-02" || f.Overdue || f.Severity != "blocker" {
 		t.Errorf("CHILD_VIEWS_NOT_SHARED = %+v", f)
 	}
 
@@ -191,7 +191,7 @@ func TestViewPut(t *testing.T) {
 	if ev.Action != "update" || ev.Entity != "child_views" || ev.Changes != `{"shared_on":{"before":null,"after":"2026-11-23"}}` {
 		t.Errorf("audit row = %+v", ev)
 	}
-	rrWantCodes(t, rrGetReadiness(e, orgA, id).Findings, "NO_FAMILY_PARTICIPANTS", "SOCIAL_WORKER_REPORT_MISSING")
+	rrWantCodes(t, rrGetReadiness(e, orgA, id).Findings, "NO_FAMILY_PARTICIPANTS", "SOCIAL_WORKER_REPORT_MISSING", "QUORUM_NOT_CONFIRMED")
 
 	// Shared on the day it was recorded is allowed; means is replaced too.
 	rrWrite(e, orgA, domain.RoleSocialWorker, "PUT", path, map[string]any{"means": "advocate", "recorded_on": "2026-11-23", "shared_on": "2026-11-23"}, 200)
@@ -203,7 +203,7 @@ func TestViewPut(t *testing.T) {
 	}
 	// A PUT is a whole replacement: views without dates are not recorded.
 	rrWrite(e, orgA, domain.RoleSocialWorker, "PUT", path, map[string]any{"means": "attending"}, 200)
-	rrWantCodes(t, rrGetReadiness(e, orgA, id).Findings, "NO_FAMILY_PARTICIPANTS", "SOCIAL_WORKER_REPORT_MISSING", "CHILD_VIEWS_NOT_RECORDED")
+	rrWantCodes(t, rrGetReadiness(e, orgA, id).Findings, "NO_FAMILY_PARTICIPANTS", "SOCIAL_WORKER_REPORT_MISSING", "QUORUM_NOT_CONFIRMED", "CHILD_VIEWS_NOT_RECORDED")
 }
 
 func TestViewPutRefused(t *testing.T) {

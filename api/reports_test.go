@@ -249,6 +249,7 @@ func rrReadyParticipant(e *env, org, confID string) string {
 	b := rrWrite(e, org, domain.RoleSocialWorker, "POST", rrPath(confID, "/participants"), map[string]any{
 		"display_name": "Parent Person", "relationship": "mother", "invited": true,
 		"attendance": "in_person", "needs_assessed_on": "2026-11-20",
+		"informed_on": "2026-11-20", "advocacy_offered_on": "2026-11-20",
 	}, 201)
 	pid := b["id"].(string)
 	rrContact(e, org, confID, pid, "social_worker", "2026-11-20")
@@ -264,7 +265,27 @@ func rrMakeReady(e *env, org, confID string) (pid, rid string) {
 	rid = rrAddReport(e, org, confID, "social_care")
 	rrShare(e, org, confID, rid, pid, "2026-11-23")
 	rrWrite(e, org, domain.RoleSocialWorker, "PUT", rrPath(confID, "/children/C-1/views"), map[string]any{"means": "written", "recorded_on": "2026-11-20", "shared_on": "2026-11-22"}, 201)
+	rrToChair(e, org, confID, rid, "2026-11-22")
+	rrQuorate(e, org, confID)
 	return pid, rid
+}
+
+// rrToChair records the day a report reached the chair.
+func rrToChair(e *env, org, confID, rid, on string) {
+	e.t.Helper()
+	rrStatus(e.t, e.do(req{Method: "PATCH", Path: rrPath(confID, "/reports/", rid), Key: e.key(org, domain.RoleSocialWorker),
+		Header: map[string]string{"If-Match": "*"}, Body: map[string]any{"shared_with_chair_on": on}}), 200)
+}
+
+// rrQuorate records children's social care, the police and health as
+// confirmed, none of them owing a report: a quorum under the default policy.
+func rrQuorate(e *env, org, confID string) {
+	e.t.Helper()
+	for _, agency := range []string{"social_care", "police", "health"} {
+		rrWrite(e, org, domain.RoleCaseSystem, "POST", rrPath(confID, "/professionals"), map[string]any{
+			"agency": agency, "name": "A " + agency + " professional", "attendance": "confirmed", "report_expected": false,
+		}, 201)
+	}
 }
 
 // rrReadiness is GET /readiness decoded.
@@ -328,7 +349,7 @@ func TestReportAdd(t *testing.T) {
 	}
 	// A social care report clears SOCIAL_WORKER_REPORT_MISSING; with no
 	// family member there is nobody to share it with.
-	rrWantCodes(t, rrGetReadiness(e, orgA, id).Findings, "NO_FAMILY_PARTICIPANTS", "CHILD_VIEWS_NOT_RECORDED")
+	rrWantCodes(t, rrGetReadiness(e, orgA, id).Findings, "NO_FAMILY_PARTICIPANTS", "QUORUM_NOT_CONFIRMED", "REPORT_NOT_WITH_CHAIR", "CHILD_VIEWS_NOT_RECORDED")
 
 	// A social worker may add one too, without received_on.
 	r = e.do(req{Method: "POST", Path: rrPath(id, "/reports"), Key: e.key(orgA, domain.RoleSocialWorker),

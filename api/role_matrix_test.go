@@ -12,8 +12,8 @@ import (
 
 // fixture is one conference with one of everything, in orgA.
 type fixture struct {
-	conf, participant, report, contact, share, check string
-	etag                                             string
+	conf, participant, report, contact, share, check, professional string
+	etag                                                           string
 }
 
 func (e *env) mustFixture(ref string) fixture {
@@ -40,6 +40,11 @@ func (e *env) mustFixture(ref string) fixture {
 		e.t.Fatalf("add share: %d %s", r.Status, r.Body)
 	}
 	f.share = r.JSON(e.t)["id"].(string)
+	r = e.do(req{Method: "POST", Path: "/v1/conferences/" + f.conf + "/professionals", Key: cs, Body: map[string]any{"agency": "police", "name": "DC Example"}})
+	if r.Status != http.StatusCreated {
+		e.t.Fatalf("add professional: %d %s", r.Status, r.Body)
+	}
+	f.professional = r.JSON(e.t)["id"].(string)
 	f.etag = r.Header.Get("ETag")
 	r = e.do(req{Method: "POST", Path: "/v1/conferences/" + f.conf + "/readiness-checks", Key: e.key(orgA, domain.RoleChair), Body: map[string]any{"decision": "postpone"}})
 	if r.Status != http.StatusCreated {
@@ -116,6 +121,20 @@ func operations() []operation {
 		}},
 		{"getReadinessCheck", allRoles, func(f fixture) req { return req{Method: "GET", Path: c(f) + "/readiness-checks/" + f.check} }},
 		{"getInsights", managers, func(f fixture) req { return req{Method: "GET", Path: "/v1/insights?from=2026-01-01&to=2027-01-01"} }},
+		{"updateReport", csAndSW, func(f fixture) req {
+			return req{Method: "PATCH", Path: c(f) + "/reports/" + f.report, Body: map[string]any{"shared_with_chair_on": "2026-11-20"}, Header: ifMatch(f)}
+		}},
+		{"listProfessionals", allRoles, func(f fixture) req { return req{Method: "GET", Path: c(f) + "/professionals"} }},
+		{"addProfessional", csAndSW, func(f fixture) req {
+			return req{Method: "POST", Path: c(f) + "/professionals", Body: map[string]any{"agency": "health", "name": "Health Visitor", "attendance": "confirmed"}}
+		}},
+		{"getProfessional", allRoles, func(f fixture) req { return req{Method: "GET", Path: c(f) + "/professionals/" + f.professional} }},
+		{"updateProfessional", csAndSW, func(f fixture) req {
+			return req{Method: "PATCH", Path: c(f) + "/professionals/" + f.professional, Body: map[string]any{"attendance": "confirmed"}, Header: ifMatch(f)}
+		}},
+		{"deleteProfessional", csAndSW, func(f fixture) req {
+			return req{Method: "DELETE", Path: c(f) + "/professionals/" + f.professional, Header: ifMatch(f)}
+		}},
 		{"getPolicy", adminOnly, func(f fixture) req { return req{Method: "GET", Path: "/v1/policy"} }},
 		{"putPolicy", adminOnly, func(f fixture) req { return req{Method: "PUT", Path: "/v1/policy", Body: domain.DefaultPolicy()} }},
 	}

@@ -79,7 +79,7 @@ func grow(t *testing.T, e *env, confID string, size int) (participantID string) 
 }
 
 func languageFor(kind string) string {
-	if kind == "interpreter" {
+	if kind == domain.NeedLanguage {
 		return "pl"
 	}
 	return ""

@@ -14,7 +14,7 @@ import (
 // shapeVersion names the seeded data's shape. Bump it whenever the
 // generator changes what it writes, so that cached databases seeded by an
 // older generator are not reused.
-const shapeVersion = 1
+const shapeVersion = 2
 
 // benchOrg is the organisation every seeded conference belongs to.
 const benchOrg = "BENCH"
@@ -79,12 +79,16 @@ func (s shaper) conference(i int) *domain.Conference {
 	for k := range 1 + g.r.IntN(3) {
 		c.Children = append(c.Children, domain.Child{Ref: fmt.Sprintf("C-%d-%d", i, k+1), Name: pick(g.r, firstNames)})
 	}
+	if c.Type == domain.TypePreBirth {
+		c.Children[0].Unborn, c.Children[0].Name = true, ""
+	}
 	n := 2 + g.r.IntN(3)
 	for j := range n {
 		c.Participants = append(c.Participants, g.participant(participantID(s.seed, i, j), j))
 	}
 	g.needs(c)
 	g.reports(c)
+	g.professionals(c)
 	g.childViews(c)
 	g.leaveGaps(c, upcoming)
 	return c
@@ -140,6 +144,8 @@ func (g *gen) typeAndHistory(c *domain.Conference) {
 	switch x := g.r.Float64(); {
 	case x < 0.05:
 		c.Type = domain.TypePreBirth
+		edd := g.date.AddDays(70 + g.r.IntN(60)) // between weeks 22 and 30
+		c.ExpectedDeliveryOn = &edd
 	case x < 0.40 && soon:
 		c.Type = domain.TypeInitial
 		c.StrategyDiscussionOn = g.notAfterToday(g.date.AddDays(-10 - g.r.IntN(16)))
@@ -170,6 +176,11 @@ func (g *gen) participant(id string, j int) domain.Participant {
 		NeedsAssessedOn: g.before(g.ref, 3, 20),
 		Safety:          &domain.Safety{Concern: "none"},
 	}, Needs: []domain.Need{}, Contacts: []domain.Contact{}}
+	p.ParentalResponsibility = j < 2
+	p.InformedOn = g.before(g.ref, 1, 10)
+	if p.OwedReports() {
+		p.AdvocacyOfferedOn = g.before(g.ref, 2, 14)
+	}
 	p.PrivateSpaceConfirmed = p.Attendance == domain.AttendanceVideo || p.Attendance == domain.AttendancePhone
 	p.TechnologyChecked = p.Attendance == domain.AttendanceVideo
 	if g.r.IntN(8) == 0 {
@@ -189,7 +200,7 @@ func (g *gen) participant(id string, j int) domain.Participant {
 var needDetail = map[string]string{
 	"technology":          "Laptop lent by the local authority; call tested.",
 	"childcare":           "Nursery place booked for the morning of the conference.",
-	"interpreter":         "Interpreter booked through the council's language service.",
+	"language":            "Interpreter booked through the council's language service.",
 	"learning_difficulty": "Easy-read versions of the reports; advocate to explain them.",
 	"communication":       "Breaks every thirty minutes; questions written down in advance.",
 	"advocacy":            "Parent advocate from the family rights service.",
@@ -212,8 +223,11 @@ func (g *gen) needs(c *domain.Conference) {
 		if g.r.IntN(4) == 0 {
 			n = domain.Need{Kind: kind, Status: domain.NeedNotNeeded}
 		}
-		if kind == "interpreter" && n.Status != domain.NeedNotNeeded {
-			n.Language = pick(g.r, languages)
+		if kind == domain.NeedLanguage && n.Status != domain.NeedNotNeeded {
+			n.Language, n.Interpreter = pick(g.r, languages), domain.InterpreterProfessional
+			if g.r.IntN(10) == 0 {
+				n.Interpreter = domain.InterpreterFamilyMember // an advisory
+			}
 		}
 		p.Needs = append(p.Needs, n)
 	}
@@ -264,7 +278,7 @@ func (g *gen) reports(c *domain.Conference) {
 		if g.r.IntN(12) == 0 {
 			shareOn = g.before(g.ref, 0, 1) // shared late: an advisory, not a blocker
 		}
-		r := domain.Report{ID: g.uuid(), Agency: a, Title: reportTitles[a], ReceivedOn: g.before(*shareOn, 0, 3), Shares: []domain.Share{}}
+		r := domain.Report{ID: g.uuid(), Agency: a, Title: reportTitles[a], ReceivedOn: g.before(*shareOn, 0, 3), SharedWithChairOn: shareOn, Shares: []domain.Share{}}
 		for _, p := range c.Participants {
 			if !p.IsInvited() || p.Attendance == domain.AttendanceExcluded {
 				continue
@@ -275,17 +289,52 @@ func (g *gen) reports(c *domain.Conference) {
 				continue
 			}
 			lang := "en"
-			if n := p.Need("interpreter"); n != nil && n.Language != "" {
+			if n := p.Need(domain.NeedLanguage); n != nil && n.Language != "" {
 				lang = n.Language
 			}
-			r.Shares = append(r.Shares, domain.Share{ID: g.uuid(), ParticipantID: p.ID, SharedOn: shareOn, Language: lang})
+			format := domain.FormatWritten
+			for _, kind := range []string{"learning_difficulty", "communication"} {
+				if n := p.Need(kind); n != nil && n.Status != domain.NeedNotNeeded {
+					format = domain.FormatEasyRead
+				}
+			}
+			r.Shares = append(r.Shares, domain.Share{ID: g.uuid(), ParticipantID: p.ID, SharedOn: shareOn, Language: lang, Format: format})
 		}
 		c.Reports = append(c.Reports, r)
 	}
 }
 
+var professionalRoles = map[string]string{
+	"social_care": "Team manager",
+	"police":      "Detective constable, child abuse investigation",
+	"health":      "Health visitor",
+	"education":   "Designated safeguarding lead",
+	"probation":   "Probation officer",
+	"other":       "Housing officer",
+}
+
+// professionals invites a professional from each agency that reports, all
+// confirmed, and one from education who sends no report where fewer than
+// two other agencies report, so that the conference is quorate.
+func (g *gen) professionals(c *domain.Conference) {
+	add := func(agency string, reports bool) {
+		c.Professionals = append(c.Professionals, domain.Professional{ID: g.uuid(), ProfessionalFields: domain.ProfessionalFields{
+			Agency: agency, Role: professionalRoles[agency], Name: g.name(), Attendance: domain.ProfessionalConfirmed, ReportExpected: &reports,
+		}})
+	}
+	for _, r := range c.Reports {
+		add(r.Agency, true)
+	}
+	if len(c.Reports) < 3 {
+		add("education", false)
+	}
+}
+
 func (g *gen) childViews(c *domain.Conference) {
 	for k := range c.Children {
+		if c.Children[k].Unborn {
+			continue
+		}
 		recorded := g.before(g.ref, 2, 10)
 		shared := recorded.AddDays(g.r.IntN(2))
 		if g.ref.Before(shared) {
@@ -315,14 +364,14 @@ func (g *gen) leaveGaps(c *domain.Conference, upcoming bool) {
 	}
 	for range 1 + g.r.IntN(3) {
 		p := &c.Participants[g.r.IntN(len(c.Participants))]
-		switch g.r.IntN(10) {
+		switch g.r.IntN(12) {
 		case 0:
 			for len(p.Needs) == 0 {
 				p = &c.Participants[g.r.IntN(len(c.Participants))]
 			}
 			n := &p.Needs[g.r.IntN(len(p.Needs))]
 			n.Status = domain.NeedIdentified
-			if n.Kind == "interpreter" && n.Language == "" {
+			if n.Kind == domain.NeedLanguage && n.Language == "" {
 				n.Language = pick(g.r, languages)
 			}
 		case 1:
@@ -337,7 +386,9 @@ func (g *gen) leaveGaps(c *domain.Conference, upcoming bool) {
 				v.SharedOn = nil
 			}
 		case 4:
-			c.Children[g.r.IntN(len(c.Children))].Views = nil
+			if ch := &c.Children[g.r.IntN(len(c.Children))]; !ch.Unborn {
+				ch.Views = nil
+			}
 		case 5:
 			p.Attendance = domain.AttendanceUnknown
 			p.Exclusion = nil
@@ -349,6 +400,10 @@ func (g *gen) leaveGaps(c *domain.Conference, upcoming bool) {
 			p.NeedsAssessedOn = nil
 		case 9:
 			p.Safety = &domain.Safety{Concern: "domestic_abuse"}
+		case 10:
+			p.InformedOn = nil
+		case 11:
+			c.Professionals[len(c.Professionals)-1].Attendance = domain.ProfessionalInvited // short of a quorum
 		}
 	}
 }

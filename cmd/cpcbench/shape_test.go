@@ -43,6 +43,9 @@ func checkValid(t *testing.T, i int, c *domain.Conference) {
 	t.Helper()
 	fields := c.ConferenceFields
 	fields.Children = nil // views are set through their own route
+	for _, ch := range c.Children {
+		fields.Children = append(fields.Children, domain.Child{Ref: ch.Ref, Name: ch.Name, Unborn: ch.Unborn})
+	}
 	errs := []error{fields.Validate(shapeToday)}
 	for _, p := range c.Participants {
 		kinds := map[string]bool{}
@@ -57,6 +60,9 @@ func checkValid(t *testing.T, i int, c *domain.Conference) {
 		for _, k := range p.Contacts {
 			errs = append(errs, k.Validate(shapeToday))
 		}
+	}
+	for _, pr := range c.Professionals {
+		errs = append(errs, pr.Validate())
 	}
 	for _, r := range c.Reports {
 		errs = append(errs, r.Validate(shapeToday))

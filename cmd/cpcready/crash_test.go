@@ -167,7 +167,7 @@ func (c *crashClient) send(method, path string, body, out any) (*http.Response, 
 	return res, nil
 }
 
-// needKinds are the needs the crash test sets; an interpreter need would
+// needKinds are the needs the crash test sets; a language need would
 // need a language too.
 var needKinds = []string{"technology", "childcare", "transport", "accessibility"}
 var needStatuses = []string{"identified", "arranged", "not_needed"}

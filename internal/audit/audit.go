@@ -44,7 +44,7 @@ type FieldChange struct {
 // of the conference leaves nothing personal behind in the trail.
 var personal = map[string]bool{
 	"display_name": true, "name": true, "note": true, "grounds": true,
-	"reason": true, "detail": true, "title": true,
+	"reason": true, "detail": true, "title": true, "format_note": true, "role": true,
 }
 
 // Diff returns the fields, by JSON path, that differ between before and

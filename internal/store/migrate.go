@@ -58,3 +58,17 @@ func (db *DB) migrator() (*goose.Provider, error) {
 	}
 	return goose.NewProvider(dialect, sqlDB, fsys, opts...)
 }
+
+// MigrateTo applies the pending migrations up to and including version, so
+// that a test can hold data as an older release stored it before the rest
+// run.
+func (db *DB) MigrateTo(ctx context.Context, version int64) error {
+	p, err := db.migrator()
+	if err != nil {
+		return err
+	}
+	if _, err := p.UpTo(ctx, version); err != nil {
+		return fmt.Errorf("migrate to %d: %w", version, err)
+	}
+	return nil
+}

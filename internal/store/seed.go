@@ -70,4 +70,7 @@ func fillSeedDefaults(c *domain.Conference, now time.Time) {
 	if c.Reports == nil {
 		c.Reports = []domain.Report{}
 	}
+	if c.Professionals == nil {
+		c.Professionals = []domain.Professional{}
+	}
 }

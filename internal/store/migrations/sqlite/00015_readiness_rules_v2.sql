@@ -4,8 +4,9 @@
 -- conferences (a new type), children (views not applicable) and needs (the
 -- interpreter need becomes language) are rebuilt, with foreign keys off so
 -- that dropping the old tables cascades nowhere. New columns are added to
--- the old tables first and each copy is SELECT *, so a column this
--- migration does not know of fails it loudly instead of being dropped.
+-- the old tables first and conferences and children are copied with
+-- SELECT *, so a column this migration does not know of fails it loudly
+-- instead of being dropped.
 PRAGMA foreign_keys = OFF;
 BEGIN;
 
@@ -74,8 +75,8 @@ CREATE TABLE needs_v2 (
     interpreter    TEXT CHECK (interpreter IN ('professional', 'family_member')),
     PRIMARY KEY (participant_id, kind)
 );
-UPDATE needs SET kind = 'language' WHERE kind = 'interpreter';
-INSERT INTO needs_v2 SELECT * FROM needs;
+INSERT INTO needs_v2 (participant_id, kind, status, detail, language, interpreter)
+    SELECT participant_id, CASE kind WHEN 'interpreter' THEN 'language' ELSE kind END, status, detail, language, interpreter FROM needs;
 DROP TABLE needs;
 ALTER TABLE needs_v2 RENAME TO needs;
 
