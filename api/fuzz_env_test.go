@@ -91,6 +91,7 @@ func (fe *fuzzEnv) placeholders() map[string]string {
 	return map[string]string{
 		"{id}": f.conf, "{pid}": f.participant, "{kind}": "childcare", "{cid}": f.contact,
 		"{rid}": f.report, "{sid}": f.share, "{child_ref}": "C-1", "{check_id}": f.check,
+		"{prof_id}": f.professional,
 	}
 }
 

@@ -34,7 +34,11 @@ var fuzzWriteRoutes = func() []fuzzWriteRoute {
 		{"POST", c + "/reports/{rid}/shares", cs, nil, "", `{"participant_id":"{pid}","withheld":true,"reason":"risk","chair_agreed_on":"2026-11-20"}`},
 		{"PUT", c + "/children/{child_ref}/views", cs, nil, "", `{"means":"advocate","recorded_on":"2026-11-18","shared_on":"2026-11-20"}`},
 		{"POST", c + "/readiness-checks", domain.RoleChair, nil, "", `{"decision":"proceed","note":"family ready"}`},
-		{"PUT", "/v1/policy", domain.RoleAdmin, nil, "", `{"report_days":{"initial":2,"review":4,"pre_birth":2},"icpc_working_days":15,"first_review_months":3,"review_interval_months":6,"phone_only_attendance":false}`},
+		{"PUT", "/v1/policy", domain.RoleAdmin, nil, "", `{"report_days":{"initial":2,"review":4,"pre_birth":2},"icpc_working_days":15,"first_review_months":3,"review_interval_months":6,"chair_report_days":{"initial":2,"review":4,"pre_birth":2},"quorum_other_agencies":2,"pre_birth_latest_week":28,"transfer_in_days":15,"phone_only_attendance":false}`},
+		{"POST", c + "/professionals", cs, nil, "", `{"agency":"police","name":"DC Example","role":"investigating officer","attendance":"confirmed","report_expected":true}`},
+		{"PATCH", c + "/professionals/{prof_id}", cs, anyVersion, patch, `{"attendance":"declined","role":null}`},
+		{"PATCH", c + "/reports/{rid}", cs, anyVersion, patch, `{"shared_with_chair_on":"2026-11-20","received_on":null}`},
+		{"POST", c + "/reports/{rid}/shares", cs, nil, "", `{"participant_id":"{pid}","shared_on":"2026-11-20","format":"other","format_note":"read aloud by phone"}`},
 	}
 }()
 

@@ -87,6 +87,9 @@ func (hf hostileFixture) bodyRoutes() []hostileRoute {
 		{"putChildViews", "PUT", c + "/children/C-1/views", cs, nil, fixed(`{"means":"written","recorded_on":"2026-11-20"}`), c},
 		{"addReadinessCheck", "POST", c + "/readiness-checks", domain.RoleChair, nil, fixed(`{"decision":"postpone","note":"waiting"}`), ""},
 		{"putPolicy", "PUT", "/v1/policy", domain.RoleAdmin, nil, fixed(string(policy)), ""},
+		{"addProfessional", "POST", c + "/professionals", cs, nil, fixed(`{"agency":"health","name":"Health Visitor","role":"health visitor","attendance":"confirmed"}`), ""},
+		{"updateProfessional", "PATCH", c + "/professionals/" + hf.professional, cs, anyVersion, fixed(`{"attendance":"declined"}`), ""},
+		{"updateReport", "PATCH", c + "/reports/" + hf.report, cs, anyVersion, fixed(`{"shared_with_chair_on":"2026-11-20"}`), ""},
 	}
 }
 

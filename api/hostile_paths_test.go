@@ -45,6 +45,12 @@ func hostileIDRoutes(hf hostileFixture) []hostileIDRoute {
 		{"addReadinessCheck", "POST", c + "/readiness-checks", domain.RoleChair, `{"decision":"postpone"}`, nil},
 		{"getReadinessCheck", "GET", c + "/readiness-checks/{check_id}", mgr, "", nil},
 		{"getHistory", "GET", c + "/history", mgr, "", nil},
+		{"updateReport", "PATCH", c + "/reports/{rid}", cs, `{"shared_with_chair_on":"2026-11-20"}`, anyVersion},
+		{"listProfessionals", "GET", c + "/professionals", mgr, "", nil},
+		{"addProfessional", "POST", c + "/professionals", cs, `{"agency":"police","name":"DC Example"}`, nil},
+		{"getProfessional", "GET", c + "/professionals/{prof_id}", mgr, "", nil},
+		{"updateProfessional", "PATCH", c + "/professionals/{prof_id}", cs, `{"attendance":"confirmed"}`, anyVersion},
+		{"deleteProfessional", "DELETE", c + "/professionals/{prof_id}", cs, "", anyVersion},
 	}
 }
 
@@ -57,6 +63,7 @@ func hostileIDRows(hf hostileFixture) []hostileRow {
 	real := map[string]string{
 		"{id}": hf.conf, "{pid}": hf.participant, "{kind}": "childcare", "{cid}": hf.contact,
 		"{rid}": hf.report, "{sid}": hf.share, "{child_ref}": "C-1", "{check_id}": hf.check,
+		"{prof_id}": hf.professional,
 	}
 	// Every conference id below goes to the store; these are worth trying
 	// on each route. The rest only show the router and the UUID check, the

@@ -80,12 +80,14 @@ Demo keys, one per role (this database only):
 Try:
   curl -s -H 'Authorization: Bearer %s' '%s/v1/conferences?readiness=not_ready'
   curl -s -H 'Authorization: Bearer %s' '%s/v1/conferences/%s/readiness'
+  curl -s -H 'Authorization: Bearer %s' '%s/v1/conferences/%s/professionals'
   curl -s -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{"decision":"postpone","note":"Reports not shared"}' '%s/v1/conferences/%s/readiness-checks'
   open %s/docs for the API reference. Press Ctrl-C to stop.
 
 `, base, *file, demoOrg,
 		keys[domain.RoleCaseSystem], keys[domain.RoleSocialWorker], keys[domain.RoleChair], keys[domain.RoleManager], keys[domain.RoleAdmin],
-		keys[domain.RoleManager], base, keys[domain.RoleChair], base, ids[0], keys[domain.RoleChair], base, ids[0], base)
+		keys[domain.RoleManager], base, keys[domain.RoleChair], base, ids[0], keys[domain.RoleManager], base, ids[0],
+		keys[domain.RoleChair], base, ids[0], base)
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	return serve(ctx, cfg, db, ln, log, nil)
 }
@@ -130,12 +132,21 @@ func seedDemo(ctx context.Context, db *store.DB) ([]string, error) {
 	talked := func(p *domain.Participant, with string) {
 		p.Contacts = append(p.Contacts, domain.Contact{ID: uuid.NewString(), With: with, On: past(1), Method: "phone"})
 	}
+	informed := func(p *domain.Participant) {
+		p.ParentalResponsibility, p.InformedOn, p.AdvocacyOfferedOn = true, past(4), past(4)
+	}
 	report := func(agency, title string, shareWith ...*domain.Participant) domain.Report {
-		r := domain.Report{ID: uuid.NewString(), Agency: agency, Title: title, ReceivedOn: past(3), Shares: []domain.Share{}}
+		r := domain.Report{ID: uuid.NewString(), Agency: agency, Title: title, ReceivedOn: past(3), SharedWithChairOn: past(2), Shares: []domain.Share{}}
 		for _, p := range shareWith {
-			r.Shares = append(r.Shares, domain.Share{ID: uuid.NewString(), ParticipantID: p.ID, SharedOn: past(1), Language: "en"})
+			r.Shares = append(r.Shares, domain.Share{ID: uuid.NewString(), ParticipantID: p.ID, SharedOn: past(1), Language: "en", Format: domain.FormatWritten})
 		}
 		return r
+	}
+	professional := func(agency, role, name, attendance string) domain.Professional {
+		expected := agency != "social_care"
+		return domain.Professional{ID: uuid.NewString(), ProfessionalFields: domain.ProfessionalFields{
+			Agency: agency, Role: role, Name: name, Attendance: attendance, ReportExpected: &expected,
+		}}
 	}
 	steps := []struct {
 		f     domain.ConferenceFields
@@ -147,7 +158,14 @@ func seedDemo(ctx context.Context, db *store.DB) ([]string, error) {
 			func(c *domain.Conference) {
 				mum := person("Demo Parent A", "mother", domain.AttendanceVideo)
 				mum.Needs = append(mum.Needs, domain.Need{Kind: "technology", Status: domain.NeedIdentified, Detail: "needs a laptop"})
+				informed(&mum)
 				c.Participants = append(c.Participants, mum, person("Demo Parent B", "father", domain.AttendanceUnknown))
+				// Not quorate: only children's social care and the police
+				// have confirmed; health has not answered.
+				c.Professionals = append(c.Professionals,
+					professional("social_care", "Team manager", "Demo Team Manager", domain.ProfessionalConfirmed),
+					professional("police", "Detective constable", "Demo Officer", domain.ProfessionalConfirmed),
+					professional("health", "Health visitor", "Demo Health Visitor", domain.ProfessionalInvited))
 			}},
 		{domain.ConferenceFields{ExternalRef: "DEMO-002", Type: domain.TypeReview, ScheduledStart: at(9), Format: "in_person",
 			PreviousConferenceOn: past(80), PreviousConferenceType: domain.TypeInitial,
@@ -159,10 +177,20 @@ func seedDemo(ctx context.Context, db *store.DB) ([]string, error) {
 				dad.NeedsAssessedOn = past(5)
 				talked(&dad, "social_worker")
 				talked(&dad, "chair")
+				informed(&dad)
 				c.Participants = append(c.Participants, dad)
-				c.Reports = append(c.Reports, report("social_care", "Social work report", &c.Participants[0]))
+				c.Reports = append(c.Reports, report("social_care", "Social work report", &c.Participants[0]),
+					report("education", "School report", &c.Participants[0]))
+				c.Professionals = append(c.Professionals,
+					professional("social_care", "Team manager", "Demo Team Manager", domain.ProfessionalConfirmed),
+					professional("education", "Designated safeguarding lead", "Demo Teacher", domain.ProfessionalConfirmed),
+					professional("health", "School nurse", "Demo Nurse", domain.ProfessionalConfirmed))
+				*c.Professionals[2].ReportExpected = false
 			}},
+		// A pre-birth conference for an unborn child, held after week 28:
+		// the baby is due ten weeks after it.
 		{domain.ConferenceFields{ExternalRef: "DEMO-003", Type: domain.TypePreBirth, ScheduledStart: at(14), Format: "hybrid",
+			ExpectedDeliveryOn: ptr(today.AddDays(14 + 70)), Children: []domain.Child{{Ref: "U-1", Unborn: true}},
 			Chair: &domain.Person{Ref: "CH-2", Name: "Demo Chair"}, SocialWorker: &domain.Person{Ref: "SW-1", Name: "Demo Social Worker"}},
 			func(c *domain.Conference) {
 				mum := person("Demo Parent D", "mother", domain.AttendancePhone)
@@ -170,8 +198,13 @@ func seedDemo(ctx context.Context, db *store.DB) ([]string, error) {
 				mum.Needs = append(mum.Needs, domain.Need{Kind: domain.NeedLanguage, Status: domain.NeedArranged, Language: "pl", Interpreter: domain.InterpreterProfessional})
 				mum.Safety = &domain.Safety{Concern: "domestic_abuse"}
 				talked(&mum, "social_worker")
+				informed(&mum)
 				c.Participants = append(c.Participants, mum)
 				c.Reports = append(c.Reports, report("social_care", "Pre-birth assessment", &c.Participants[0]), report("health", "Midwife report"))
+				c.Professionals = append(c.Professionals,
+					professional("social_care", "Social worker", "Demo Social Worker", domain.ProfessionalConfirmed),
+					professional("health", "Community midwife", "Demo Midwife", domain.ProfessionalConfirmed),
+					professional("police", "Domestic abuse officer", "Demo Officer", domain.ProfessionalConfirmed))
 			}},
 	}
 	for _, s := range steps {
@@ -181,3 +214,5 @@ func seedDemo(ctx context.Context, db *store.DB) ([]string, error) {
 	}
 	return ids, nil
 }
+
+func ptr[T any](v T) *T { return &v }

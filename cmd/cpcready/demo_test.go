@@ -9,6 +9,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cpcready/cpcready/internal/domain"
+	"github.com/cpcready/cpcready/internal/readiness"
+	"github.com/cpcready/cpcready/internal/storetest"
+	"github.com/cpcready/cpcready/internal/workdays"
 )
 
 // TestDemoPrintsCommandsThatWork runs the demo as the README says and then
@@ -68,5 +73,41 @@ func TestDemoPrintsCommandsThatWork(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDemoShowsTheVersionTwoFindings checks the demo data shows what
+// version 2 of the rules adds: one conference short of a quorum, and a
+// pre-birth conference about an unborn child, held late in the pregnancy.
+func TestDemoShowsTheVersionTwoFindings(t *testing.T) {
+	db, clock := storetest.MustOpenDB(t)
+	ctx := context.Background()
+	ids, err := seedDemo(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := domain.Principal{ID: "demo-test", Role: domain.RoleManager, Org: demoOrg}
+	quorumless, preBirth := 0, 0
+	for _, id := range ids {
+		c, err := db.Conference(ctx, p, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes := map[string]bool{}
+		for _, f := range readiness.Evaluate(c, clock.Now(), domain.DefaultPolicy(), workdays.New(nil)).Findings {
+			codes[f.Code] = true
+		}
+		if codes[readiness.QuorumNotConfirmed] {
+			quorumless++
+		}
+		if c.Type == domain.TypePreBirth && len(c.Children) > 0 && c.Children[0].Unborn {
+			preBirth++
+			if !codes[readiness.PreBirthConferenceLate] || codes[readiness.ChildViewsNotRecorded] {
+				t.Errorf("the pre-birth conference: %v", codes)
+			}
+		}
+	}
+	if quorumless != 1 || preBirth != 1 {
+		t.Errorf("%d conferences lack a quorum and %d are pre-birth with an unborn child; want one of each", quorumless, preBirth)
 	}
 }

@@ -27,7 +27,7 @@ func mustPopulate(t *testing.T, db *store.DB, ref string, start time.Time, statu
 	past := domain.NewDate(2026, 11, 20)
 	c, err := db.CreateConference(ctx, caseSystem, domain.ConferenceFields{
 		ExternalRef: ref, Type: domain.TypeInitial, ScheduledStart: domain.Timestamp{Time: start}, Format: "video", Status: status,
-		Chair: &domain.Person{Ref: "CH", Name: "Chair Name"}, Children: []domain.Child{{Ref: "C-1", Name: "Child Name"}},
+		Chair: &domain.Person{Ref: "CH", Name: "Chair Name"}, Children: []domain.Child{{Ref: "C-1", Name: "Child Name"}, {Ref: "C-2", Unborn: true}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -36,12 +36,18 @@ func mustPopulate(t *testing.T, db *store.DB, ref string, start time.Time, statu
 		p := domain.Participant{ID: uuid.NewString(), ParticipantFields: domain.ParticipantFields{
 			DisplayName: "Parent Name", Relationship: "mother", Invited: &yes, Attendance: domain.AttendanceVideo,
 			NeedsAssessedOn: &past, Safety: &domain.Safety{Concern: "domestic_abuse", Arrangement: "separate_attendance", Note: "Safety note"},
+			ParentalResponsibility: true, InformedOn: &past, AdvocacyOfferedOn: &past,
 		}, Needs: []domain.Need{{Kind: "language", Status: "arranged", Language: "pl", Interpreter: "professional", Detail: "Need detail"}},
 			Contacts: []domain.Contact{{ID: uuid.NewString(), With: "chair", On: &past, Method: "phone"}}}
 		c.Participants = append(c.Participants, p)
-		c.Reports = append(c.Reports, domain.Report{ID: uuid.NewString(), Agency: "social_care", Title: "Report title",
-			Shares: []domain.Share{{ID: uuid.NewString(), ParticipantID: p.ID, Withheld: true, Reason: "Withheld reason", ChairAgreedOn: &past}}})
+		c.Reports = append(c.Reports, domain.Report{ID: uuid.NewString(), Agency: "social_care", Title: "Report title", SharedWithChairOn: &past,
+			Shares: []domain.Share{{ID: uuid.NewString(), ParticipantID: p.ID, Withheld: true, Reason: "Withheld reason", ChairAgreedOn: &past},
+				{ID: uuid.NewString(), ParticipantID: p.ID, SharedOn: &past, Language: "pl", Format: "other", FormatNote: "Format note"}}})
 		c.Children[0].Views = &domain.ChildViews{Means: "written", RecordedOn: &past}
+		c.Children[1].Views = &domain.ChildViews{Means: "not_applicable", Reason: "Views reason"}
+		no := false
+		c.Professionals = append(c.Professionals, domain.Professional{ID: uuid.NewString(), ProfessionalFields: domain.ProfessionalFields{
+			Agency: "police", Role: "Professional role", Name: "Professional Name", Attendance: "confirmed", ReportExpected: &no}})
 		return store.Change{Action: "update", Entity: "conference", EntityID: c.ID, After: map[string]string{"populated": "yes"}}, nil
 	})
 	if err != nil {
@@ -114,7 +120,8 @@ func TestPurge(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, s := range []string{"Parent Name", "Chair Name", "Child Name", "Safety note", "Need detail", "Report title", "Withheld reason"} {
+		for _, s := range []string{"Parent Name", "Chair Name", "Child Name", "Safety note", "Need detail", "Report title", "Withheld reason",
+			"Format note", "Views reason", "Professional Name", "Professional role"} {
 			if strings.Contains(string(raw), s) {
 				t.Errorf("%s still holds %q after the purge", c.ExternalRef, s)
 			}
