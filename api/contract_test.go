@@ -251,7 +251,8 @@ func TestContractFlow(t *testing.T) {
 	pb["needs_assessed_on"] = "2026-11-20"
 	pb["safety"] = map[string]any{"concern": "domestic_abuse", "arrangement": "separate_attendance", "note": "separate links"}
 	pb["exclusion"] = map[string]any{"grounds": "pending"}
-	added := expect("add participant", e.do(req{Method: "POST", Path: c + "/participants", Key: sw, Body: pb, Header: map[string]string{"Idempotency-Key": "flow-p-1"}}), 201)
+	// The chair's grounds: a case system relays them; a social worker may not.
+	added := expect("add participant", e.do(req{Method: "POST", Path: c + "/participants", Key: cs, Body: pb, Header: map[string]string{"Idempotency-Key": "flow-p-1"}}), 201)
 	pid := added.JSON(t)["id"].(string)
 	second := expect("add second participant", e.do(req{Method: "POST", Path: c + "/participants", Key: cs, Body: map[string]any{"display_name": "Father Person", "relationship": "father", "invited": true, "attendance": "phone"}}), 201)
 	pid2 := second.JSON(t)["id"].(string)
@@ -301,7 +302,7 @@ func TestContractFlow(t *testing.T) {
 	expect("stale patch", e.do(req{Method: "PATCH", Path: c, Key: cs, Body: map[string]any{"format": "hybrid"}, ContentType: "application/merge-patch+json", Header: map[string]string{"If-Match": tag}}), 412)
 	expect("patch without If-Match", e.do(req{Method: "PATCH", Path: c, Key: cs, Body: map[string]any{"format": "hybrid"}, ContentType: "application/merge-patch+json"}), 428)
 	expect("patch as text", e.do(req{Method: "PATCH", Path: c, Key: cs, Body: "format=hybrid", ContentType: "text/plain", Header: map[string]string{"If-Match": "*"}}), 415)
-	expect("patch participant", e.do(req{Method: "PATCH", Path: p1, Key: sw, Body: map[string]any{"technology_checked": true, "private_space_confirmed": true, "exclusion": nil}, Header: map[string]string{"If-Match": "*"}}), 200)
+	expect("patch participant", e.do(req{Method: "PATCH", Path: p1, Key: cs, Body: map[string]any{"technology_checked": true, "private_space_confirmed": true, "exclusion": nil}, Header: map[string]string{"If-Match": "*"}}), 200)
 	expect("stale sub-resource write", e.do(req{Method: "POST", Path: c + "/reports", Key: sw, Body: map[string]any{"agency": "police", "title": "Police"}, Header: map[string]string{"If-Match": `"1"`}}), 412)
 	expect("delete need", e.do(req{Method: "DELETE", Path: p1 + "/needs/childcare", Key: sw, Header: map[string]string{"If-Match": "*"}}), 204)
 	expect("delete missing need", e.do(req{Method: "DELETE", Path: p1 + "/needs/childcare", Key: sw, Header: map[string]string{"If-Match": "*"}}), 404)

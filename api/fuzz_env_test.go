@@ -43,7 +43,7 @@ func (fe *fuzzEnv) reseed() {
 		fe.t.Fatal(err)
 	}
 	// Deleting conferences cascades to every part of them.
-	for _, table := range []string{"conferences", "policies", "idempotency_keys"} {
+	for _, table := range []string{"conferences", "policies", "idempotency_records"} {
 		if _, err := sqlDB.ExecContext(context.Background(), "DELETE FROM "+table); err != nil {
 			fe.t.Fatalf("clear %s: %v", table, err)
 		}

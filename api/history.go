@@ -30,13 +30,35 @@ func (s *Server) handleGetHistory() gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
-		resp := historyResponse{Items: events}
-		if len(events) == page.Limit {
-			next := strconv.FormatInt(events[len(events)-1].ID, 10)
-			resp.NextCursor = &next
-		}
-		c.JSON(http.StatusOK, resp)
+		writeHistoryPage(c, events, page)
 	}
+}
+
+// handleGetPolicyHistory pages through the changes to the organisation's
+// policy, as handleGetHistory does through a conference's trail.
+func (s *Server) handleGetPolicyHistory() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		page, err := parseHistoryPage(c)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		events, err := s.db.PolicyHistory(c.Request.Context(), principal(c), page)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		writeHistoryPage(c, events, page)
+	}
+}
+
+func writeHistoryPage(c *gin.Context, events []audit.Event, page store.HistoryPage) {
+	resp := historyResponse{Items: events}
+	if len(events) == page.Limit {
+		next := strconv.FormatInt(events[len(events)-1].ID, 10)
+		resp.NextCursor = &next
+	}
+	c.JSON(http.StatusOK, resp)
 }
 
 func parseHistoryPage(c *gin.Context) (store.HistoryPage, error) {

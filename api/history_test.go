@@ -17,14 +17,15 @@ type rrHistoryPage struct {
 		ID         int64     `json:"id"`
 		OccurredAt time.Time `json:"occurred_at"`
 		Actor      struct {
-			ID, Name, Role string
+			Kind, ID, Name, Role string
 		} `json:"actor"`
-		Action       string                     `json:"action"`
-		Entity       string                     `json:"entity"`
-		EntityID     string                     `json:"entity_id"`
-		ConferenceID string                     `json:"conference_id"`
-		RequestID    string                     `json:"request_id"`
-		Changes      map[string]json.RawMessage `json:"changes"`
+		Action          string                     `json:"action"`
+		Entity          string                     `json:"entity"`
+		EntityID        string                     `json:"entity_id"`
+		ConferenceID    string                     `json:"conference_id"`
+		RequestID       string                     `json:"request_id"`
+		ClientRequestID string                     `json:"client_request_id"`
+		Changes         map[string]json.RawMessage `json:"changes"`
 	} `json:"items"`
 	NextCursor *string `json:"next_cursor"`
 }
@@ -97,12 +98,10 @@ func TestHistoryRecordsEveryWriteOnce(t *testing.T) {
 	start := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	for i, w := range want {
 		it := page.Items[i]
-		got := row{it.Action, it.Entity, it.EntityID, it.Actor.Role, it.RequestID}
-		if w.requestID == "" {
-			got.requestID = ""
-			if it.RequestID == "" {
-				t.Errorf("item %d has no request id", i)
-			}
+		// The client's X-Request-ID is kept apart from the server's own.
+		got := row{it.Action, it.Entity, it.EntityID, it.Actor.Role, it.ClientRequestID}
+		if it.RequestID == "" || it.RequestID == it.ClientRequestID {
+			t.Errorf("item %d: request id %q is not the server's own", i, it.RequestID)
 		}
 		if got != w || it.ConferenceID != id || it.Actor.ID == "" || (i > 0 && it.ID <= page.Items[i-1].ID) {
 			t.Errorf("item %d = %+v, want %+v", i, it, w)

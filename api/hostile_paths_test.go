@@ -223,7 +223,7 @@ func hostileHeaderRows(hf hostileFixture) []hostileRow {
 		idem("Idempotency-Key with a tab", "key\tone", rep.body(), 422, "invalid"),
 		idem("Idempotency-Key with UTF-8", "clé", rep.body(), 422, "invalid"),
 		// A refusal under a key is kept, so that a retry gets the same answer.
-		idem("Idempotency-Key on a refused body", "hostile-refused", `{"agency":"nobody","title":"T"}`, 422, "invalid", "idempotency_keys"),
+		idem("Idempotency-Key on a refused body", "hostile-refused", `{"agency":"nobody","title":"T"}`, 422, "invalid", "idempotency_records"),
 		requestID(`x"><script>alert(1)</script>`),
 		requestID(strings.Repeat("r", 129)),
 		requestID("line\u2028break"),

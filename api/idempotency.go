@@ -49,7 +49,7 @@ func (s *Server) idempotent() gin.HandlerFunc {
 		hash := requestHash(c.Request.Method, c.Request.URL.Path, c.GetHeader("Content-Type")+"\n"+c.GetHeader("If-Match"), body)
 		p := principal(c)
 		ctx := c.Request.Context()
-		replay, err := s.db.BeginIdempotent(ctx, p.ID, key, hash)
+		replay, err := s.db.BeginIdempotent(ctx, p, key, hash)
 		if err != nil {
 			s.writeError(c, err)
 			return
@@ -65,12 +65,12 @@ func (s *Server) idempotent() gin.HandlerFunc {
 		ctx = context.WithoutCancel(ctx)
 		status := w.Status()
 		if status >= 500 {
-			_ = s.db.AbandonIdempotent(ctx, p.ID, key)
+			_ = s.db.AbandonIdempotent(ctx, p, key)
 			return
 		}
 		stored := store.StoredResponse{Status: status, Body: w.body.Bytes(), Location: w.Header().Get("Location"), ETag: w.Header().Get("ETag")}
-		if err := s.db.FinishIdempotent(ctx, p.ID, key, stored); err != nil {
-			_ = s.db.AbandonIdempotent(ctx, p.ID, key)
+		if err := s.db.FinishIdempotent(ctx, p, key, stored); err != nil {
+			_ = s.db.AbandonIdempotent(ctx, p, key)
 		}
 	}
 }

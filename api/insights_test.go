@@ -167,7 +167,8 @@ func buildInsightsScenario(e *env) {
 	for _, agency := range []string{"social_care", "police", "health"} {
 		s.professional(b, agency)
 	}
-	s.share(b, rb, map[string]any{"participant_id": carer, "withheld": true, "reason": "risk", "chair_agreed_on": "2026-03-02"})
+	// Only a chair (or a case system) may record the chair's agreement.
+	s.call(domain.RoleChair, "POST", "/v1/conferences/"+b+"/reports/"+rb+"/shares", map[string]any{"participant_id": carer, "withheld": true, "reason": "risk", "chair_agreed_on": "2026-03-02"}, http.StatusCreated, nil)
 
 	// D: 15 April 2026, pre-birth: an unborn child, a child whose views
 	// are not applicable, and one whose views were shared; a grandparent

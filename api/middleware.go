@@ -20,18 +20,22 @@ import (
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 
-// requestID takes the caller's X-Request-ID when it is a plain token (so it
-// cannot smuggle text into logs), or makes one, and echoes it.
+// requestID gives every request the server's own id, answered in
+// X-Request-ID and stored in logs and the audit trail. A caller's
+// X-Request-ID is kept beside it, when it is a plain token (so it cannot
+// smuggle text into logs), and never replaces it: clients can reuse ids,
+// and one the client chose must not make the trail name another request.
 func requestID() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id := c.GetHeader("X-Request-ID")
-		if !requestIDPattern.MatchString(id) {
-			b := make([]byte, 16)
-			_, _ = rand.Read(b)
-			id = hex.EncodeToString(b)
-		}
+		b := make([]byte, 16)
+		_, _ = rand.Read(b)
+		id := hex.EncodeToString(b)
 		c.Header("X-Request-ID", id)
-		c.Request = c.Request.WithContext(domain.WithRequestID(c.Request.Context(), id))
+		ctx := domain.WithRequestID(c.Request.Context(), id)
+		if client := c.GetHeader("X-Request-ID"); requestIDPattern.MatchString(client) {
+			ctx = domain.WithClientRequestID(ctx, client)
+		}
+		c.Request = c.Request.WithContext(ctx)
 		c.Next()
 	}
 }
@@ -48,6 +52,7 @@ func (s *Server) accessLog() gin.HandlerFunc {
 		}
 		attrs := []slog.Attr{
 			slog.String("request_id", domain.RequestIDFrom(c.Request.Context())),
+			slog.String("client_request_id", domain.ClientRequestIDFrom(c.Request.Context())),
 			slog.String("method", c.Request.Method),
 			slog.String("route", route),
 			slog.Int("status", c.Writer.Status()),
@@ -55,7 +60,7 @@ func (s *Server) accessLog() gin.HandlerFunc {
 			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 		}
 		if p, ok := domain.PrincipalFrom(c.Request.Context()); ok {
-			attrs = append(attrs, slog.String("principal_id", p.ID), slog.String("role", string(p.Role)), slog.String("org", p.Org))
+			attrs = append(attrs, slog.String("principal_kind", string(p.Kind)), slog.String("principal_id", p.ID), slog.String("role", string(p.Role)), slog.String("org", p.Org))
 		}
 		s.log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request", attrs...)
 		s.metrics.observe(c.Request.Method, route, c.Writer.Status(), time.Since(start))
@@ -131,6 +136,7 @@ func (s *Server) authenticate() gin.HandlerFunc {
 func (s *Server) authorize(operation string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		p, _ := domain.PrincipalFrom(c.Request.Context())
+		c.Set(operationKey, operation)
 		if !auth.Allowed(operation, p.Role) {
 			s.writeError(c, domain.Errorf(domain.EFORBIDDEN, "the %s role may not do this", p.Role))
 			return

@@ -26,6 +26,10 @@ func (s *Server) handleAddParticipant() gin.HandlerFunc {
 		if !s.bind(c, &f, func() error { return f.Validate(s.today()) }) {
 			return
 		}
+		if err := mayWrite(c, nil, &f); err != nil {
+			s.writeError(c, err)
+			return
+		}
 		version, ok := s.ifMatch(c, false)
 		if !ok {
 			return
@@ -67,6 +71,9 @@ func (s *Server) handleUpdateParticipant() gin.HandlerFunc {
 			if err := next.Validate(today); err != nil {
 				return store.Change{}, err
 			}
+			if err := mayWrite(c, &before, &next); err != nil {
+				return store.Change{}, err
+			}
 			p.ParticipantFields = next
 			updated = *p
 			return store.Change{Action: "update", Entity: "participant", EntityID: p.ID, Before: &before, After: &next}, nil
@@ -89,9 +96,9 @@ func (s *Server) handleDeleteParticipant() gin.HandlerFunc {
 			if err != nil {
 				return store.Change{}, err
 			}
-			before := p.ParticipantFields
+			before := removedParticipant(conf, p)
 			conf.RemoveParticipant(p.ID)
-			return store.Change{Action: "delete", Entity: "participant", EntityID: c.Param("pid"), Before: &before}, nil
+			return store.Change{Action: "delete", Entity: "participant", EntityID: c.Param("pid"), Before: before}, nil
 		})
 		if !ok {
 			return
@@ -218,4 +225,31 @@ func (s *Server) handleAddContact() gin.HandlerFunc {
 		}
 		respond(c, http.StatusCreated, conf.Version, k, conferencePath(conf.ID)+"/participants/"+c.Param("pid")+"/contacts/"+k.ID)
 	}
+}
+
+// removedShare is a share that goes with a deleted participant, named with
+// its report.
+type removedShare struct {
+	ReportID string `json:"report_id"`
+	domain.Share
+}
+
+// removedParticipant is what a participant's delete takes with it: their
+// fields, needs and contacts, and every share of a report made to them, so
+// that the audit trail records all of it.
+func removedParticipant(conf *domain.Conference, p *domain.Participant) any {
+	var shares []removedShare
+	for _, r := range conf.Reports {
+		for _, sh := range r.Shares {
+			if sh.ParticipantID == p.ID {
+				shares = append(shares, removedShare{ReportID: r.ID, Share: sh})
+			}
+		}
+	}
+	return struct {
+		domain.ParticipantFields
+		Needs    []domain.Need    `json:"needs"`
+		Contacts []domain.Contact `json:"contacts"`
+		Shares   []removedShare   `json:"shares"`
+	}{p.ParticipantFields, p.Needs, p.Contacts, shares}
 }

@@ -14,14 +14,16 @@ import (
 func TestAddParticipant(t *testing.T) {
 	e := newEnv(t)
 	id := e.mustCreate(orgA, "P-ADD")
-	sw := e.key(orgA, domain.RoleSocialWorker)
+	// The case system: the exclusion is the chair's decision, which a
+	// social worker may not record (TestRoleMatrixByField).
+	cs := e.key(orgA, domain.RoleCaseSystem)
 	body := map[string]any{
 		"display_name": "Sam Parent", "relationship": "father", "invited": true, "attendance": "phone",
 		"needs_assessed_on": "2026-11-23", "private_space_confirmed": true, "technology_checked": true,
 		"safety":    map[string]any{"concern": "domestic_abuse", "arrangement": "separate_attendance", "note": "attends apart"},
 		"exclusion": map[string]any{"decided_by_chair_on": "2026-11-20", "grounds": "none yet"},
 	}
-	r := e.do(req{Method: "POST", Path: ctPath(id, "participants"), Key: sw, Body: body})
+	r := e.do(req{Method: "POST", Path: ctPath(id, "participants"), Key: cs, Body: body})
 	if r.Status != http.StatusCreated {
 		t.Fatalf("add: %d %s", r.Status, r.Body)
 	}
@@ -51,7 +53,7 @@ func TestAddParticipant(t *testing.T) {
 	}
 	// The aggregate holds it, first in its list, and the version moved.
 	var c domain.Conference
-	e.do(req{Method: "GET", Path: ctPath(id), Key: sw}).Decode(t, &c)
+	e.do(req{Method: "GET", Path: ctPath(id), Key: cs}).Decode(t, &c)
 	if c.Version != 2 || len(c.Participants) != 1 || c.Participants[0].ID != p.ID || c.Participants[0].DisplayName != "Sam Parent" {
 		t.Errorf("conference = version %d participants %+v", c.Version, c.Participants)
 	}
@@ -61,7 +63,7 @@ func TestAddParticipant(t *testing.T) {
 	if r.Status != http.StatusCreated || r.Header.Get("ETag") != `"3"` {
 		t.Fatalf("second add: %d %s ETag %s", r.Status, r.Body, r.Header.Get("ETag"))
 	}
-	e.do(req{Method: "GET", Path: ctPath(id), Key: sw}).Decode(t, &c)
+	e.do(req{Method: "GET", Path: ctPath(id), Key: cs}).Decode(t, &c)
 	if len(c.Participants) != 2 || c.Participants[0].ID != p.ID || c.Participants[1].DisplayName != "Parent Person" {
 		t.Errorf("participants = %+v", c.Participants)
 	}

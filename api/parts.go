@@ -9,15 +9,13 @@ import (
 )
 
 // handleGetPart answers a GET for one part of a conference, the address a
-// create's Location names. The conference read is audited like any other.
-func (s *Server) handleGetPart(find func(c *gin.Context, conf *domain.Conference) (any, error)) gin.HandlerFunc {
+// create's Location names. The read of that part is audited, by its own
+// entity and id.
+func (s *Server) handleGetPart(find func(c *gin.Context, conf *domain.Conference) (entity, id string, part any, err error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		conf, err := s.db.Conference(c.Request.Context(), principal(c), c.Param("id"))
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		part, err := find(c, conf)
+		conf, part, err := s.db.ConferenceItem(c.Request.Context(), principal(c), c.Param("id"), func(conf *domain.Conference) (string, string, any, error) {
+			return find(c, conf)
+		})
 		if err != nil {
 			s.writeError(c, err)
 			return
@@ -26,56 +24,54 @@ func (s *Server) handleGetPart(find func(c *gin.Context, conf *domain.Conference
 	}
 }
 
-func participantPart(c *gin.Context, conf *domain.Conference) (any, error) {
-	return findParticipant(conf, c.Param("pid"))
-}
-
-func contactPart(c *gin.Context, conf *domain.Conference) (any, error) {
+func participantPart(c *gin.Context, conf *domain.Conference) (string, string, any, error) {
 	p, err := findParticipant(conf, c.Param("pid"))
 	if err != nil {
-		return nil, err
+		return "", "", nil, err
+	}
+	return "participant", p.ID, p, nil
+}
+
+func contactPart(c *gin.Context, conf *domain.Conference) (string, string, any, error) {
+	p, err := findParticipant(conf, c.Param("pid"))
+	if err != nil {
+		return "", "", nil, err
 	}
 	for _, k := range p.Contacts {
 		if k.ID == c.Param("cid") {
-			return k, nil
+			return "contact", k.ID, k, nil
 		}
 	}
-	return nil, domain.Errorf(domain.ENOTFOUND, "contact not found")
+	return "", "", nil, domain.Errorf(domain.ENOTFOUND, "contact not found")
 }
 
-func reportPart(c *gin.Context, conf *domain.Conference) (any, error) {
+func reportPart(c *gin.Context, conf *domain.Conference) (string, string, any, error) {
 	if r := conf.Report(c.Param("rid")); r != nil {
-		return r, nil
+		return "report", r.ID, r, nil
 	}
-	return nil, domain.Errorf(domain.ENOTFOUND, "report not found")
+	return "", "", nil, domain.Errorf(domain.ENOTFOUND, "report not found")
 }
 
-func sharePart(c *gin.Context, conf *domain.Conference) (any, error) {
+func sharePart(c *gin.Context, conf *domain.Conference) (string, string, any, error) {
 	r := conf.Report(c.Param("rid"))
 	if r == nil {
-		return nil, domain.Errorf(domain.ENOTFOUND, "report not found")
+		return "", "", nil, domain.Errorf(domain.ENOTFOUND, "report not found")
 	}
 	for _, sh := range r.Shares {
 		if sh.ID == c.Param("sid") {
-			return sh, nil
+			return "share", sh.ID, sh, nil
 		}
 	}
-	return nil, domain.Errorf(domain.ENOTFOUND, "share not found")
+	return "", "", nil, domain.Errorf(domain.ENOTFOUND, "share not found")
 }
 
 func (s *Server) handleGetReadinessCheck() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		checks, err := s.db.ReadinessChecks(c.Request.Context(), principal(c), c.Param("id"))
+		chk, err := s.db.ReadinessCheck(c.Request.Context(), principal(c), c.Param("id"), c.Param("check_id"))
 		if err != nil {
 			s.writeError(c, err)
 			return
 		}
-		for _, chk := range checks {
-			if chk.ID == c.Param("check_id") {
-				c.JSON(http.StatusOK, chk)
-				return
-			}
-		}
-		s.writeError(c, domain.Errorf(domain.ENOTFOUND, "readiness check not found"))
+		c.JSON(http.StatusOK, chk)
 	}
 }

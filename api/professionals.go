@@ -18,8 +18,12 @@ func findProfessional(conf *domain.Conference, id string) (*domain.Professional,
 	return nil, domain.Errorf(domain.ENOTFOUND, "professional not found")
 }
 
-func professionalPart(c *gin.Context, conf *domain.Conference) (any, error) {
-	return findProfessional(conf, c.Param("prof_id"))
+func professionalPart(c *gin.Context, conf *domain.Conference) (string, string, any, error) {
+	p, err := findProfessional(conf, c.Param("prof_id"))
+	if err != nil {
+		return "", "", nil, err
+	}
+	return "professional", p.ID, p, nil
 }
 
 func (s *Server) handleListProfessionals() gin.HandlerFunc {

@@ -102,6 +102,10 @@ func (s *Server) handleAddShare() gin.HandlerFunc {
 		if !s.bind(c, &b, nil) {
 			return
 		}
+		if err := mayWrite(c, nil, b); err != nil {
+			s.writeError(c, err)
+			return
+		}
 		sh := domain.Share{ID: uuid.NewString(), ParticipantID: b.ParticipantID, SharedOn: b.SharedOn, Language: b.Language, Withheld: b.Withheld, Reason: b.Reason, ChairAgreedOn: b.ChairAgreedOn, Format: b.Format, FormatNote: b.FormatNote}.WithDefaults()
 		if err := sh.Validate(s.today()); err != nil {
 			s.writeError(c, err)

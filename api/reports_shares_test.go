@@ -85,8 +85,8 @@ func TestShareAdd(t *testing.T) {
 	if len(notShared) != 1 || notShared[0].ParticipantID != dad || !strings.Contains(notShared[0].Message, "withheld") {
 		t.Errorf("withheld without agreement: %+v", notShared)
 	}
-	// With the chair's agreement it clears.
-	rrWrite(e, orgA, domain.RoleSocialWorker, "POST", rrPath(id, "/reports/", rid, "/shares"),
+	// With the chair's agreement, recorded by the chair, it clears.
+	rrWrite(e, orgA, domain.RoleChair, "POST", rrPath(id, "/reports/", rid, "/shares"),
 		map[string]any{"participant_id": dad, "withheld": true, "reason": "Risk to the mother", "chair_agreed_on": "2026-11-23"}, 201)
 	if got := rrFindings(rrGetReadiness(e, orgA, id).Findings, "REPORT_NOT_SHARED"); len(got) != 0 {
 		t.Errorf("withheld with agreement still blocks: %+v", got)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/cpcready/cpcready/internal/auth"
@@ -69,6 +70,11 @@ var (
 	csAndSW      = []domain.Role{domain.RoleCaseSystem, domain.RoleSocialWorker}
 	contactRoles = []domain.Role{domain.RoleCaseSystem, domain.RoleSocialWorker, domain.RoleChair}
 	chairOnly    = []domain.Role{domain.RoleChair}
+	// csSWAndChair may call a route where the chair records a decision.
+	csSWAndChair = []domain.Role{domain.RoleCaseSystem, domain.RoleSocialWorker, domain.RoleChair}
+	// chairDecides may write what only the chair decides: the chair, or a
+	// case system relaying the chair's decision from the case record.
+	chairDecides = []domain.Role{domain.RoleCaseSystem, domain.RoleChair}
 	adminOnly    = []domain.Role{domain.RoleAdmin}
 	managers     = []domain.Role{domain.RoleManager, domain.RoleAdmin}
 )
@@ -87,7 +93,7 @@ func operations() []operation {
 			return req{Method: "PATCH", Path: c(f), Body: map[string]any{"format": "video"}, ContentType: "application/merge-patch+json", Header: ifMatch(f)}
 		}},
 		{"addParticipant", csAndSW, func(f fixture) req { return req{Method: "POST", Path: c(f) + "/participants", Body: participantBody()} }},
-		{"updateParticipant", csAndSW, func(f fixture) req {
+		{"updateParticipant", csSWAndChair, func(f fixture) req {
 			return req{Method: "PATCH", Path: p(f), Body: map[string]any{"attendance": "phone"}, Header: ifMatch(f)}
 		}},
 		{"deleteParticipant", csAndSW, func(f fixture) req { return req{Method: "DELETE", Path: p(f), Header: ifMatch(f)} }},
@@ -101,8 +107,8 @@ func operations() []operation {
 		{"addReport", csAndSW, func(f fixture) req {
 			return req{Method: "POST", Path: c(f) + "/reports", Body: map[string]any{"agency": "police", "title": "Police report"}}
 		}},
-		{"addShare", csAndSW, func(f fixture) req {
-			return req{Method: "POST", Path: c(f) + "/reports/" + f.report + "/shares", Body: map[string]any{"participant_id": f.participant, "shared_on": "2026-11-20"}}
+		{"addShare", csSWAndChair, func(f fixture) req {
+			return req{Method: "POST", Path: c(f) + "/reports/" + f.report + "/shares", Body: map[string]any{"participant_id": f.participant, "withheld": true, "reason": "Risk to the child"}}
 		}},
 		{"putChildViews", csAndSW, func(f fixture) req {
 			return req{Method: "PUT", Path: c(f) + "/children/C-1/views", Body: map[string]any{"means": "written", "recorded_on": "2026-11-20"}}
@@ -137,6 +143,100 @@ func operations() []operation {
 		}},
 		{"getPolicy", adminOnly, func(f fixture) req { return req{Method: "GET", Path: "/v1/policy"} }},
 		{"putPolicy", adminOnly, func(f fixture) req { return req{Method: "PUT", Path: "/v1/policy", Body: domain.DefaultPolicy()} }},
+		{"getPolicyHistory", adminOnly, func(f fixture) req { return req{Method: "GET", Path: "/v1/policy/history"} }},
+	}
+}
+
+// fieldCase is a request to an operation that sets one field with a rule
+// of its own in the permission table (or several, named with spaces
+// between, that are only valid together). Its roles are the roles that may
+// both call the operation and write the field, written out from the brief
+// (decisions that belong to the chair are the chair's), not read from
+// the table.
+type fieldCase struct {
+	op, field string
+	allowed   []domain.Role
+	build     func(f fixture) req
+}
+
+func fieldCases() []fieldCase {
+	c := func(f fixture) string { return "/v1/conferences/" + f.conf }
+	p := func(f fixture) string { return c(f) + "/participants/" + f.participant }
+	shares := func(f fixture) string { return c(f) + "/reports/" + f.report + "/shares" }
+	ifMatch := func(f fixture) map[string]string { return map[string]string{"If-Match": f.etag} }
+	patch := func(body map[string]any) func(f fixture) req {
+		return func(f fixture) req { return req{Method: "PATCH", Path: p(f), Body: body, Header: ifMatch(f)} }
+	}
+	newParticipant := func(exclusion map[string]any) func(f fixture) req {
+		return func(f fixture) req {
+			b := participantBody()
+			b["attendance"], b["exclusion"] = "excluded", exclusion
+			return req{Method: "POST", Path: c(f) + "/participants", Body: b}
+		}
+	}
+	return []fieldCase{
+		{"addParticipant", "exclusion.decided_by_chair_on", csOnly, newParticipant(map[string]any{"decided_by_chair_on": "2026-11-20"})},
+		{"addParticipant", "exclusion.grounds", csOnly, newParticipant(map[string]any{"grounds": "Risk of violence"})},
+		{"updateParticipant", "exclusion.decided_by_chair_on", chairDecides, patch(map[string]any{"exclusion": map[string]any{"decided_by_chair_on": "2026-11-20"}})},
+		{"updateParticipant", "exclusion.grounds", chairDecides, patch(map[string]any{"exclusion": map[string]any{"grounds": "Risk of violence"}})},
+		{"updateParticipant", "attendance", csSWAndChair, patch(map[string]any{"attendance": "excluded"})},
+		{"updateParticipant", auth.AnyOtherField, csAndSW, patch(map[string]any{"needs_assessed_on": "2026-11-20"})},
+		{"addShare", "chair_agreed_on", chairDecides, func(f fixture) req {
+			return req{Method: "POST", Path: shares(f), Body: map[string]any{"participant_id": f.participant, "withheld": true, "reason": "Risk to the child", "chair_agreed_on": "2026-11-20"}}
+		}},
+		{"addShare", "participant_id withheld reason", csSWAndChair, func(f fixture) req {
+			return req{Method: "POST", Path: shares(f), Body: map[string]any{"participant_id": f.participant, "withheld": true, "reason": "Risk to the child"}}
+		}},
+		{"addShare", auth.AnyOtherField, csAndSW, func(f fixture) req {
+			return req{Method: "POST", Path: shares(f), Body: map[string]any{"participant_id": f.participant, "shared_on": "2026-11-20", "language": "pl"}}
+		}},
+	}
+}
+
+// TestRoleMatrixByField calls every operation with a field rule, setting
+// each ruled field, as every role: allowed roles succeed, others get 403
+// naming the field, with nothing written. It also checks that every field
+// in the table has a case, so a new chair-only field cannot go untested.
+func TestRoleMatrixByField(t *testing.T) {
+	e := newEnv(t)
+	covered := map[string]bool{}
+	n := 0
+	for _, fc := range fieldCases() {
+		fields := strings.Fields(fc.field)
+		for _, field := range fields {
+			covered[fc.op+" "+field] = true
+		}
+		for _, role := range domain.Roles {
+			n++
+			f := e.mustFixture(fmt.Sprintf("F-%03d", n))
+			r := fc.build(f)
+			r.Key = e.key(orgA, role)
+			allowed := slices.Contains(fc.allowed, role)
+			table := auth.Allowed(fc.op, role)
+			for _, field := range fields {
+				table = table && auth.FieldAllowed(fc.op, field, role)
+			}
+			if table != allowed {
+				t.Errorf("the permission table says %s may write %s in %s: %v; the brief says %v", role, fc.field, fc.op, table, allowed)
+			}
+			before := e.aggregate(f.conf)
+			got := e.do(r)
+			switch {
+			case allowed && (got.Status < 200 || got.Status > 299):
+				t.Errorf("%s %s as %s: %d, want 2xx: %s", fc.op, fc.field, role, got.Status, got.Body)
+			case !allowed && got.Status != http.StatusForbidden:
+				t.Errorf("%s %s as %s: %d, want 403: %s", fc.op, fc.field, role, got.Status, got.Body)
+			case !allowed && e.aggregate(f.conf) != before:
+				t.Errorf("%s %s as %s was refused but changed the conference", fc.op, fc.field, role)
+			}
+		}
+	}
+	for op, fields := range auth.FieldPermissions {
+		for field := range fields {
+			if !covered[op+" "+field] {
+				t.Errorf("the field %s of %s has a rule in the permission table but no case here", field, op)
+			}
+		}
 	}
 }
 
@@ -144,7 +244,7 @@ func operations() []operation {
 // another organisation must get 404 rather than its own empty answer.
 func orgScoped(op string) bool {
 	switch op {
-	case "listConferences", "createConference", "getPolicy", "putPolicy", "getInsights":
+	case "listConferences", "createConference", "getPolicy", "putPolicy", "getPolicyHistory", "getInsights":
 		return false
 	}
 	return true

@@ -70,6 +70,7 @@ func (s *Server) routes(corsOrigins []string) {
 	s.op(v1, "GET", "/insights", "getInsights", s.handleGetInsights())
 	s.op(v1, "GET", "/policy", "getPolicy", s.handleGetPolicy())
 	s.op(v1, "PUT", "/policy", "putPolicy", s.handlePutPolicy())
+	s.op(v1, "GET", "/policy/history", "getPolicyHistory", s.handleGetPolicyHistory())
 }
 
 // op registers one /v1 operation behind its role check; every POST also

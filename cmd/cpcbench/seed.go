@@ -14,7 +14,7 @@ import (
 
 // seeder is the principal that seeded conferences are created by, as a
 // case-management system would create them.
-var seeder = domain.Principal{ID: "cpcbench-seed", Name: "cpcbench seed", Role: domain.RoleCaseSystem, Org: benchOrg}
+var seeder = domain.Principal{Kind: domain.PrincipalSystem, ID: "cpcbench-seed", Name: "cpcbench seed", Role: domain.RoleCaseSystem, Org: benchOrg}
 
 // openBenchStore opens a SQLite file the way serve does, with the same
 // default pragmas and the calendar serve uses when no extra holidays are set,

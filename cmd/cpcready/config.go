@@ -34,7 +34,10 @@ type config struct {
 	TLSCert, TLSKey   string
 	PurgeAfter        time.Duration
 	PurgeEvery        time.Duration
-	ShutdownTimeout   time.Duration
+	// AuditRetention, when set, is how long audit events are kept; the
+	// purge deletes older ones. Off by default: the trail is kept whole.
+	AuditRetention  time.Duration
+	ShutdownTimeout time.Duration
 	// PprofAddr, when set, serves Go's profiling endpoints on a listener of
 	// their own, never on the API's.
 	PprofAddr string
@@ -83,6 +86,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		{"CPCREADY_DB_CONN_MAX_LIFETIME", &c.ConnMaxLifetime, 30 * time.Minute},
 		{"CPCREADY_PURGE_AFTER", &c.PurgeAfter, 0},
 		{"CPCREADY_PURGE_EVERY", &c.PurgeEvery, 24 * time.Hour},
+		{"CPCREADY_AUDIT_RETENTION", &c.AuditRetention, 0},
 		{"CPCREADY_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout, 20 * time.Second},
 	}
 	for _, v := range durations {
@@ -92,6 +96,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.RateLimit, err = floatOr(getenv("CPCREADY_RATE_LIMIT"), 20); err != nil {
 		errs = append(errs, "CPCREADY_RATE_LIMIT: "+err.Error())
+	}
+	if err := checkAuditRetention(c.AuditRetention); err != nil {
+		errs = append(errs, "CPCREADY_AUDIT_RETENTION: "+err.Error())
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, "CPCREADY_TLS_CERT and CPCREADY_TLS_KEY go together")
@@ -171,4 +178,17 @@ func durationOr(v string, def time.Duration) (time.Duration, error) {
 		return def, nil
 	}
 	return time.ParseDuration(v)
+}
+
+// minAuditRetention is the shortest audit retention accepted. Councils keep
+// access records for years; a shorter setting is far more likely a slip of
+// units (hours for days) than a schedule, and deleting the trail cannot be
+// undone.
+const minAuditRetention = 30 * 24 * time.Hour
+
+func checkAuditRetention(d time.Duration) error {
+	if d != 0 && d < minAuditRetention {
+		return fmt.Errorf("must be 0 (keep every event) or at least %s", minAuditRetention)
+	}
+	return nil
 }

@@ -103,7 +103,7 @@ func hostPort(a net.Addr) string {
 // seedDemo writes the demo conferences through the store, as a case system
 // would, and returns their ids, the least ready first.
 func seedDemo(ctx context.Context, db *store.DB) ([]string, error) {
-	cs := domain.Principal{ID: "demo-seed", Name: "demo seed", Role: domain.RoleCaseSystem, Org: demoOrg}
+	cs := domain.Principal{Kind: domain.PrincipalSystem, ID: "demo-seed", Name: "demo seed", Role: domain.RoleCaseSystem, Org: demoOrg}
 	today := domain.DateOf(db.Now())
 	at := func(days int) domain.Timestamp {
 		d := today.AddDays(days)

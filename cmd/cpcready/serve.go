@@ -82,7 +82,7 @@ func serve(ctx context.Context, cfg config, db *store.DB, ln net.Listener, log *
 			return fmt.Errorf("pprof: %w", err)
 		}
 	}
-	go maintain(ctx, db, cfg.PurgeAfter, cfg.PurgeEvery, log)
+	go maintain(ctx, db, cfg.PurgeAfter, cfg.PurgeEvery, cfg.AuditRetention, log)
 	go recordStarts(ctx, db, log)
 	errc := make(chan error, 1)
 	go func() {

@@ -13,6 +13,9 @@ import (
 
 // Actor is who did something: a key's id or a token's subject, never a secret.
 type Actor struct {
+	// Kind is key, token or system: an id is unique only within its kind.
+	// Events recorded before kinds were kept have none.
+	Kind string `json:"kind,omitempty"`
 	ID   string `json:"id"`
 	Name string `json:"name"`
 	Role string `json:"role"`
@@ -20,15 +23,18 @@ type Actor struct {
 
 // Event is one row of the audit trail.
 type Event struct {
-	ID           int64                  `json:"id"`
-	OccurredAt   time.Time              `json:"occurred_at"`
-	Actor        Actor                  `json:"actor"`
-	Action       string                 `json:"action"`
-	Entity       string                 `json:"entity"`
-	EntityID     string                 `json:"entity_id"`
-	ConferenceID string                 `json:"conference_id,omitempty"`
-	RequestID    string                 `json:"request_id"`
-	Changes      map[string]FieldChange `json:"changes,omitempty"`
+	ID           int64     `json:"id"`
+	OccurredAt   time.Time `json:"occurred_at"`
+	Actor        Actor     `json:"actor"`
+	Action       string    `json:"action"`
+	Entity       string    `json:"entity"`
+	EntityID     string    `json:"entity_id"`
+	ConferenceID string    `json:"conference_id,omitempty"`
+	// RequestID is the server's own id for the request; ClientRequestID
+	// is the X-Request-ID the client sent, if any, which it may reuse.
+	RequestID       string                 `json:"request_id"`
+	ClientRequestID string                 `json:"client_request_id,omitempty"`
+	Changes         map[string]FieldChange `json:"changes,omitempty"`
 }
 
 // FieldChange is one field's value before and after a write. The values of

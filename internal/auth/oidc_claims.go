@@ -98,7 +98,7 @@ func (o *OIDC) principal(claims map[string]json.RawMessage) (domain.Principal, e
 			name = sub
 		}
 	}
-	return domain.Principal{ID: sub, Name: name, Role: role, Org: org}, nil
+	return domain.Principal{Kind: domain.PrincipalToken, ID: sub, Name: name, Role: role, Org: org}, nil
 }
 
 // role reads the roles claim (a string or an array of strings), keeps only

@@ -158,7 +158,7 @@ func TestOIDCDiscovery(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Verify after discovery recovered: %v", err)
 	}
-	want := domain.Principal{ID: "user-123", Name: "Alice Example", Role: domain.RoleSocialWorker, Org: "council-a"}
+	want := domain.Principal{Kind: domain.PrincipalToken, ID: "user-123", Name: "Alice Example", Role: domain.RoleSocialWorker, Org: "council-a"}
 	if p != want {
 		t.Fatalf("principal = %+v, want %+v", p, want)
 	}

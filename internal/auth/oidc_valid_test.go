@@ -17,7 +17,7 @@ func TestOIDCValidRS256(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
-	want := domain.Principal{ID: "user-123", Name: "Alice Example", Role: domain.RoleSocialWorker, Org: "council-a"}
+	want := domain.Principal{Kind: domain.PrincipalToken, ID: "user-123", Name: "Alice Example", Role: domain.RoleSocialWorker, Org: "council-a"}
 	if p != want {
 		t.Fatalf("principal = %+v, want %+v", p, want)
 	}
@@ -37,7 +37,7 @@ func TestOIDCValidES256(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
-	want := domain.Principal{ID: "user-456", Name: "Bob Example", Role: domain.RoleChair, Org: "council-b"}
+	want := domain.Principal{Kind: domain.PrincipalToken, ID: "user-456", Name: "Bob Example", Role: domain.RoleChair, Org: "council-b"}
 	if p != want {
 		t.Fatalf("principal = %+v, want %+v", p, want)
 	}
@@ -99,7 +99,7 @@ func TestOIDCCustomClaimNames(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
-	want := domain.Principal{ID: "user-123", Name: "Zed", Role: domain.RoleAdmin, Org: "council-z"}
+	want := domain.Principal{Kind: domain.PrincipalToken, ID: "user-123", Name: "Zed", Role: domain.RoleAdmin, Org: "council-z"}
 	if p != want {
 		t.Fatalf("principal = %+v, want %+v", p, want)
 	}

@@ -26,8 +26,20 @@ func ValidRole(r Role) bool {
 	return false
 }
 
+// PrincipalKind says what kind of credential a principal presented. An id
+// is unique only within its kind and organisation: a token's subject is
+// chosen by the identity provider and may equal a key's id.
+type PrincipalKind string
+
+const (
+	PrincipalKey    PrincipalKind = "key"
+	PrincipalToken  PrincipalKind = "token"
+	PrincipalSystem PrincipalKind = "system"
+)
+
 // Principal is who is calling: an API key or a signed-in member of staff.
 type Principal struct {
+	Kind PrincipalKind
 	// ID is the key's id or the token's subject; never a secret.
 	ID   string
 	Name string
@@ -58,5 +70,20 @@ func WithRequestID(ctx context.Context, id string) context.Context {
 // RequestIDFrom returns the request id in ctx, or "".
 func RequestIDFrom(ctx context.Context) string {
 	s, _ := ctx.Value(requestIDKey{}).(string)
+	return s
+}
+
+type clientRequestIDKey struct{}
+
+// WithClientRequestID returns a context carrying the id the client sent
+// for its request. It is kept apart from the server's own id: clients can
+// reuse theirs, so it cannot name one request.
+func WithClientRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, clientRequestIDKey{}, id)
+}
+
+// ClientRequestIDFrom returns the client's request id in ctx, or "".
+func ClientRequestIDFrom(ctx context.Context) string {
+	s, _ := ctx.Value(clientRequestIDKey{}).(string)
 	return s
 }

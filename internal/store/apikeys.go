@@ -48,7 +48,7 @@ func (db *DB) APIKeyByHash(ctx context.Context, hash string) (domain.Principal, 
 	err := db.inReadOne(ctx, func(q *gorm.DB) error {
 		return q.Where("hash = ? AND revoked_at IS NULL", hash).Take(&row).Error
 	})
-	return domain.Principal{ID: row.ID, Name: row.Name, Role: domain.Role(row.Role), Org: row.Org}, row.Hash, err
+	return domain.Principal{Kind: domain.PrincipalKey, ID: row.ID, Name: row.Name, Role: domain.Role(row.Role), Org: row.Org}, row.Hash, err
 }
 
 // APIKeys lists every key, newest first.

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"math"
 	"time"
 
 	"github.com/google/uuid"
@@ -13,21 +15,34 @@ import (
 )
 
 type auditRow struct {
-	ID           int64 `gorm:"primaryKey;autoIncrement"`
-	OccurredAt   time.Time
-	ActorID      string
-	ActorName    string
-	ActorRole    string
-	Org          string
-	Action       string
-	Entity       string
-	EntityID     string
-	ConferenceID *string
-	RequestID    string
-	Changes      *string
+	ID              int64 `gorm:"primaryKey;autoIncrement"`
+	OccurredAt      time.Time
+	ActorKind       *string
+	ActorID         string
+	ActorName       string
+	ActorRole       string
+	Org             string
+	Action          string
+	Entity          string
+	EntityID        string
+	ConferenceID    *string
+	RequestID       string
+	ClientRequestID *string
+	Changes         *string
+	// Listed are the conferences a list read showed, kept in audit_listed.
+	Listed []string `gorm:"-"`
 }
 
 func (auditRow) TableName() string { return "audit_events" }
+
+// listedRow links a list read's event to one conference it listed, so
+// that the conference's history finds the event.
+type listedRow struct {
+	ConferenceID string `gorm:"primaryKey"`
+	EventID      int64  `gorm:"primaryKey"`
+}
+
+func (listedRow) TableName() string { return "audit_listed" }
 
 // appendAudit writes one audit row inside tx, so that the write and its
 // audit row commit together or not at all.
@@ -50,9 +65,9 @@ func (db *DB) appendAudit(tx *gorm.DB, ctx context.Context, p domain.Principal, 
 
 func (db *DB) auditRow(ctx context.Context, p domain.Principal, conferenceID, action, entity, entityID string) auditRow {
 	return auditRow{
-		OccurredAt: db.now(), ActorID: p.ID, ActorName: p.Name, ActorRole: string(p.Role), Org: p.Org,
+		OccurredAt: db.now(), ActorKind: textCol(string(p.Kind)), ActorID: p.ID, ActorName: p.Name, ActorRole: string(p.Role), Org: p.Org,
 		Action: action, Entity: entity, EntityID: entityID, ConferenceID: textCol(conferenceID),
-		RequestID: domain.RequestIDFrom(ctx),
+		RequestID: domain.RequestIDFrom(ctx), ClientRequestID: textCol(domain.ClientRequestIDFrom(ctx)),
 	}
 }
 
@@ -71,17 +86,16 @@ func (db *DB) appendReads(ctx context.Context, rows []auditRow) error {
 	return db.writeAlone(ctx, insertRows(rows))
 }
 
-// auditListed records that p saw each of the listed conferences, in one
-// insert, so that a conference's history shows who saw it in a list too.
+// auditListed records a list read as one event, linked to each conference
+// it listed, so that a conference's history shows who saw it in a list
+// too while a page of 200 costs one event, not 200.
 func (db *DB) auditListed(ctx context.Context, p domain.Principal, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	rows := make([]auditRow, len(ids))
-	for i, id := range ids {
-		rows[i] = db.auditRow(ctx, p, id, "read", "conference_list", id)
-	}
-	return db.appendReads(ctx, rows)
+	row := db.auditRow(ctx, p, "", "read", "conference_list", "conferences")
+	row.Listed = ids
+	return db.appendReads(ctx, []auditRow{row})
 }
 
 // AuditWrite records a change that is not part of a conference, such as a
@@ -111,16 +125,7 @@ func (db *DB) History(ctx context.Context, p domain.Principal, conferenceID stri
 		if err := tx.Select("id").Where("id = ? AND org = ?", conferenceID, p.Org).Take(&c).Error; err != nil {
 			return err
 		}
-		q := tx.Where("org = ? AND conference_id = ?", p.Org, conferenceID)
-		if page.NewestFirst {
-			if page.After > 0 {
-				q = q.Where("id < ?", page.After)
-			}
-			q = q.Order("id DESC")
-		} else {
-			q = q.Where("id > ?", page.After).Order("id")
-		}
-		return q.Limit(page.Limit).Find(&rows).Error
+		return conferenceEvents(tx, p.Org, conferenceID, page).Find(&rows).Error
 	})
 	if err != nil {
 		return nil, err
@@ -131,14 +136,66 @@ func (db *DB) History(ctx context.Context, p domain.Principal, conferenceID stri
 	return toEvents(rows), nil
 }
 
+// PolicyHistory returns one page of the changes to p's organisation's
+// policy, and audits the read.
+func (db *DB) PolicyHistory(ctx context.Context, p domain.Principal, page HistoryPage) ([]audit.Event, error) {
+	var rows []auditRow
+	err := db.inRead(ctx, func(tx *gorm.DB) error {
+		q := tx.Where("org = ? AND conference_id IS NULL AND entity = ?", p.Org, "policy")
+		return pageOf(q, page).Find(&rows).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.AuditRead(ctx, p, "policy_history", p.Org, ""); err != nil {
+		return nil, err
+	}
+	return toEvents(rows), nil
+}
+
+// conferenceEvents selects one page of a conference's events: its own,
+// and the list reads linked to it in audit_listed. Each source is read
+// along its own index and cut to a page before the two are merged, so the
+// read costs a page whatever the size of the trail.
+func conferenceEvents(tx *gorm.DB, org, conferenceID string, page HistoryPage) *gorm.DB {
+	cmp, dir, after := ">", "ASC", page.After
+	if page.NewestFirst {
+		cmp, dir = "<", "DESC"
+		if after <= 0 {
+			after = math.MaxInt64
+		}
+	}
+	ids := fmt.Sprintf(`id IN (
+		SELECT id FROM (SELECT id FROM audit_events WHERE org = ? AND conference_id = ? AND id %[1]s ? ORDER BY id %[2]s LIMIT ?) own
+		UNION ALL
+		SELECT event_id FROM (SELECT event_id FROM audit_listed WHERE conference_id = ? AND event_id %[1]s ? ORDER BY event_id %[2]s LIMIT ?) listed)`, cmp, dir)
+	// No organisation filter outside: both sources are already of org's
+	// conference, and one would tempt SQLite to scan org's whole trail.
+	return tx.Where(ids, org, conferenceID, after, page.Limit, conferenceID, after, page.Limit).
+		Order("id " + dir).Limit(page.Limit)
+}
+
+// pageOf orders q by id and takes one page after the cursor.
+func pageOf(q *gorm.DB, page HistoryPage) *gorm.DB {
+	if page.NewestFirst {
+		if page.After > 0 {
+			q = q.Where("id < ?", page.After)
+		}
+		q = q.Order("id DESC")
+	} else {
+		q = q.Where("id > ?", page.After).Order("id")
+	}
+	return q.Limit(page.Limit)
+}
+
 func toEvents(rows []auditRow) []audit.Event {
 	out := make([]audit.Event, 0, len(rows))
 	for _, r := range rows {
 		e := audit.Event{
 			ID: r.ID, OccurredAt: r.OccurredAt.UTC(),
-			Actor:  audit.Actor{ID: r.ActorID, Name: r.ActorName, Role: r.ActorRole},
+			Actor:  audit.Actor{Kind: colText(r.ActorKind), ID: r.ActorID, Name: r.ActorName, Role: r.ActorRole},
 			Action: r.Action, Entity: r.Entity, EntityID: r.EntityID,
-			ConferenceID: colText(r.ConferenceID), RequestID: r.RequestID,
+			ConferenceID: colText(r.ConferenceID), RequestID: r.RequestID, ClientRequestID: colText(r.ClientRequestID),
 		}
 		if r.Changes != nil {
 			_ = json.Unmarshal([]byte(*r.Changes), &e.Changes)

@@ -84,12 +84,50 @@ func (db *DB) ReadinessChecks(ctx context.Context, p domain.Principal, conferenc
 	}
 	out := make([]domain.ReadinessCheck, len(rows))
 	for i, r := range rows {
-		out[i] = domain.ReadinessCheck{ID: r.ID, Decision: r.Decision, Note: colText(r.Note), CheckedBy: r.CheckedBy, CheckedAt: r.CheckedAt.UTC()}
-		if err := json.Unmarshal([]byte(r.Readiness), &out[i].Readiness); err != nil {
+		if out[i], err = fromCheckRow(r); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// ReadinessCheck returns one of a conference's checks and audits the read
+// of that check.
+func (db *DB) ReadinessCheck(ctx context.Context, p domain.Principal, conferenceID, checkID string) (domain.ReadinessCheck, error) {
+	var rows []checkRow
+	err := db.inRead(ctx, func(tx *gorm.DB) error {
+		if uuid.Validate(conferenceID) != nil {
+			return domain.Errorf(domain.ENOTFOUND, "conference not found")
+		}
+		var c conferenceRow
+		if err := tx.Select("id").Where("id = ? AND org = ?", conferenceID, p.Org).Take(&c).Error; err != nil {
+			return err
+		}
+		if uuid.Validate(checkID) != nil {
+			return nil
+		}
+		return tx.Where("conference_id = ? AND id = ?", conferenceID, checkID).Find(&rows).Error
+	})
+	if err != nil {
+		return domain.ReadinessCheck{}, err
+	}
+	if len(rows) == 0 {
+		// The conference was read to answer: its read is audited.
+		if err := db.AuditRead(ctx, p, "conference", conferenceID, conferenceID); err != nil {
+			return domain.ReadinessCheck{}, err
+		}
+		return domain.ReadinessCheck{}, domain.Errorf(domain.ENOTFOUND, "readiness check not found")
+	}
+	if err := db.AuditRead(ctx, p, "readiness_check", checkID, conferenceID); err != nil {
+		return domain.ReadinessCheck{}, err
+	}
+	return fromCheckRow(rows[0])
+}
+
+func fromCheckRow(r checkRow) (domain.ReadinessCheck, error) {
+	chk := domain.ReadinessCheck{ID: r.ID, Decision: r.Decision, Note: colText(r.Note), CheckedBy: r.CheckedBy, CheckedAt: r.CheckedAt.UTC()}
+	err := json.Unmarshal([]byte(r.Readiness), &chk.Readiness)
+	return chk, err
 }
 
 // postponedByChair marks a conference postponed by a chair's check, once,

@@ -99,6 +99,30 @@ func (db *DB) Conference(ctx context.Context, p domain.Principal, id string) (*d
 	return c, nil
 }
 
+// ConferenceItem reads one item of a conference (a participant, contact,
+// report or share) and audits the read of that item. pick finds it in the
+// aggregate and names it: its entity and id. When pick finds nothing, the
+// read of the conference is audited instead, since it was read to answer.
+func (db *DB) ConferenceItem(ctx context.Context, p domain.Principal, id string, pick func(*domain.Conference) (entity, itemID string, item any, err error)) (*domain.Conference, any, error) {
+	var c *domain.Conference
+	err := db.inRead(ctx, func(tx *gorm.DB) error {
+		var err error
+		c, err = findAggregate(tx, p.Org, id)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	entity, itemID, item, pickErr := pick(c)
+	if pickErr != nil {
+		entity, itemID = "conference", id
+	}
+	if err := db.AuditRead(ctx, p, entity, itemID, id); err != nil {
+		return nil, nil, err
+	}
+	return c, item, pickErr
+}
+
 // findAggregate loads a conference of org; another organisation's
 // conference, or a malformed id, is simply not found.
 func findAggregate(tx *gorm.DB, org, id string) (*domain.Conference, error) {

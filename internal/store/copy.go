@@ -17,7 +17,7 @@ type CopyReport struct {
 
 // copyTables are copied row for row; conferences and what hangs off them
 // are copied as aggregates.
-var copyTables = []string{"policies", "api_keys", "idempotency_keys", "readiness_checks", "audit_events", "insight_tallies"}
+var copyTables = []string{"policies", "api_keys", "idempotency_records", "readiness_checks", "audit_events", "audit_listed", "insight_tallies"}
 
 // CopyTo copies every table of db into dst, which must be migrated. Rows are
 // upserted and aggregates rewritten whole, so a rerun after a partial or a
@@ -33,7 +33,7 @@ func (db *DB) CopyTo(ctx context.Context, dst *DB) (CopyReport, error) {
 	if err := copyRows[apiKeyRow](ctx, db, dst, "id", true); err != nil {
 		return CopyReport{}, err
 	}
-	if err := copyRows[idempotencyRow](ctx, db, dst, "principal_id, key", true); err != nil {
+	if err := copyRows[idempotencyRow](ctx, db, dst, "org, principal_kind, principal_id, key", true); err != nil {
 		return CopyReport{}, err
 	}
 	var confs []conferenceRow
@@ -74,6 +74,9 @@ func (db *DB) CopyTo(ctx context.Context, dst *DB) (CopyReport, error) {
 	}
 	// The audit trail is append-only on both sides: existing rows are kept.
 	if err := copyRows[auditRow](ctx, db, dst, "id", false); err != nil {
+		return CopyReport{}, err
+	}
+	if err := copyRows[listedRow](ctx, db, dst, "event_id, conference_id", false); err != nil {
 		return CopyReport{}, err
 	}
 	if dst.Dialect == Postgres {

@@ -66,20 +66,31 @@ func (g *groupCommit) appendReads(ctx context.Context, rows []auditRow) error {
 
 // insertRows appends audit rows of reads with one plain INSERT per 200: the
 // hottest insert there is, and gorm's reflection over each row cost more
-// than SQLite's work.
+// than SQLite's work. A list read's row goes in alone, for its id, with
+// its links to the conferences it listed.
 func insertRows(rows []auditRow) func(tx *gorm.DB) error {
 	return func(tx *gorm.DB) error {
 		for len(rows) > 0 {
-			n := min(len(rows), 200)
+			if rows[0].Listed != nil {
+				if err := insertListed(tx, rows[0]); err != nil {
+					return err
+				}
+				rows = rows[1:]
+				continue
+			}
+			n := 0
+			for n < len(rows) && n < 200 && rows[n].Listed == nil {
+				n++
+			}
 			var sql strings.Builder
-			sql.WriteString("INSERT INTO audit_events (occurred_at, actor_id, actor_name, actor_role, org, action, entity, entity_id, conference_id, request_id, changes) VALUES ")
-			args := make([]any, 0, n*11)
+			sql.WriteString(insertAudit)
+			args := make([]any, 0, n*auditColumns)
 			for i, r := range rows[:n] {
 				if i > 0 {
 					sql.WriteString(", ")
 				}
-				sql.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-				args = append(args, r.OccurredAt, r.ActorID, r.ActorName, r.ActorRole, r.Org, r.Action, r.Entity, r.EntityID, r.ConferenceID, r.RequestID, r.Changes)
+				sql.WriteString(auditValues)
+				args = append(args, auditArgs(r)...)
 			}
 			if err := tx.Exec(sql.String(), args...).Error; err != nil {
 				return err
@@ -88,6 +99,30 @@ func insertRows(rows []auditRow) func(tx *gorm.DB) error {
 		}
 		return nil
 	}
+}
+
+const (
+	insertAudit  = "INSERT INTO audit_events (occurred_at, actor_kind, actor_id, actor_name, actor_role, org, action, entity, entity_id, conference_id, request_id, client_request_id, changes) VALUES "
+	auditValues  = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	auditColumns = 13
+)
+
+func auditArgs(r auditRow) []any {
+	return []any{r.OccurredAt, r.ActorKind, r.ActorID, r.ActorName, r.ActorRole, r.Org, r.Action, r.Entity, r.EntityID, r.ConferenceID, r.RequestID, r.ClientRequestID, r.Changes}
+}
+
+// insertListed appends a list read's event and links it to each
+// conference it listed, in one insert per 500 links.
+func insertListed(tx *gorm.DB, r auditRow) error {
+	var id int64
+	if err := tx.Raw(insertAudit+auditValues+" RETURNING id", auditArgs(r)...).Scan(&id).Error; err != nil {
+		return err
+	}
+	links := make([]listedRow, len(r.Listed))
+	for i, c := range r.Listed {
+		links[i] = listedRow{ConferenceID: c, EventID: id}
+	}
+	return tx.CreateInBatches(links, 500).Error
 }
 
 func (g *groupCommit) queue(j *writeJob) error {
@@ -180,8 +215,15 @@ func (g *groupCommit) commit(batch []*writeJob) {
 	})
 	for _, j := range batch {
 		switch {
-		case err != nil && j.panic == nil && j.ctx.Err() == nil:
+		case err == nil || j.panic != nil:
+			j.err = mapError(j.err)
+		case j.ctx.Err() == nil:
 			j.solo = true
+		case j.err == nil:
+			// Its savepoint was released, but the batch rolled back with
+			// it and its caller has gone: it was not written, and must
+			// not be reported as done.
+			j.err = j.ctx.Err()
 		default:
 			j.err = mapError(j.err)
 		}

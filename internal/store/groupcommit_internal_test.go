@@ -197,3 +197,37 @@ func TestABatchInsertsReadsInOrder(t *testing.T) {
 		}
 	}
 }
+
+// A write whose savepoint was released, whose caller then left, in a batch
+// that then failed as a whole, was rolled back with the batch: it must not
+// be reported as done, or the idempotency layer would store a success for a
+// write that never happened and replay it to the retry.
+func TestACancelledWriteInAFailedBatchIsNotReportedDone(t *testing.T) {
+	db := openSQLiteForBatches(t)
+	ctx := context.Background()
+	leaving, leave := context.WithCancel(ctx)
+	defer leave()
+	jobs := []*writeJob{
+		job(leaving, putState("a")),
+		job(ctx, func(tx *gorm.DB) error {
+			leave() // the first write's client goes after its savepoint
+			if err := tx.Exec("ROLLBACK").Error; err != nil {
+				return err
+			}
+			return errors.New("the transaction is gone")
+		}),
+		job(ctx, putState("c")),
+	}
+	runBatch(db, jobs...)
+	if got := stateKeys(t, db); !slices.Equal(got, []string{"c"}) {
+		t.Errorf("committed keys %v, want [c]", got)
+	}
+	if jobs[0].err == nil {
+		t.Error("a write rolled back with its batch was reported done")
+	} else if !errors.Is(jobs[0].err, context.Canceled) {
+		t.Errorf("rolled-back write: err %v, want its context's cancellation", jobs[0].err)
+	}
+	if jobs[2].err != nil {
+		t.Errorf("good write failed: %v", jobs[2].err)
+	}
+}

@@ -11,18 +11,20 @@ import (
 )
 
 type idempotencyRow struct {
-	PrincipalID string `gorm:"primaryKey"`
-	Key         string `gorm:"primaryKey"`
-	RequestHash string
-	State       string
-	StatusCode  *int
-	Body        []byte
-	Location    *string
-	Etag        *string
-	CreatedAt   time.Time
+	Org           string `gorm:"primaryKey"`
+	PrincipalKind string `gorm:"primaryKey"`
+	PrincipalID   string `gorm:"primaryKey"`
+	Key           string `gorm:"primaryKey"`
+	RequestHash   string
+	State         string
+	StatusCode    *int
+	Body          []byte
+	Location      *string
+	Etag          *string
+	CreatedAt     time.Time
 }
 
-func (idempotencyRow) TableName() string { return "idempotency_keys" }
+func (idempotencyRow) TableName() string { return "idempotency_records" }
 
 // StoredResponse is the response replayed for a repeated Idempotency-Key.
 type StoredResponse struct {
@@ -36,18 +38,24 @@ type StoredResponse struct {
 // taken as abandoned (its server died between write and record).
 const abandonAfter = 2 * time.Minute
 
+// ownedBy selects p's record for key. A record belongs to one principal in
+// one organisation: ids are unique only within their kind and organisation.
+func ownedBy(tx *gorm.DB, p domain.Principal, key string) *gorm.DB {
+	return tx.Where("org = ? AND principal_kind = ? AND principal_id = ? AND key = ?", p.Org, string(p.Kind), p.ID, key)
+}
+
 // BeginIdempotent claims key for the principal. It returns a stored response
 // to replay when the key was used before with the same request hash. A key
 // still in flight is a conflict; a key reused with another body is invalid.
 // The database's primary key decides races, across any number of instances.
-func (db *DB) BeginIdempotent(ctx context.Context, principalID, key, hash string) (*StoredResponse, error) {
+func (db *DB) BeginIdempotent(ctx context.Context, p domain.Principal, key, hash string) (*StoredResponse, error) {
 	var replay *StoredResponse
 	err := db.inWrite(ctx, func(tx *gorm.DB) error {
 		var row idempotencyRow
-		err := tx.Where("principal_id = ? AND key = ?", principalID, key).Take(&row).Error
+		err := ownedBy(tx, p, key).Take(&row).Error
 		switch {
 		case errors.Is(err, gorm.ErrRecordNotFound):
-			return tx.Create(&idempotencyRow{PrincipalID: principalID, Key: key, RequestHash: hash, State: "in_flight", CreatedAt: db.now()}).Error
+			return tx.Create(&idempotencyRow{Org: p.Org, PrincipalKind: string(p.Kind), PrincipalID: p.ID, Key: key, RequestHash: hash, State: "in_flight", CreatedAt: db.now()}).Error
 		case err != nil:
 			return err
 		case row.RequestHash != hash:
@@ -58,7 +66,7 @@ func (db *DB) BeginIdempotent(ctx context.Context, principalID, key, hash string
 		case db.Now().Sub(row.CreatedAt) < abandonAfter:
 			return domain.Errorf(domain.EINFLIGHT, "a request with this Idempotency-Key is still in progress")
 		default:
-			return tx.Model(&row).Where("principal_id = ? AND key = ?", principalID, key).Update("created_at", db.now()).Error
+			return ownedBy(tx.Model(&row), p, key).Update("created_at", db.now()).Error
 		}
 	})
 	if domain.ErrorKind(err) == domain.ECONFLICT {
@@ -69,9 +77,9 @@ func (db *DB) BeginIdempotent(ctx context.Context, principalID, key, hash string
 }
 
 // FinishIdempotent stores the response for replays.
-func (db *DB) FinishIdempotent(ctx context.Context, principalID, key string, r StoredResponse) error {
+func (db *DB) FinishIdempotent(ctx context.Context, p domain.Principal, key string, r StoredResponse) error {
 	return db.inWrite(ctx, func(tx *gorm.DB) error {
-		return tx.Model(&idempotencyRow{}).Where("principal_id = ? AND key = ?", principalID, key).Updates(map[string]any{
+		return ownedBy(tx.Model(&idempotencyRow{}), p, key).Updates(map[string]any{
 			"state": "done", "status_code": r.Status, "body": r.Body,
 			"location": textCol(r.Location), "etag": textCol(r.ETag),
 		}).Error
@@ -80,8 +88,8 @@ func (db *DB) FinishIdempotent(ctx context.Context, principalID, key string, r S
 
 // AbandonIdempotent releases a key whose request failed on our side, so
 // the client's retry runs afresh.
-func (db *DB) AbandonIdempotent(ctx context.Context, principalID, key string) error {
+func (db *DB) AbandonIdempotent(ctx context.Context, p domain.Principal, key string) error {
 	return db.inWrite(ctx, func(tx *gorm.DB) error {
-		return tx.Where("principal_id = ? AND key = ? AND state = ?", principalID, key, "in_flight").Delete(&idempotencyRow{}).Error
+		return ownedBy(tx, p, key).Where("state = ?", "in_flight").Delete(&idempotencyRow{}).Error
 	})
 }

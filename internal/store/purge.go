@@ -10,7 +10,7 @@ import (
 )
 
 // Purger is the principal the audit trail names for retention purges.
-var Purger = domain.Principal{ID: "system:purge", Name: "retention purge", Role: "system"}
+var Purger = domain.Principal{Kind: domain.PrincipalSystem, ID: "system:purge", Name: "retention purge", Role: "system"}
 
 // idempotencyWindow is how long a stored response is kept for replays.
 // Case systems retry within minutes; a day covers an overnight outage.
@@ -52,6 +52,66 @@ func (db *DB) Purge(ctx context.Context, olderThan time.Duration) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+// auditRetentionBatch is how many events one retention transaction
+// deletes, so that it never holds the write lock for long.
+const auditRetentionBatch = 5000
+
+// ExpireAudit deletes audit events that occurred before now minus
+// olderThan, with the conferences' links to the list reads among them. The
+// trail is append-only by triggers; each batch deliberately opens it by
+// recording, in audit_retention and inside its own transaction, the last
+// id it may delete, and removes that record before it commits. It returns
+// how many events it deleted.
+func (db *DB) ExpireAudit(ctx context.Context, olderThan time.Duration) (int64, error) {
+	cutoff := db.now().Add(-olderThan)
+	var deleted int64
+	for {
+		var n int64
+		err := db.inWrite(ctx, func(tx *gorm.DB) error {
+			n = 0
+			// Events are numbered in the order they occur, so what is due
+			// is a range of ids from the oldest: a batch is the next range
+			// of ids, cut short at the first event still kept.
+			var first *int64
+			if err := tx.Model(&auditRow{}).Select("MIN(id)").Scan(&first).Error; err != nil || first == nil {
+				return err
+			}
+			through := *first + auditRetentionBatch - 1
+			var kept []int64
+			err := tx.Model(&auditRow{}).Where("id BETWEEN ? AND ? AND occurred_at >= ?", *first, through, cutoff).
+				Order("id").Limit(1).Pluck("id", &kept).Error
+			if err != nil {
+				return err
+			}
+			if len(kept) > 0 {
+				through = kept[0] - 1
+			}
+			if through < *first {
+				return nil
+			}
+			if err := tx.Exec("INSERT INTO audit_retention (through_id) VALUES (?)", through).Error; err != nil {
+				return err
+			}
+			if err := tx.Exec("DELETE FROM audit_listed WHERE event_id <= ?", through).Error; err != nil {
+				return err
+			}
+			res := tx.Exec("DELETE FROM audit_events WHERE id <= ?", through)
+			if res.Error != nil {
+				return res.Error
+			}
+			n = res.RowsAffected
+			return tx.Exec("DELETE FROM audit_retention").Error
+		})
+		if err != nil {
+			return deleted, err
+		}
+		deleted += n
+		if n == 0 {
+			return deleted, nil
+		}
+	}
 }
 
 // ExpireIdempotency drops stored responses past their retry window: they

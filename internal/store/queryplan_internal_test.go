@@ -99,3 +99,53 @@ func seedForPlans(t *testing.T, db *DB) {
 		t.Fatal(err)
 	}
 }
+
+// TestHistoryQueriesReadOnlyTheirPage asks SQLite how it would read a page
+// of a conference's history and of a policy's: each source must be sought
+// along its index, and the events fetched by id, never by scanning the
+// organisation's whole trail.
+func TestHistoryQueriesReadOnlyTheirPage(t *testing.T) {
+	db := openSQLiteForBatches(t)
+	conf := uuid.NewString()
+	cases := []struct {
+		name  string
+		query func(tx *gorm.DB) *gorm.DB
+		want  []string
+	}{
+		{"conference, oldest first", func(tx *gorm.DB) *gorm.DB {
+			return conferenceEvents(tx, "E09000006", conf, HistoryPage{Limit: 50, After: 10})
+		}, []string{"INTEGER PRIMARY KEY", "INDEX audit_events_by_conference (org=? AND conference_id=? AND id>?)", "audit_listed USING PRIMARY KEY (conference_id=? AND event_id>?)"}},
+		{"conference, newest first", func(tx *gorm.DB) *gorm.DB {
+			return conferenceEvents(tx, "E09000006", conf, HistoryPage{Limit: 50, NewestFirst: true})
+		}, []string{"INTEGER PRIMARY KEY", "INDEX audit_events_by_conference (org=? AND conference_id=? AND id<?)", "audit_listed USING PRIMARY KEY (conference_id=? AND event_id<?)"}},
+		{"policy", func(tx *gorm.DB) *gorm.DB {
+			return pageOf(tx.Where("org = ? AND conference_id IS NULL AND entity = ?", "E09000006", "policy"), HistoryPage{Limit: 50})
+		}, []string{"INDEX audit_events_outside_conferences (org=? AND entity=? AND id>?)"}},
+	}
+	for _, c := range cases {
+		sql := db.read.ToSQL(func(tx *gorm.DB) *gorm.DB {
+			var rows []auditRow
+			return c.query(tx).Find(&rows)
+		})
+		var plan []struct {
+			ID, Parent, Notused int
+			Detail              string
+		}
+		if err := db.read.Raw("EXPLAIN QUERY PLAN " + sql).Scan(&plan).Error; err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		var steps []string
+		for _, p := range plan {
+			steps = append(steps, p.Detail)
+		}
+		got := strings.Join(steps, "; ")
+		for _, w := range c.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: plan %q, want %q", c.name, got, w)
+			}
+		}
+		if strings.Contains(got, "SCAN audit_events") || strings.Contains(got, "audit_events USING INDEX audit_events_by_conference (org=?)") {
+			t.Errorf("%s: plan %q reads the organisation's whole trail", c.name, got)
+		}
+	}
+}

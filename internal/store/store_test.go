@@ -17,7 +17,7 @@ import (
 	"github.com/cpcready/cpcready/internal/workdays"
 )
 
-var caseSystem = domain.Principal{ID: "key-1", Name: "case system", Role: domain.RoleCaseSystem, Org: "E09000006"}
+var caseSystem = domain.Principal{Kind: domain.PrincipalKey, ID: "key-1", Name: "case system", Role: domain.RoleCaseSystem, Org: "E09000006"}
 
 // mustPopulate writes a conference with one of everything and returns it.
 func mustPopulate(t *testing.T, db *store.DB, ref string, start time.Time, status domain.ConferenceStatus) *domain.Conference {
@@ -272,14 +272,15 @@ func TestIdempotencyRecordsExpire(t *testing.T) {
 	db, clock := storetest.MustOpenDB(t)
 	ctx := context.Background()
 	start := clock.Now()
-	if _, err := db.BeginIdempotent(ctx, "p", "old", "h1"); err != nil {
+	p := caseSystem
+	if _, err := db.BeginIdempotent(ctx, p, "old", "h1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.FinishIdempotent(ctx, "p", "old", store.StoredResponse{Status: 201, Body: []byte(`{"name":"Parent Name"}`)}); err != nil {
+	if err := db.FinishIdempotent(ctx, p, "old", store.StoredResponse{Status: 201, Body: []byte(`{"name":"Parent Name"}`)}); err != nil {
 		t.Fatal(err)
 	}
 	clock.Set(start.Add(23 * time.Hour))
-	if _, err := db.BeginIdempotent(ctx, "p", "new", "h2"); err != nil {
+	if _, err := db.BeginIdempotent(ctx, p, "new", "h2"); err != nil {
 		t.Fatal(err)
 	}
 	clock.Set(start.Add(25 * time.Hour))
@@ -288,10 +289,10 @@ func TestIdempotencyRecordsExpire(t *testing.T) {
 	}
 	// The old key is gone, so it may be used afresh for another request;
 	// the recent one is kept, so another request under it is refused.
-	if replay, err := db.BeginIdempotent(ctx, "p", "old", "other-hash"); err != nil || replay != nil {
+	if replay, err := db.BeginIdempotent(ctx, p, "old", "other-hash"); err != nil || replay != nil {
 		t.Fatalf("expired key: replay %v, %v; want a fresh claim", replay, err)
 	}
-	if _, err := db.BeginIdempotent(ctx, "p", "new", "other-hash"); domain.ErrorKind(err) != domain.EINVALID {
+	if _, err := db.BeginIdempotent(ctx, p, "new", "other-hash"); domain.ErrorKind(err) != domain.EINVALID {
 		t.Fatalf("recent key reused for another request: %v, want refused", err)
 	}
 }
