@@ -21,7 +21,10 @@ func TestRulesV2Invariants(t *testing.T) {
 		edit(&f)
 		return f.Validate(today)
 	}
-	share := func(s Share) error { s.ParticipantID = "6f1c0b1e-5f3c-4c55-9a4b-8d3e2f1a0b9c"; return s.Validate(today) }
+	share := func(s Share) error {
+		s.ParticipantID = "6f1c0b1e-5f3c-4c55-9a4b-8d3e2f1a0b9c"
+		return s.Validate(today)
+	}
 	cases := []struct {
 		name string
 		err  error
