@@ -14,6 +14,10 @@ import (
 
 const writers = 32
 
+// reportWriters each add one report to a single conference: as many as a
+// conference may have.
+const reportWriters = domain.MaxReports
+
 // TestConcurrentWritersSeeNoServerErrors runs 32 writers at once: half add
 // family members to one conference, half create conferences. No database
 // lock or conflict may surface as a 5xx, and no write may be lost.
@@ -52,7 +56,7 @@ func TestConcurrentWritersSeeNoServerErrors(t *testing.T) {
 	}
 }
 
-// TestConcurrentIfMatchLosesNoUpdate has 32 writers each read the ETag and
+// TestConcurrentIfMatchLosesNoUpdate has 25 writers each read the ETag and
 // write with If-Match, retrying on 412. Every write must land exactly once.
 func TestConcurrentIfMatchLosesNoUpdate(t *testing.T) {
 	e := newEnv(t)
@@ -66,8 +70,8 @@ func ifMatchWriters(t *testing.T, servers []*env, conf string) {
 	t.Helper()
 	key := servers[0].key(orgA, domain.RoleSocialWorker)
 	var wg sync.WaitGroup
-	errs := make(chan string, writers)
-	for i := 0; i < writers; i++ {
+	errs := make(chan string, reportWriters)
+	for i := 0; i < reportWriters; i++ {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
@@ -100,8 +104,8 @@ func ifMatchWriters(t *testing.T, servers []*env, conf string) {
 	for _, r := range c.Reports {
 		titles[r.Title] = true
 	}
-	if len(c.Reports) != writers || len(titles) != writers || c.Version != 1+writers {
-		t.Fatalf("%d reports (%d distinct) at version %d, want %d at %d", len(c.Reports), len(titles), c.Version, writers, 1+writers)
+	if len(c.Reports) != reportWriters || len(titles) != reportWriters || c.Version != 1+reportWriters {
+		t.Fatalf("%d reports (%d distinct) at version %d, want %d at %d", len(c.Reports), len(titles), c.Version, reportWriters, 1+reportWriters)
 	}
 }
 

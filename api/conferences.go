@@ -15,11 +15,12 @@ import (
 
 func (s *Server) handleCreateConference() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var f domain.ConferenceFields
-		if !s.bind(c, &f, func() error { return f.Validate(s.today()) }) {
+		var b createConferenceBody
+		var parts store.Parts
+		if !s.bind(c, &b, func() (err error) { parts, err = b.parts(s.today()); return err }) {
 			return
 		}
-		conf, err := s.db.CreateConference(c.Request.Context(), principal(c), f)
+		conf, err := s.db.CreateConferenceWith(c.Request.Context(), principal(c), b.ConferenceFields, parts)
 		if err != nil {
 			s.writeError(c, err)
 			return
@@ -143,19 +144,12 @@ func (s *Server) handleListConferences() gin.HandlerFunc {
 	}
 }
 
-// parseListFilter reads and checks the list's query parameters; any
-// unknown or repeated parameter is refused rather than silently ignored.
+// parseListFilter reads and checks the list's query parameters; strictQuery
+// has already refused unknown and repeated ones.
 func parseListFilter(c *gin.Context) (store.ConferenceFilter, error) {
 	q := c.Request.URL.Query()
 	var fields []domain.FieldError
 	bad := func(name, msg string) { fields = append(fields, domain.FieldError{Field: name, Message: msg}) }
-	for k, vs := range q {
-		if !listParams[k] {
-			bad(k, "is not a known parameter")
-		} else if len(vs) > 1 {
-			bad(k, "must be given once")
-		}
-	}
 	f := store.ConferenceFilter{
 		Readiness: q.Get("readiness"), ExternalRef: q.Get("external_ref"), ChairRef: q.Get("chair_ref"),
 		SocialWorkerRef: q.Get("social_worker_ref"), Status: q.Get("status"), Cursor: q.Get("cursor"), Limit: 50,
@@ -220,12 +214,19 @@ func boundParam(v string, endOfDay bool) (*time.Time, error) {
 	if v == "" {
 		return nil, nil
 	}
+	outOfRange := paramError("must lie between " + domain.MinDate.String() + " and " + domain.MaxDate.String())
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		if !domain.InstantInRange(t) {
+			return nil, outOfRange
+		}
 		return &t, nil
 	}
 	d, err := domain.ParseDate(v)
 	if err != nil {
 		return nil, paramError("must be a date (YYYY-MM-DD) or an RFC 3339 instant")
+	}
+	if !d.InRange() {
+		return nil, outOfRange
 	}
 	if endOfDay {
 		d = d.AddDays(1)

@@ -364,7 +364,7 @@ func TestContractFlow(t *testing.T) {
 // TestContractRateLimitAndDrain covers the 429 and 503 answers.
 func TestContractRateLimitAndDrain(t *testing.T) {
 	e := newEnv(t, func(c *api.Config) { c.RateLimit = 0.001; c.RateBurst = 1 })
-	k := e.key(orgA, domain.RoleManager)
+	k := e.keyWithRate(orgA, domain.RoleManager, 0.001)
 	if r := e.do(req{Method: "GET", Path: "/v1/conferences", Key: k}); r.Status != http.StatusOK {
 		t.Fatalf("first request: %d %s", r.Status, r.Body)
 	}

@@ -50,8 +50,8 @@ func readAll(r io.Reader) ([]byte, error) {
 
 // decodeStrict reads exactly one JSON object into dst: unknown fields,
 // trailing data, malformed JSON and text that cannot be read faithfully
-// (see checkText) are refused (400); a value of the wrong type or a bad
-// date is a field error (422).
+// (see checkText) are refused (400); a value of the wrong type, a bad
+// date or one out of range (checkDateRange) is a field error (422).
 func decodeStrict(body []byte, dst any) error {
 	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] != '{' {
 		return domain.Errorf(domain.EMALFORMED, "the body must be a JSON object")
@@ -70,7 +70,7 @@ func decodeStrict(body []byte, dst any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return domain.Errorf(domain.EMALFORMED, "the body has data after the JSON object")
 	}
-	return nil
+	return checkDateRange(dst)
 }
 
 // decodeJSON checks the media type, then decodes the body strictly.
@@ -93,7 +93,7 @@ func decodeError(err error) error {
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
 		return domain.Errorf(domain.EMALFORMED, "the body is not valid JSON")
 	case errors.As(err, &typ):
-		field := typ.Field
+		field := withoutEmbedded(typ.Field)
 		if field == "" {
 			return domain.Errorf(domain.EMALFORMED, "the body must be a JSON object")
 		}
@@ -105,6 +105,20 @@ func decodeError(err error) error {
 		return e
 	}
 	return domain.Errorf(domain.EMALFORMED, "the body could not be read as JSON")
+}
+
+// withoutEmbedded drops the names of embedded Go structs from a field path
+// (ConferenceFields.chair.ref becomes chair.ref): encoding/json names them,
+// but a client never sees them. JSON member names here are lower case.
+func withoutEmbedded(path string) string {
+	parts := strings.Split(path, ".")
+	kept := parts[:0]
+	for _, p := range parts {
+		if p != "" && (p[0] < 'A' || p[0] > 'Z') {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, ".")
 }
 
 func describeType(e *json.UnmarshalTypeError) string {

@@ -39,19 +39,36 @@ const docsInit = `window.ui = SwaggerUIBundle({url: "/openapi.yaml", dom_id: "#u
 `
 
 func handleDocsIndex() gin.HandlerFunc {
-	return func(c *gin.Context) { c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(docsIndex)) }
+	return func(c *gin.Context) {
+		htmlPage(c)
+		c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(docsIndex))
+	}
 }
 
-// handleDocsAsset serves Swagger UI's scripts and styles.
+// docsAssets are the only Swagger UI files served. The module also ships
+// an index.html and an initializer that open a public demo spec, and an
+// OAuth redirect page; none of those is cpcready's.
+var docsAssets = map[string]bool{
+	"swagger-ui.css": true, "swagger-ui-bundle.js": true,
+	"favicon-16x16.png": true, "favicon-32x32.png": true,
+}
+
+// handleDocsAsset serves Swagger UI's scripts and styles; index.html is
+// the docs page itself.
 func handleDocsAsset() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		name := path.Base(c.Param("file"))
-		if name == "docs-init.js" {
+		name := c.Param("file")
+		switch name {
+		case "docs-init.js":
 			c.Data(http.StatusOK, "text/javascript; charset=utf-8", []byte(docsInit))
+			return
+		case "index.html":
+			htmlPage(c)
+			c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(docsIndex))
 			return
 		}
 		b, err := fs.ReadFile(swaggerfiles.FS, name)
-		if err != nil {
+		if !docsAssets[name] || err != nil {
 			writeProblem(c, Problem{Type: "urn:cpcready:problem:" + domain.ENOTFOUND, Title: "Not Found", Status: http.StatusNotFound, Detail: "no such file", Instance: c.Request.URL.Path})
 			return
 		}
@@ -63,10 +80,6 @@ func handleDocsAsset() gin.HandlerFunc {
 			ct = "text/css; charset=utf-8"
 		case ".png":
 			ct = "image/png"
-		case ".html":
-			ct = "text/html; charset=utf-8"
-		case ".map":
-			ct = "application/json"
 		}
 		c.Data(http.StatusOK, ct, b)
 	}

@@ -65,13 +65,6 @@ func parseHistoryPage(c *gin.Context) (store.HistoryPage, error) {
 	q := c.Request.URL.Query()
 	page := store.HistoryPage{Limit: 50}
 	var fields []domain.FieldError
-	for k, vs := range q {
-		if k != "order" && k != "limit" && k != "cursor" {
-			fields = append(fields, domain.FieldError{Field: k, Message: "is not a known parameter"})
-		} else if len(vs) > 1 {
-			fields = append(fields, domain.FieldError{Field: k, Message: "must be given once"})
-		}
-	}
 	switch q.Get("order") {
 	case "", "oldest":
 	case "newest":

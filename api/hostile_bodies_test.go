@@ -3,6 +3,8 @@ package api_test
 import (
 	"encoding/json"
 	"strings"
+
+	"github.com/cpcready/cpcready/internal/domain"
 )
 
 // hostileRows is the whole table, in the order it is sent.
@@ -11,6 +13,7 @@ func hostileRows(hf hostileFixture) []hostileRow {
 	for _, gen := range []func(hostileFixture) []hostileRow{
 		hostileMediaRows, hostileRepeatRows, hostileTextRows, hostileLengthRows, hostileTypeRows,
 		hostileNumberRows, hostileNestingRows, hostileDataRows, hostileIDRows, hostileQueryRows, hostileHeaderRows,
+		hostileFieldRows,
 	} {
 		rows = append(rows, gen(hf)...)
 	}
@@ -186,12 +189,12 @@ func hostileLengthRows(hf hostileFixture) []hostileRow {
 		}
 	}
 	c := hf.route("createConference")
-	children := make([]any, 31)
+	children := make([]any, domain.MaxChildren+1)
 	for i := range children {
 		children[i] = map[string]any{"ref": "C-" + string(rune('A'+i))}
 	}
 	rows = append(rows,
-		c.refuse("31 children", withValue(c.body(), "children", children), 422, "invalid", "children"),
+		c.refuse("one child too many", withValue(c.body(), "children", children), 422, "invalid", "children"),
 		c.refuse("empty external_ref", withValue(c.body(), "external_ref", ""), 422, "invalid", "external_ref"),
 	)
 	return rows

@@ -160,7 +160,8 @@ func hostileQueryRows(hf hostileFixture) []hostileRow {
 		{"overdue=1", "overdue"}, {"status=%27%20OR%201%3D1", "status"}, {"from=yesterday", "from"}, {"from=2026-13-01", "from"},
 		{"to=2026-11-23T25:00:00Z", "to"}, {"external_ref=%ff", "external_ref"}, {"external_ref=%00", "external_ref"},
 		{"external_ref=" + long, "external_ref"}, {"chair_ref=a%c0%afb", "chair_ref"}, {"social_worker_ref=%00", "social_worker_ref"},
-		{"READINESS=ready", "READINESS"},
+		{"READINESS=ready", "READINESS"}, {"to=9999-12-31", "to"}, {"from=0000-01-01", "from"},
+		{"to=9999-12-31T23:59:59-14:00", "to"}, {"from=1899-12-31T23:59:59Z", "from"},
 	} {
 		rows = append(rows, get("list/"+q.query, list+q.query, 422, q.field))
 	}
@@ -171,7 +172,7 @@ func hostileQueryRows(hf hostileFixture) []hostileRow {
 	}
 	forged := cursor(`{"s":"9999-12-31T00:00:00Z","i":"` + hf.conf + `"}`)
 	for _, q := range []string{
-		"limit=200", "limit=%2B5", "to=9999-12-31", "from=0000-01-01", "cursor=" + hf.cursor, "cursor=" + forged,
+		"limit=200", "limit=%2B5", "to=2100-12-31", "from=1900-01-01", "cursor=" + hf.cursor, "cursor=" + forged,
 		"external_ref=%27%20OR%20%271%27%3D%271", "chair_ref=%25", "status=held&readiness=ready",
 	} {
 		rows = append(rows, get("list/"+q, list+q, 200))

@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -38,9 +39,21 @@ func newMetrics(reg *prometheus.Registry, commitCounts func() (commits, writes i
 	return m, nil
 }
 
+// observe counts one request. route is a registered pattern or
+// "unmatched", and method is folded to a known one, so that no client can
+// mint new series: each label value is kept for the life of the process.
 func (m *metrics) observe(method, route string, status int, d time.Duration) {
+	method = metricMethod(method)
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(method, route).Observe(d.Seconds())
+}
+
+func metricMethod(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return method
+	}
+	return "OTHER"
 }
 
 func typeName(v any) string { return fmt.Sprintf("%T", v) }

@@ -93,11 +93,10 @@ func bodyLimit(n int64) gin.HandlerFunc {
 }
 
 // noStore marks /v1 responses as never to be cached, and stops browsers
-// sniffing types or sending referrers.
+// sending referrers; securityHeaders has already forbidden sniffing.
 func noStore() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Header("Cache-Control", "no-store")
-		c.Header("X-Content-Type-Options", "nosniff")
 		c.Header("Referrer-Policy", "no-referrer")
 		c.Next()
 	}
@@ -115,14 +114,14 @@ func (s *Server) authenticate() gin.HandlerFunc {
 		if err != nil {
 			// Failed attempts are limited by client address, so that
 			// guessing keys or forcing key-set fetches is slowed too.
-			if domain.ErrorKind(err) == domain.EUNAUTHORIZED && !s.limiter.allow("client:"+c.ClientIP()) {
+			if domain.ErrorKind(err) == domain.EUNAUTHORIZED && !s.limiter.allowClient(c.ClientIP()) {
 				c.Header("Retry-After", "1")
 				err = domain.Errorf(domain.ERATELIMITED, "too many failed attempts; retry after a second")
 			}
 			s.writeError(c, err)
 			return
 		}
-		if !s.limiter.allow(p.ID) {
+		if !s.limiter.allowPrincipal(p) {
 			c.Header("Retry-After", "1")
 			s.writeError(c, domain.Errorf(domain.ERATELIMITED, "too many requests; retry after a second"))
 			return
@@ -152,32 +151,51 @@ func principal(c *gin.Context) domain.Principal {
 
 // rateLimiter is a token bucket per principal, held in process: with N
 // instances the effective limit is N times the setting (docs/security.md).
+// A key's bucket takes the key's own rate; a staff token's takes the
+// per-person default. Buckets are keyed by organisation, principal kind
+// and id, so a token whose sub equals a key's id, or another
+// organisation's sub, never drains someone else's bucket.
 type rateLimiter struct {
-	limit rate.Limit
+	limit rate.Limit // per staff member; 0 turns every limit off
 	burst int
 	mu    sync.Mutex
-	byID  map[string]*rate.Limiter
+	byKey map[string]*rate.Limiter
 }
 
 func newRateLimiter(perSecond float64, burst int) *rateLimiter {
 	if burst <= 0 {
 		burst = int(perSecond*2) + 1
 	}
-	return &rateLimiter{limit: rate.Limit(perSecond), burst: burst, byID: map[string]*rate.Limiter{}}
+	return &rateLimiter{limit: rate.Limit(perSecond), burst: burst, byKey: map[string]*rate.Limiter{}}
 }
 
-func (r *rateLimiter) allow(id string) bool {
+// allowPrincipal takes a token from p's bucket.
+func (r *rateLimiter) allowPrincipal(p domain.Principal) bool {
+	limit, burst := r.limit, r.burst
+	if p.Kind == domain.PrincipalKey && p.RateLimit > 0 {
+		// A second's worth of burst, and never less than a person has.
+		limit, burst = rate.Limit(p.RateLimit), max(int(p.RateLimit), r.burst)
+	}
+	return r.allow("principal\x00"+p.Key(), limit, burst)
+}
+
+// allowClient takes a token from the bucket of failed sign-ins from ip.
+func (r *rateLimiter) allowClient(ip string) bool {
+	return r.allow("client\x00"+ip, r.limit, r.burst)
+}
+
+func (r *rateLimiter) allow(bucket string, limit rate.Limit, burst int) bool {
 	if r.limit <= 0 {
 		return true
 	}
 	r.mu.Lock()
-	l, ok := r.byID[id]
+	l, ok := r.byKey[bucket]
 	if !ok {
-		if len(r.byID) > 100_000 { // bound memory: forget idle buckets wholesale
-			r.byID = map[string]*rate.Limiter{}
+		if len(r.byKey) > 100_000 { // bound memory: forget idle buckets wholesale
+			r.byKey = map[string]*rate.Limiter{}
 		}
-		l = rate.NewLimiter(r.limit, r.burst)
-		r.byID[id] = l
+		l = rate.NewLimiter(limit, burst)
+		r.byKey[bucket] = l
 	}
 	r.mu.Unlock()
 	return l.Allow()

@@ -15,11 +15,12 @@ import (
 type fixture struct {
 	conf, participant, report, contact, share, check, professional string
 	etag                                                           string
+	env                                                            *env // for operations that need state of their own
 }
 
 func (e *env) mustFixture(ref string) fixture {
 	e.t.Helper()
-	f := fixture{conf: e.mustCreate(orgA, ref)}
+	f := fixture{conf: e.mustCreate(orgA, ref), env: e}
 	f.participant = e.mustAddParticipant(orgA, f.conf)
 	cs := e.key(orgA, domain.RoleCaseSystem)
 	r := e.do(req{Method: "PUT", Path: "/v1/conferences/" + f.conf + "/participants/" + f.participant + "/needs/childcare", Key: cs, Body: map[string]any{"status": "identified"}})
@@ -83,7 +84,7 @@ func operations() []operation {
 	c := func(f fixture) string { return "/v1/conferences/" + f.conf }
 	p := func(f fixture) string { return c(f) + "/participants/" + f.participant }
 	ifMatch := func(f fixture) map[string]string { return map[string]string{"If-Match": f.etag} }
-	return []operation{
+	return append([]operation{
 		{"listConferences", allRoles, func(f fixture) req { return req{Method: "GET", Path: "/v1/conferences"} }},
 		{"createConference", csOnly, func(f fixture) req {
 			return req{Method: "POST", Path: "/v1/conferences", Body: conferenceBody("NEW-" + f.conf[:8])}
@@ -144,7 +145,10 @@ func operations() []operation {
 		{"getPolicy", adminOnly, func(f fixture) req { return req{Method: "GET", Path: "/v1/policy"} }},
 		{"putPolicy", adminOnly, func(f fixture) req { return req{Method: "PUT", Path: "/v1/policy", Body: domain.DefaultPolicy()} }},
 		{"getPolicyHistory", adminOnly, func(f fixture) req { return req{Method: "GET", Path: "/v1/policy/history"} }},
-	}
+		{"listEvents", []domain.Role{domain.RoleCaseSystem, domain.RoleManager, domain.RoleAdmin}, func(f fixture) req {
+			return req{Method: "GET", Path: "/v1/events?after=0&limit=10"}
+		}},
+	}, webhookOperations()...)
 }
 
 // fieldCase is a request to an operation that sets one field with a rule
@@ -244,7 +248,7 @@ func TestRoleMatrixByField(t *testing.T) {
 // another organisation must get 404 rather than its own empty answer.
 func orgScoped(op string) bool {
 	switch op {
-	case "listConferences", "createConference", "getPolicy", "putPolicy", "getPolicyHistory", "getInsights":
+	case "listConferences", "createConference", "getPolicy", "putPolicy", "getPolicyHistory", "listEvents", "listWebhooks", "createWebhook", "getInsights":
 		return false
 	}
 	return true
@@ -254,7 +258,7 @@ func orgScoped(op string) bool {
 // of another organisation: allowed roles succeed, others get 403 with
 // nothing written, and another organisation's conference is always 404.
 func TestRoleMatrix(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t, allowPrivateWebhooks)
 	ops := operations()
 	if len(ops) != len(auth.Permissions) {
 		t.Fatalf("the matrix covers %d operations, the permission table has %d", len(ops), len(auth.Permissions))

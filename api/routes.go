@@ -6,16 +6,15 @@ import (
 
 	"github.com/gin-contrib/cors"
 	"github.com/gin-gonic/gin"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/cpcready/cpcready/internal/domain"
 )
 
 // routes lists the whole API surface. Each /v1 operation is named by the
 // operationId that openapi.yaml and the permission table share.
-func (s *Server) routes(corsOrigins []string) {
+func (s *Server) routes(corsOrigins []string, withMetrics bool) {
 	e := s.engine
-	e.Use(requestID(), s.closeWhileDraining(), s.accessLog(), s.recovery(), bodyLimit(maxBody))
+	e.Use(requestID(), securityHeaders(s.tls), s.closeWhileDraining(), s.accessLog(), s.recovery(), bodyLimit(maxBody))
 	if len(corsOrigins) > 0 {
 		e.Use(allowedOriginsOnly(corsOrigins, cors.New(cors.Config{
 			AllowOrigins:  corsOrigins,
@@ -33,7 +32,9 @@ func (s *Server) routes(corsOrigins []string) {
 
 	e.GET("/healthz", s.handleHealthz())
 	e.GET("/readyz", s.handleReadyz())
-	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
+	if withMetrics {
+		e.GET("/metrics", s.handleMetrics())
+	}
 	e.GET("/openapi.yaml", handleSpec())
 	e.GET("/docs", handleDocsIndex())
 	e.GET("/docs/:file", handleDocsAsset())
@@ -70,13 +71,22 @@ func (s *Server) routes(corsOrigins []string) {
 	s.op(v1, "GET", "/insights", "getInsights", s.handleGetInsights())
 	s.op(v1, "GET", "/policy", "getPolicy", s.handleGetPolicy())
 	s.op(v1, "PUT", "/policy", "putPolicy", s.handlePutPolicy())
+	s.op(v1, "GET", "/events", "listEvents", s.handleListEvents())
+	s.op(v1, "GET", "/webhooks", "listWebhooks", s.handleListWebhooks())
+	s.op(v1, "POST", "/webhooks", "createWebhook", s.handleCreateWebhook())
+	s.op(v1, "GET", "/webhooks/:id", "getWebhook", s.handleGetWebhook())
+	s.op(v1, "PATCH", "/webhooks/:id", "updateWebhook", s.handleUpdateWebhook())
+	s.op(v1, "DELETE", "/webhooks/:id", "deleteWebhook", s.handleDeleteWebhook())
+	s.op(v1, "POST", "/webhooks/:id/rotate-secret", "rotateWebhookSecret", s.handleRotateWebhookSecret())
+	s.op(v1, "GET", "/webhooks/:id/deliveries", "listWebhookDeliveries", s.handleListDeliveries())
+	s.op(v1, "POST", "/webhooks/:id/deliveries/:delivery_id/redeliver", "redeliverWebhookDelivery", s.handleRedeliver())
 	s.op(v1, "GET", "/policy/history", "getPolicyHistory", s.handleGetPolicyHistory())
 }
 
 // op registers one /v1 operation behind its role check; every POST also
 // honours Idempotency-Key.
 func (s *Server) op(g *gin.RouterGroup, method, path, operation string, h gin.HandlerFunc) {
-	chain := []gin.HandlerFunc{s.authorize(operation)}
+	chain := []gin.HandlerFunc{s.authorize(operation), s.strictQuery(operation)}
 	if method == http.MethodPost {
 		chain = append(chain, s.idempotent())
 	}

@@ -69,7 +69,7 @@ func TestUnauthenticatedIs401WithChallenge(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	e := newEnv(t, func(c *api.Config) { c.RateLimit, c.RateBurst = 1, 3 })
-	key := e.key(orgA, domain.RoleManager)
+	key := e.keyWithRate(orgA, domain.RoleManager, 1) // a burst of 3, the per-person burst
 	var last resp
 	for i := 0; i < 4; i++ {
 		last = e.do(req{Method: "GET", Path: "/v1/conferences", Key: key})

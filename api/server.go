@@ -13,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/cpcready/cpcready/internal/auth"
 	"github.com/cpcready/cpcready/internal/domain"
@@ -29,11 +30,23 @@ type Config struct {
 	TrustedProxies []string
 	// CORSOrigins turns CORS on for these origins only; off when empty.
 	CORSOrigins []string
-	// RateLimit is requests per second per principal; 0 turns it off.
+	// RateLimit is requests per second per member of staff (an API key
+	// carries its own), and failed sign-ins per second per client address;
+	// 0 turns every limit off. RateBurst is their burst.
 	RateLimit float64
 	RateBurst int
 	// Registry receives the HTTP metrics; a fresh one when nil.
 	Registry *prometheus.Registry
+	// WebhookAllowPrivate allows webhook URLs with http and private
+	// addresses, for the demo and tests.
+	WebhookAllowPrivate bool
+	// TLS says cpcready terminates TLS itself, so responses carry HSTS.
+	TLS bool
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	MetricsToken string
+	// MetricsElsewhere leaves /metrics off the API's router, for a
+	// listener of its own (MetricsHandler).
+	MetricsElsewhere bool
 }
 
 // Server holds the HTTP layer's dependencies.
@@ -46,6 +59,11 @@ type Server struct {
 	metrics  *metrics
 	registry *prometheus.Registry
 	engine   *gin.Engine
+
+	webhookAllowPrivate bool
+	tls                 bool
+	metricsHTTP         http.Handler
+	metricsToken        string
 }
 
 // New builds the server and its routes.
@@ -60,6 +78,10 @@ func New(cfg Config) (*Server, error) {
 		db: cfg.DB, auth: cfg.Auth, log: cfg.Log,
 		limiter:  newRateLimiter(cfg.RateLimit, cfg.RateBurst),
 		registry: cfg.Registry,
+
+		webhookAllowPrivate: cfg.WebhookAllowPrivate,
+		tls:                 cfg.TLS, metricsToken: cfg.MetricsToken,
+		metricsHTTP: promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}),
 	}
 	var err error
 	if s.metrics, err = newMetrics(cfg.Registry, cfg.DB.CommitCounts); err != nil {
@@ -75,7 +97,7 @@ func New(cfg Config) (*Server, error) {
 	// any unknown path, rather than with an undocumented redirect that a
 	// client would follow, re-sending a write to another address.
 	s.engine.RedirectTrailingSlash = false
-	s.routes(cfg.CORSOrigins)
+	s.routes(cfg.CORSOrigins, !cfg.MetricsElsewhere)
 	return s, nil
 }
 

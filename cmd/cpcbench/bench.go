@@ -66,7 +66,7 @@ func newBench(ctx context.Context, o options, out io.Writer) (_ *bench, err erro
 	}
 	b.rss = sampleRSS(b.srv.pid())
 	fmt.Fprintf(out, "Server pid %d at %s, settings: %s\n", b.srv.pid(), b.srv.base, strings.Join(b.srv.settings, " "))
-	fmt.Fprintf(out, "The per-key rate limit is lifted to %s a second: all load comes from one key.\n", liftedRateLimit)
+	fmt.Fprintf(out, "Rate limits are lifted (the key's own to %d a second, CPCREADY_RATE_LIMIT to %s): all load comes from one key.\n", domain.MaxKeyRateLimit, liftedRateLimit)
 	return b, nil
 }
 

@@ -18,9 +18,10 @@ import (
 	"github.com/cpcready/cpcready/internal/domain"
 )
 
-// liftedRateLimit replaces the per-principal rate limit for the run. Every
-// request comes from one API key, so the default of 20 a second would cap
-// the whole benchmark at 20 requests a second and answer the rest with 429.
+// liftedRateLimit replaces the per-person rate limit for the run (the key
+// itself is created with the highest rate a key may have). Every request
+// comes from one API key, so a default limit would cap the whole benchmark
+// and answer the rest with 429.
 // It is lifted rather than turned off (0) so that each request still pays
 // for the limiter's check, as it does in production.
 const liftedRateLimit = "1000000000"
@@ -54,7 +55,9 @@ func createKey(ctx context.Context, dbPath string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, err := db.CreateAPIKey(ctx, benchOrg, domain.RoleSocialWorker, "cpcbench", hash); err != nil {
+	// The key's own rate is the highest a key may have, so that its
+	// limiter is checked on every request but never refuses one.
+	if _, err := db.CreateAPIKeyWithRate(ctx, benchOrg, domain.RoleSocialWorker, "cpcbench", hash, domain.MaxKeyRateLimit); err != nil {
 		return "", err
 	}
 	return key, checkpoint(db)
@@ -121,6 +124,8 @@ func startServer(ctx context.Context, bin, dbPath, workDir string, profile bool)
 		"CPCREADY_ADDR=" + addr,
 		"CPCREADY_DATABASE_URL=" + dbPath,
 		"CPCREADY_RATE_LIMIT=" + liftedRateLimit,
+		// Nothing balances load here: stop at once when asked.
+		"CPCREADY_DRAIN_DELAY=0s",
 	}
 	s := &server{base: "http://" + addr, logPath: filepath.Join(workDir, "server.log")}
 	if profile {

@@ -54,8 +54,14 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 	role := fs.String("role", "", "case_system, social_worker, chair, manager or admin (create)")
 	name := fs.String("name", "", "what the key is for, such as the calling system (create)")
 	id := fs.String("id", "", "the key's id (revoke)")
+	rateLimit := fs.Float64("rate-limit", domain.DefaultKeyRateLimit, "requests a second the key may make (create)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	if args[0] == "create" {
+		if err := checkKeyFlags(*org, *name, *role, *rateLimit); err != nil {
+			return err
+		}
 	}
 	db, err := openMigrated(ctx, cfg)
 	if err != nil {
@@ -64,14 +70,11 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 	defer db.Close()
 	switch args[0] {
 	case "create":
-		if strings.TrimSpace(*org) == "" || strings.TrimSpace(*name) == "" || !domain.ValidRole(domain.Role(*role)) {
-			return errors.New("keys create needs --org, --name and --role (case_system, social_worker, chair, manager or admin)")
-		}
 		key, hash, err := auth.NewAPIKey()
 		if err != nil {
 			return err
 		}
-		if _, err := db.CreateAPIKey(ctx, *org, domain.Role(*role), *name, hash); err != nil {
+		if _, err := db.CreateAPIKeyWithRate(ctx, *org, domain.Role(*role), *name, hash, *rateLimit); err != nil {
 			return err
 		}
 		// The key alone goes to stdout, so scripts can capture it.
@@ -83,15 +86,23 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 			return err
 		}
 		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tORG\tROLE\tNAME\tCREATED\tREVOKED")
+		fmt.Fprintln(tw, "ID\tORG\tROLE\tNAME\tRATE/S\tCREATED\tREVOKED")
 		for _, k := range keys {
 			revoked := "-"
 			if k.RevokedAt != nil {
 				revoked = k.RevokedAt.Format(time.RFC3339)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Org, k.Role, k.Name, k.CreatedAt.Format(time.RFC3339), revoked)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%g\t%s\t%s\n", k.ID, k.Org, k.Role, k.Name, k.RateLimit, k.CreatedAt.Format(time.RFC3339), revoked)
 		}
-		return tw.Flush()
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		if cfg.RateLimit <= 0 {
+			_, err = fmt.Fprintln(stdout, "Rate limits are off (CPCREADY_RATE_LIMIT=0): neither keys nor staff tokens are limited.")
+			return err
+		}
+		_, err = fmt.Fprintf(stdout, "Staff tokens: %g requests a second per person, bursts of %d (CPCREADY_RATE_LIMIT, CPCREADY_RATE_BURST).\n", cfg.RateLimit, cfg.RateBurst)
+		return err
 	case "revoke":
 		if *id == "" {
 			return errors.New("keys revoke needs --id")
@@ -99,6 +110,23 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 		return db.RevokeAPIKey(ctx, *id)
 	}
 	return fmt.Errorf("unknown keys command %q", args[0])
+}
+
+// checkKeyFlags refuses a key that keys create must not make, before the
+// database is touched.
+func checkKeyFlags(org, name, role string, rateLimit float64) error {
+	if strings.TrimSpace(org) == "" || strings.TrimSpace(name) == "" || !domain.ValidRole(domain.Role(role)) {
+		return errors.New("keys create needs --org, --name and --role (case_system, social_worker, chair, manager or admin)")
+	}
+	// Checked as typed, never trimmed or folded: " E09000006" or
+	// "e09000006" would otherwise become a tenant of its own.
+	if !domain.ValidOrg(org) {
+		return errors.New("keys create: --org must be an organisation code, 1 to 16 upper-case letters and digits, such as E09000006")
+	}
+	if !(rateLimit > 0 && rateLimit <= domain.MaxKeyRateLimit) {
+		return fmt.Errorf("keys create: --rate-limit must be more than 0 and at most %d requests a second", domain.MaxKeyRateLimit)
+	}
+	return nil
 }
 
 // runHealthcheck asks the local service's /healthz, for the container's

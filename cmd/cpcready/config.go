@@ -38,6 +38,17 @@ type config struct {
 	// purge deletes older ones. Off by default: the trail is kept whole.
 	AuditRetention  time.Duration
 	ShutdownTimeout time.Duration
+	// EventRetention is how long events (and their deliveries) are kept.
+	EventRetention time.Duration
+	// WebhookAllowPrivate lets webhooks use http and reach private
+	// addresses: for the demo and tests only.
+	WebhookAllowPrivate bool
+	// DrainDelay is how long the service keeps answering, with /readyz at
+	// 503, before it stops accepting connections.
+	DrainDelay time.Duration
+	// MetricsAddr, when set, serves /metrics on a listener of its own and
+	// not on the API's; MetricsToken, when set, is the bearer token it takes.
+	MetricsAddr, MetricsToken string
 	// PprofAddr, when set, serves Go's profiling endpoints on a listener of
 	// their own, never on the API's.
 	PprofAddr string
@@ -58,6 +69,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 		TLSCert:        getenv("CPCREADY_TLS_CERT"),
 		TLSKey:         getenv("CPCREADY_TLS_KEY"),
 		PprofAddr:      getenv("CPCREADY_PPROF_ADDR"),
+		MetricsAddr:    getenv("CPCREADY_METRICS_ADDR"),
+		MetricsToken:   getenv("CPCREADY_METRICS_TOKEN"),
 	}
 	var errs []string
 	var err error
@@ -88,6 +101,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 		{"CPCREADY_PURGE_EVERY", &c.PurgeEvery, 24 * time.Hour},
 		{"CPCREADY_AUDIT_RETENTION", &c.AuditRetention, 0},
 		{"CPCREADY_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout, 20 * time.Second},
+		{"CPCREADY_EVENT_RETENTION", &c.EventRetention, store.DefaultEventRetention},
+		// Two failed checks of a load balancer polling every 5 seconds,
+		// with time to spare.
+		{"CPCREADY_DRAIN_DELAY", &c.DrainDelay, 15 * time.Second},
+		{"CPCREADY_OIDC_MAX_TOKEN_LIFETIME", &c.OIDC.MaxLifetime, auth.DefaultMaxTokenLifetime},
 	}
 	for _, v := range durations {
 		if *v.dst, err = durationOr(getenv(v.name), v.def); err != nil {
@@ -97,8 +115,21 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.RateLimit, err = floatOr(getenv("CPCREADY_RATE_LIMIT"), 20); err != nil {
 		errs = append(errs, "CPCREADY_RATE_LIMIT: "+err.Error())
 	}
+	if c.DrainDelay < 0 || c.ShutdownTimeout <= 0 {
+		errs = append(errs, "CPCREADY_DRAIN_DELAY must not be negative, and CPCREADY_SHUTDOWN_TIMEOUT must be positive")
+	}
 	if err := checkAuditRetention(c.AuditRetention); err != nil {
 		errs = append(errs, "CPCREADY_AUDIT_RETENTION: "+err.Error())
+	}
+	if c.EventRetention <= 0 {
+		errs = append(errs, "CPCREADY_EVENT_RETENTION: must be a positive duration")
+	}
+	switch v := getenv("CPCREADY_WEBHOOK_ALLOW_PRIVATE"); v {
+	case "", "false":
+	case "true":
+		c.WebhookAllowPrivate = true
+	default:
+		errs = append(errs, "CPCREADY_WEBHOOK_ALLOW_PRIVATE: want true or false")
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, "CPCREADY_TLS_CERT and CPCREADY_TLS_KEY go together")

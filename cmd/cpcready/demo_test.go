@@ -20,7 +20,7 @@ import (
 // sends exactly the requests its printed curl lines describe.
 func TestDemoPrintsCommandsThatWork(t *testing.T) {
 	addr := freeAddr(t)
-	env := map[string]string{"CPCREADY_ADDR": addr, "CPCREADY_SHUTDOWN_TIMEOUT": "1s"}
+	env := map[string]string{"CPCREADY_ADDR": addr, "CPCREADY_SHUTDOWN_TIMEOUT": "1s", "CPCREADY_DRAIN_DELAY": "250ms"}
 	out := &lockedBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -102,6 +102,7 @@ func TestServeLogsNoPersonalData(t *testing.T) {
 		"CPCREADY_DATABASE_URL":     filepath.Join(t.TempDir(), "serve.db"),
 		"CPCREADY_ADDR":             addr,
 		"CPCREADY_SHUTDOWN_TIMEOUT": "2s",
+		"CPCREADY_DRAIN_DELAY":      "500ms",
 	}
 	key := createKey(t, env, "case_system")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -197,7 +198,7 @@ func waitFor(t *testing.T, url string) {
 
 func TestHealthcheckCommand(t *testing.T) {
 	addr := freeAddr(t)
-	env := map[string]string{"CPCREADY_DATABASE_URL": filepath.Join(t.TempDir(), "hc.db"), "CPCREADY_ADDR": addr, "CPCREADY_SHUTDOWN_TIMEOUT": "1s"}
+	env := map[string]string{"CPCREADY_DATABASE_URL": filepath.Join(t.TempDir(), "hc.db"), "CPCREADY_ADDR": addr, "CPCREADY_SHUTDOWN_TIMEOUT": "1s", "CPCREADY_DRAIN_DELAY": "250ms"}
 	if err := run(context.Background(), []string{"healthcheck"}, envOf(env), io.Discard, io.Discard); err == nil {
 		t.Fatal("healthcheck passed with no server running")
 	}

@@ -89,7 +89,7 @@ func startServe(t *testing.T, dbPath string, settings ...string) *process {
 	addr := freeAddr(t)
 	p := &process{t: t, base: "http://" + addr, logs: &lockedBuffer{}, exited: make(chan struct{})}
 	p.cmd = exec.Command(binary(t), "serve")
-	p.cmd.Env = processEnv(append([]string{"CPCREADY_DATABASE_URL=" + dbPath, "CPCREADY_ADDR=" + addr, "CPCREADY_RATE_LIMIT=0"}, settings...)...)
+	p.cmd.Env = processEnv(append([]string{"CPCREADY_DATABASE_URL=" + dbPath, "CPCREADY_ADDR=" + addr, "CPCREADY_RATE_LIMIT=0", "CPCREADY_DRAIN_DELAY=100ms"}, settings...)...)
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

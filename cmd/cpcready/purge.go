@@ -50,17 +50,21 @@ func runPurge(ctx context.Context, args []string, getenv func(string) string, st
 }
 
 // maintain runs the service's housekeeping until ctx ends: every hour it
-// drops expired idempotency records, and every purgeEvery, when purgeAfter
-// is set, it purges long-past conferences, and when auditRetention is set,
-// audit events past it. On PostgreSQL only one instance at a time does
-// any of it, under an advisory lock.
-func maintain(ctx context.Context, db *store.DB, purgeAfter, purgeEvery, auditRetention time.Duration, log *slog.Logger) {
+// drops expired idempotency records and events past eventRetention, and
+// every purgeEvery, when purgeAfter is set, it purges long-past
+// conferences, and when auditRetention is set, audit events past it. On
+// PostgreSQL only one instance at a time does any of it, under an
+// advisory lock.
+func maintain(ctx context.Context, db *store.DB, purgeAfter, purgeEvery, auditRetention, eventRetention time.Duration, log *slog.Logger) {
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
 	var lastPurge time.Time
 	for {
 		ran, err := db.AsLeader(ctx, "maintenance", func(ctx context.Context) error {
 			if err := db.ExpireIdempotency(ctx); err != nil {
+				return err
+			}
+			if _, err := db.ExpireEvents(ctx, eventRetention); err != nil {
 				return err
 			}
 			if err := db.Optimize(ctx); err != nil {

@@ -11,7 +11,10 @@ import (
 	"time"
 
 	"github.com/cpcready/cpcready/api"
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/cpcready/cpcready/internal/auth"
+	"github.com/cpcready/cpcready/internal/notify"
 	"github.com/cpcready/cpcready/internal/readiness"
 	"github.com/cpcready/cpcready/internal/store"
 	"github.com/cpcready/cpcready/internal/workdays"
@@ -55,8 +58,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 }
 
 // serve runs the HTTP server on ln until ctx ends, then drains: /readyz
-// answers 503 for a moment so load balancers stop sending, and in-flight
-// requests get ShutdownTimeout to finish. ready, when set, hears the server.
+// answers 503 at once while every request is still answered for
+// DrainDelay, so load balancers notice and stop sending; only then does
+// the listener close, and in-flight requests get ShutdownTimeout to
+// finish. ready, when set, hears the server.
 func serve(ctx context.Context, cfg config, db *store.DB, ln net.Listener, log *slog.Logger, ready func(*api.Server)) error {
 	authn := &auth.Authenticator{Keys: db}
 	if cfg.OIDC.Issuer != "" {
@@ -66,10 +71,17 @@ func serve(ctx context.Context, cfg config, db *store.DB, ln net.Listener, log *
 		}
 		authn.OIDC = o
 	}
+	registry := prometheus.NewRegistry()
 	srv, err := api.New(api.Config{
 		DB: db, Auth: authn, Log: log, TrustedProxies: cfg.TrustedProxies,
 		CORSOrigins: cfg.CORSOrigins, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
+		Registry: registry, WebhookAllowPrivate: cfg.WebhookAllowPrivate,
+		TLS: cfg.TLSCert != "", MetricsToken: cfg.MetricsToken, MetricsElsewhere: cfg.MetricsAddr != "",
 	})
+	if err != nil {
+		return err
+	}
+	deliveryMetrics, err := notify.NewMetrics(registry)
 	if err != nil {
 		return err
 	}
@@ -82,7 +94,17 @@ func serve(ctx context.Context, cfg config, db *store.DB, ln net.Listener, log *
 			return fmt.Errorf("pprof: %w", err)
 		}
 	}
-	go maintain(ctx, db, cfg.PurgeAfter, cfg.PurgeEvery, cfg.AuditRetention, log)
+	if cfg.MetricsAddr != "" {
+		stop, err := startMetrics(cfg.MetricsAddr, srv.MetricsHandler(), log)
+		if err != nil {
+			return fmt.Errorf("metrics: %w", err)
+		}
+		defer stop()
+	}
+	go maintain(ctx, db, cfg.PurgeAfter, cfg.PurgeEvery, cfg.AuditRetention, cfg.EventRetention, log)
+	sender := &notify.Sender{DB: db, Client: notify.NewClient(cfg.WebhookAllowPrivate), Metrics: deliveryMetrics, Log: log}
+	go sender.Run(ctx, time.Second)
+	go (&notify.OverdueScheduler{DB: db, Log: log}).Run(ctx)
 	go recordStarts(ctx, db, log)
 	errc := make(chan error, 1)
 	go func() {
@@ -101,7 +123,7 @@ func serve(ctx context.Context, cfg config, db *store.DB, ln net.Listener, log *
 	log.Info("draining")
 	srv.Drain()
 	select {
-	case <-time.After(drainDelay(cfg)):
+	case <-time.After(cfg.DrainDelay):
 	case err := <-errc:
 		return err
 	}
@@ -117,11 +139,19 @@ func serve(ctx context.Context, cfg config, db *store.DB, ln net.Listener, log *
 	return nil
 }
 
-// drainDelay is how long /readyz reports draining before the listener
-// closes: long enough for a load balancer's health check to notice.
-func drainDelay(cfg config) time.Duration {
-	if cfg.ShutdownTimeout < 10*time.Second {
-		return cfg.ShutdownTimeout / 4
+// startMetrics serves /metrics on addr, apart from the API, until stop is
+// called; Prometheus can then be let in by network policy alone.
+func startMetrics(addr string, h http.Handler, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
 	}
-	return 2 * time.Second
+	hs := api.NewHTTPServer(h, slog.NewLogLogger(log.Handler(), slog.LevelWarn))
+	go func() {
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Warn("metrics listener stopped", slog.String("error", err.Error()))
+		}
+	}()
+	log.Info("metrics listening", slog.String("addr", ln.Addr().String()))
+	return func() { _ = hs.Close() }, nil
 }

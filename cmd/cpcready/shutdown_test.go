@@ -14,9 +14,12 @@ import (
 	"time"
 )
 
-// shutdownTimeout is CPCREADY_SHUTDOWN_TIMEOUT in the SIGTERM test; the
-// drain delay is a quarter of it.
-const shutdownTimeout = 4 * time.Second
+// shutdownTimeout and drainDelay are CPCREADY_SHUTDOWN_TIMEOUT and
+// CPCREADY_DRAIN_DELAY in the SIGTERM test.
+const (
+	shutdownTimeout = 4 * time.Second
+	drainDelay      = time.Second
+)
 
 // sentRequest is one request the SIGTERM test sent and what came back.
 type sentRequest struct {
@@ -44,7 +47,7 @@ func (r *sentRequest) answered(res *http.Response, err error) {
 func TestSIGTERMUnderLoadDrains(t *testing.T) {
 	dbPath := filepath.Join(t.TempDir(), "drain.db")
 	key := binaryKey(t, dbPath, "case_system")
-	p := startServe(t, dbPath, "CPCREADY_SHUTDOWN_TIMEOUT="+shutdownTimeout.String())
+	p := startServe(t, dbPath, "CPCREADY_SHUTDOWN_TIMEOUT="+shutdownTimeout.String(), "CPCREADY_DRAIN_DELAY="+drainDelay.String())
 	c := &crashClient{base: p.base, key: key, http: &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: crashWorkers}}}
 
 	var mu sync.Mutex
@@ -128,13 +131,13 @@ func TestSIGTERMUnderLoadDrains(t *testing.T) {
 	trickle.Close()
 	slowDone := <-slow
 
-	err := p.wait(drainDelay(config{ShutdownTimeout: shutdownTimeout}) + shutdownTimeout + time.Second)
+	err := p.wait(drainDelay + shutdownTimeout + time.Second)
 	exited := time.Now()
 	wg.Wait()
 	if err != nil {
 		t.Errorf("serve exited with %v, want 0\n%s", err, tail(p.logs.String()))
 	}
-	if limit := drainDelay(config{ShutdownTimeout: shutdownTimeout}) + shutdownTimeout; exited.Sub(signalled) > limit {
+	if limit := drainDelay + shutdownTimeout; exited.Sub(signalled) > limit {
 		t.Errorf("serve took %v to exit, more than the drain delay plus the timeout (%v)", exited.Sub(signalled), limit)
 	}
 	if firstDraining.IsZero() || firstDraining.Sub(signalled) > 250*time.Millisecond {
@@ -217,4 +220,61 @@ func drainConference(ref string) map[string]any {
 		"scheduled_start": time.Now().Add(240 * time.Hour).UTC().Format(time.RFC3339),
 		"children":        []any{map[string]any{"ref": "C-1"}},
 	}
+}
+
+// TestClientThatHeedsReadyzSeesNoFailure behaves as a load balancer does:
+// it checks /readyz every two seconds and, between checks, sends requests
+// on fresh connections. Once a check says 503 it stops. With the drain
+// delay longer than its interval, not one request may fail: the listener
+// must stay open and answering until the check has been seen.
+func TestClientThatHeedsReadyzSeesNoFailure(t *testing.T) {
+	const interval = 2 * time.Second
+	dbPath := filepath.Join(t.TempDir(), "heed.db")
+	key := binaryKey(t, dbPath, "manager")
+	p := startServe(t, dbPath, "CPCREADY_SHUTDOWN_TIMEOUT=4s", "CPCREADY_DRAIN_DELAY=5s")
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	get := func(path string) (int, error) {
+		req, _ := http.NewRequest("GET", p.base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+key)
+		res, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		res.Body.Close()
+		return res.StatusCode, nil
+	}
+
+	signalled := make(chan time.Time, 1)
+	time.AfterFunc(interval/2, func() { signalled <- time.Now(); p.signal(syscall.SIGTERM) })
+	sent, failed := 0, 0
+	for nextCheck := time.Now(); ; {
+		if !time.Now().Before(nextCheck) {
+			status, err := get("/readyz")
+			if err != nil {
+				t.Fatalf("/readyz failed while the client still trusted it: %v", err)
+			}
+			if status == http.StatusServiceUnavailable {
+				break
+			}
+			nextCheck = time.Now().Add(interval)
+		}
+		status, err := get("/v1/conferences?limit=1")
+		sent++
+		if err != nil || status != http.StatusOK {
+			failed++
+			t.Errorf("request %d: %d %v", sent, status, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	at := <-signalled
+	if failed > 0 {
+		t.Errorf("%d of %d requests failed before /readyz said 503", failed, sent)
+	}
+	if err := p.wait(5*time.Second + 4*time.Second + time.Second); err != nil {
+		t.Errorf("serve exited with %v\n%s", err, tail(p.logs.String()))
+	}
+	if since := time.Since(at); since < 5*time.Second {
+		t.Errorf("serve exited %v after SIGTERM, before its 5s drain delay", since)
+	}
+	t.Logf("%d requests, none failed, before the client saw /readyz 503", sent)
 }

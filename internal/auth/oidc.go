@@ -24,6 +24,9 @@ const (
 	DefaultNameClaim   = "name"
 	DefaultOIDCLeeway  = 30 * time.Second
 	DefaultOIDCTimeout = 10 * time.Second
+	// DefaultMaxTokenLifetime is a working day and then some: staff
+	// tokens are minted for an hour or so and refreshed.
+	DefaultMaxTokenLifetime = 24 * time.Hour
 
 	// maxJWTBytes bounds the work done on a bearer token before any
 	// cryptography; real ID and access tokens (even Entra ones carrying
@@ -46,6 +49,9 @@ type OIDCConfig struct {
 	OrgClaim   string        // default "org"
 	NameClaim  string        // default "name", shown in the audit trail
 	Leeway     time.Duration // default 30s, for exp/nbf/iat
+	// MaxLifetime is the longest a token may live, from iat (or nbf) to
+	// exp; default 24h (CPCREADY_OIDC_MAX_TOKEN_LIFETIME).
+	MaxLifetime time.Duration
 
 	// Now is the clock used for exp/nbf/iat; nil means time.Now. For tests.
 	Now func() time.Time
@@ -107,6 +113,12 @@ func NewOIDC(cfg OIDCConfig, client *http.Client) (*OIDC, error) {
 	if cfg.Leeway == 0 {
 		cfg.Leeway = DefaultOIDCLeeway
 	}
+	if cfg.MaxLifetime < 0 {
+		return nil, errors.New("oidc: maximum token lifetime must not be negative")
+	}
+	if cfg.MaxLifetime == 0 {
+		cfg.MaxLifetime = DefaultMaxTokenLifetime
+	}
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
@@ -127,12 +139,10 @@ func NewOIDC(cfg OIDCConfig, client *http.Client) (*OIDC, error) {
 		keyCtx: oidc.ClientContext(context.Background(), client),
 	}
 	if cfg.JWKSURL != "" {
-		// NewRemoteKeySet does no I/O here. It caches the keys in memory and,
-		// when a token's kid is not among them (or no cached key verifies it),
-		// refetches the JWKS once (concurrent callers share that one request:
-		// see RemoteKeySet.verify / keysFromRemote in go-oidc v3.21.0 jwks.go).
-		// This is what makes key rotation at the IdP work without a restart.
-		o.verifier = o.newVerifier(oidc.NewRemoteKeySet(o.keyCtx, cfg.JWKSURL))
+		// No I/O here: the key set is fetched on the first Verify, and
+		// again for an unknown kid at most once a minute (throttledKeySet),
+		// which is what lets the IdP rotate keys without a restart.
+		o.verifier = o.newVerifier(o.keySet(cfg.JWKSURL))
 	}
 	return o, nil
 }
@@ -165,6 +175,8 @@ const (
 	msgIssuedFuture  = "bearer token was issued in the future"
 	msgNoSubject     = "bearer token has no subject"
 	msgNoOrg         = "bearer token has no organisation"
+	msgBadOrg        = "bearer token organisation is not an organisation code (1 to 16 upper-case letters and digits)"
+	msgTooLong       = "bearer token lives longer than this service accepts"
 	msgNoRole        = "bearer token has no recognised role"
 	msgAmbiguousRole = "bearer token has more than one role"
 	msgBadRoles      = "bearer token roles claim is malformed"

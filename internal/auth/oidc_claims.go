@@ -3,7 +3,7 @@ package auth
 import (
 	"encoding/json"
 	"errors"
-	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,7 +28,7 @@ func (o *OIDC) checkTimes(claims map[string]json.RawMessage) string {
 		return msgExpired
 	}
 
-	nbf, ok, err := numericDate(claims["nbf"])
+	nbf, ok, err := numericDate(claims["nbf"]) // ok: nbf is given
 	if err != nil {
 		return msgMalformed
 	}
@@ -36,32 +36,51 @@ func (o *OIDC) checkTimes(claims map[string]json.RawMessage) string {
 		return msgNotYetValid
 	}
 
-	iat, ok, err := numericDate(claims["iat"])
+	iat, iatOK, err := numericDate(claims["iat"])
 	if err != nil {
 		return msgMalformed
 	}
-	if ok && now.Add(leeway).Before(iat) {
+	if iatOK && now.Add(leeway).Before(iat) {
 		return msgIssuedFuture
+	}
+	// A token's lifetime runs from when it was issued (or first valid, or
+	// else now) to its expiry. A long-lived token is a stolen token's
+	// long life: refuse it, whatever the identity provider was told.
+	start := now
+	switch {
+	case iatOK:
+		start = iat
+	case ok:
+		start = nbf
+	}
+	if exp.Sub(start) > o.cfg.MaxLifetime {
+		return msgTooLong
 	}
 	return ""
 }
 
-// numericDate decodes a JWT NumericDate (seconds since the epoch, possibly
-// fractional). ok is false when the claim is absent or null.
+// numericDate decodes a JWT NumericDate. ok is false when the claim is
+// absent or null. Only whole seconds written as a JSON integer are read:
+// encoding/json would take the string "1767225600" for a number, and a
+// fraction or exponent is not how identity providers write it, so either
+// is refused rather than guessed at.
 func numericDate(raw json.RawMessage) (t time.Time, ok bool, err error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return time.Time{}, false, nil
 	}
-	var n json.Number
-	if err := json.Unmarshal(raw, &n); err != nil {
-		return time.Time{}, false, err
-	}
-	f, err := n.Float64()
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e11 {
+	if len(raw) > 11 {
 		return time.Time{}, false, errors.New("bad NumericDate")
 	}
-	sec, frac := math.Modf(f)
-	return time.Unix(int64(sec), int64(frac*1e9)), true, nil
+	for _, c := range raw {
+		if c < '0' || c > '9' {
+			return time.Time{}, false, errors.New("bad NumericDate")
+		}
+	}
+	sec, err := strconv.ParseInt(string(raw), 10, 64)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	return time.Unix(sec, 0), true, nil
 }
 
 // stringClaim returns the claim as a non-blank string; ok is false when it is
@@ -79,6 +98,13 @@ func stringClaim(claims map[string]json.RawMessage, name string) (string, bool) 
 	return s, s != ""
 }
 
+// rawString returns the claim as the string it is, untrimmed.
+func rawString(claims map[string]json.RawMessage, name string) (string, bool) {
+	var s string
+	err := json.Unmarshal(claims[name], &s)
+	return s, err == nil
+}
+
 func (o *OIDC) principal(claims map[string]json.RawMessage) (domain.Principal, error) {
 	sub, ok := stringClaim(claims, "sub")
 	if !ok {
@@ -87,6 +113,11 @@ func (o *OIDC) principal(claims map[string]json.RawMessage) (domain.Principal, e
 	org, ok := stringClaim(claims, o.cfg.OrgClaim)
 	if !ok {
 		return domain.Principal{}, unauthorized(msgNoOrg)
+	}
+	// The code is checked as sent, not trimmed: " E09000006" is refused
+	// just as keys create refuses it.
+	if raw, _ := rawString(claims, o.cfg.OrgClaim); !domain.ValidOrg(raw) {
+		return domain.Principal{}, unauthorized(msgBadOrg)
 	}
 	role, msg := o.role(claims)
 	if msg != "" {

@@ -14,6 +14,8 @@ type discoveryCall struct {
 	err  error
 }
 
+func (o *OIDC) keySet(url string) oidc.KeySet { return newThrottledKeySet(url, o.client, o.now) }
+
 func (o *OIDC) newVerifier(ks oidc.KeySet) *oidc.IDTokenVerifier {
 	return oidc.NewVerifier(o.cfg.Issuer, ks, &oidc.Config{
 		ClientID:             o.cfg.Audience,
@@ -76,7 +78,7 @@ func (o *OIDC) discover(call *discoveryCall) {
 			if meta.JWKSURL == "" {
 				err = errors.New("oidc: discovery document has no jwks_uri")
 			} else if err = checkURL(meta.JWKSURL); err == nil {
-				v = o.newVerifier(oidc.NewRemoteKeySet(o.keyCtx, meta.JWKSURL))
+				v = o.newVerifier(o.keySet(meta.JWKSURL))
 			}
 		}
 	}

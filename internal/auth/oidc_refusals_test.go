@@ -79,7 +79,7 @@ func TestOIDCRefusals(t *testing.T) {
 		{"issuer with trailing slash", with(func(c map[string]any) { c["iss"] = idp.issuer() + "/" }), msgIssuer},
 		{"no org", with(func(c map[string]any) { delete(c, "org") }), msgNoOrg},
 		{"blank org", with(func(c map[string]any) { c["org"] = " " }), msgNoOrg},
-		{"org not a string", with(func(c map[string]any) { c["org"] = []string{"council-a"} }), msgNoOrg},
+		{"org not a string", with(func(c map[string]any) { c["org"] = []string{"E09000001"} }), msgNoOrg},
 		{"no sub", with(func(c map[string]any) { delete(c, "sub") }), msgNoSubject},
 		{"no roles", with(func(c map[string]any) { delete(c, "roles") }), msgNoRole},
 		{"empty roles", with(func(c map[string]any) { c["roles"] = []string{} }), msgNoRole},

@@ -115,11 +115,17 @@ func (idp *testIdP) setKeys(keys ...testKey) {
 // verifier returns an OIDC using the IdP's JWKS URL directly (no discovery).
 func (idp *testIdP) verifier(t *testing.T) *OIDC {
 	t.Helper()
+	return idp.verifierAt(t, func() time.Time { return testNow })
+}
+
+// verifierAt is verifier with a clock of the test's own.
+func (idp *testIdP) verifierAt(t *testing.T, now func() time.Time) *OIDC {
+	t.Helper()
 	o, err := NewOIDC(OIDCConfig{
 		Issuer:   idp.issuer(),
 		Audience: testAudience,
 		JWKSURL:  idp.jwksURL(),
-		Now:      func() time.Time { return testNow },
+		Now:      now,
 	}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -134,7 +140,7 @@ func (idp *testIdP) claims() map[string]any {
 		"aud":   testAudience,
 		"sub":   "user-123",
 		"name":  "Alice Example",
-		"org":   "council-a",
+		"org":   "E09000001",
 		"roles": []string{"social_worker"},
 		"iat":   testNow.Add(-time.Minute).Unix(),
 		"nbf":   testNow.Add(-time.Minute).Unix(),
@@ -187,7 +193,7 @@ func wantUnauthorized(t *testing.T, p domain.Principal, err error, msg string, t
 	if p != (domain.Principal{}) {
 		t.Fatalf("principal = %+v on refusal, want zero", p)
 	}
-	for _, secret := range []string{"user-123", "Alice", "council-a", "social_worker", "127.0.0.1"} {
+	for _, secret := range []string{"user-123", "Alice", "E09000001", "social_worker", "127.0.0.1"} {
 		if strings.Contains(de.Message, secret) {
 			t.Fatalf("message %q leaks %q", de.Message, secret)
 		}
@@ -195,4 +201,22 @@ func wantUnauthorized(t *testing.T, p domain.Principal, err error, msg string, t
 	if token != "" && len(token) > 10 && strings.Contains(de.Message, token[:10]) {
 		t.Fatalf("message %q leaks the token", de.Message)
 	}
+}
+
+// testClock is a clock a test moves by hand.
+type testClock struct {
+	mu sync.Mutex
+	at time.Time
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.at
+}
+
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.at = c.at.Add(d)
+	c.mu.Unlock()
 }

@@ -17,7 +17,7 @@ func TestOIDCValidRS256(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
-	want := domain.Principal{Kind: domain.PrincipalToken, ID: "user-123", Name: "Alice Example", Role: domain.RoleSocialWorker, Org: "council-a"}
+	want := domain.Principal{ID: "user-123", Name: "Alice Example", Role: domain.RoleSocialWorker, Org: "E09000001", Kind: domain.PrincipalToken}
 	if p != want {
 		t.Fatalf("principal = %+v, want %+v", p, want)
 	}
@@ -31,13 +31,13 @@ func TestOIDCValidES256(t *testing.T) {
 	c := idp.claims()
 	c["sub"] = "user-456"
 	c["name"] = "Bob Example"
-	c["org"] = "council-b"
+	c["org"] = "E09000002"
 	c["roles"] = []string{"chair"}
 	p, err := o.Verify(context.Background(), sign(t, ecKey, c))
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
-	want := domain.Principal{Kind: domain.PrincipalToken, ID: "user-456", Name: "Bob Example", Role: domain.RoleChair, Org: "council-b"}
+	want := domain.Principal{ID: "user-456", Name: "Bob Example", Role: domain.RoleChair, Org: "E09000002", Kind: domain.PrincipalToken}
 	if p != want {
 		t.Fatalf("principal = %+v, want %+v", p, want)
 	}
@@ -73,7 +73,7 @@ func TestOIDCRolesAndNames(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Verify: %v", err)
 			}
-			if p.Role != tc.wantRole || p.Name != tc.wantName || p.ID != "user-123" || p.Org != "council-a" {
+			if p.Role != tc.wantRole || p.Name != tc.wantName || p.ID != "user-123" || p.Org != "E09000001" {
 				t.Fatalf("principal = %+v, want role %q name %q", p, tc.wantRole, tc.wantName)
 			}
 		})
@@ -93,13 +93,13 @@ func TestOIDCCustomClaimNames(t *testing.T) {
 	}
 	c := idp.claims()
 	c["cpc_roles"] = "admin"
-	c["tenant"] = "council-z"
+	c["tenant"] = "E09000026"
 	c["display"] = "Zed"
 	p, err := o.Verify(context.Background(), sign(t, rsaKey, c))
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
-	want := domain.Principal{Kind: domain.PrincipalToken, ID: "user-123", Name: "Zed", Role: domain.RoleAdmin, Org: "council-z"}
+	want := domain.Principal{ID: "user-123", Name: "Zed", Role: domain.RoleAdmin, Org: "E09000026", Kind: domain.PrincipalToken}
 	if p != want {
 		t.Fatalf("principal = %+v, want %+v", p, want)
 	}
@@ -118,7 +118,6 @@ func TestOIDCLeeway(t *testing.T) {
 		{"nbf 20s ahead, within leeway", func(c map[string]any) { c["nbf"] = testNow.Add(20 * time.Second).Unix() }},
 		{"iat 20s ahead, within leeway", func(c map[string]any) { c["iat"] = testNow.Add(20 * time.Second).Unix() }},
 		{"no nbf and no iat", func(c map[string]any) { delete(c, "nbf"); delete(c, "iat") }},
-		{"fractional exp", func(c map[string]any) { c["exp"] = float64(testNow.Unix()) + 0.5 }},
 	}
 	for _, tc := range accepted {
 		t.Run(tc.name, func(t *testing.T) {

@@ -50,6 +50,16 @@ var Permissions = map[string][]domain.Role{
 	"getPolicy":           {domain.RoleAdmin},
 	"putPolicy":           {domain.RoleAdmin},
 	"getPolicyHistory":    {domain.RoleAdmin},
+	// Events and webhooks (integration.md).
+	"listEvents":               {domain.RoleCaseSystem, domain.RoleManager, domain.RoleAdmin},
+	"listWebhooks":             {domain.RoleAdmin},
+	"createWebhook":            {domain.RoleAdmin},
+	"getWebhook":               {domain.RoleAdmin},
+	"updateWebhook":            {domain.RoleAdmin},
+	"deleteWebhook":            {domain.RoleAdmin},
+	"rotateWebhookSecret":      {domain.RoleAdmin},
+	"listWebhookDeliveries":    {domain.RoleAdmin},
+	"redeliverWebhookDelivery": {domain.RoleAdmin},
 }
 
 // AnyOtherField is the FieldPermissions entry for the fields an operation

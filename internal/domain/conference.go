@@ -74,7 +74,7 @@ type ConferenceFields struct {
 	TransferNoticeOn   *Date   `json:"transfer_notice_on,omitempty"`
 	Chair              *Person `json:"chair,omitempty"`
 	SocialWorker       *Person `json:"social_worker,omitempty"`
-	Children           []Child `json:"children" validate:"max=30,unique=Ref,dive"`
+	Children           []Child `json:"children" validate:"max=15,unique=Ref,dive"`
 }
 
 // ReadinessSummary is the stored verdict every conference carries.
@@ -192,15 +192,33 @@ func (f *ConferenceFields) Validate(today Date) error {
 	return invalidIf(fields)
 }
 
-// Limits on the size of one aggregate, so that a single conference cannot
-// grow without bound.
+// Limits on the size of one aggregate. Every write reads and re-evaluates
+// the whole conference, so its size is every writer's cost: one
+// conference at the old limits (30 members x 50 contacts, 50 reports x 100
+// shares) answered a GET with 11 MB and slowed every organisation's
+// writes. Each limit is generous for a real conference, and bounded;
+// docs/benchmarks.md records what the largest allowed one costs.
 const (
-	MaxParticipants = 30
-	MaxReports      = 50
-	MaxContacts     = 50
-	MaxShares       = 100
-	// MaxProfessionals bounds the agencies' people at one conference.
-	MaxProfessionals = 50
+	// MaxChildren: the largest sibling groups on a plan are around ten.
+	// The children tag on ConferenceFields repeats it.
+	MaxChildren = 15
+	// MaxParticipants: both parents of each child (several fathers in a
+	// large sibling group), step-parents, carers, grandparents and the
+	// older children themselves seldom pass a dozen.
+	MaxParticipants = 20
+	// MaxContacts per family member: a few conversations with the social
+	// worker and the chair; 20 is one a week for five months.
+	MaxContacts = 20
+	// MaxReports: social care, police, probation, several health services
+	// (GP, health visitor, midwife, CAMHS, paediatrics) and one school per
+	// child come to about 20.
+	MaxReports = 25
+	// MaxShares per report: each family member once, and again in
+	// another language or format.
+	MaxShares = 2 * MaxParticipants
+	// MaxProfessionals: a core group rarely passes a dozen agencies' people;
+	// 30 leaves room for students and deputies.
+	MaxProfessionals = 30
 )
 
 // RemoveParticipant drops a participant and every share made to them.

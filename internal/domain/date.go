@@ -41,6 +41,21 @@ func DateOf(t time.Time) Date {
 	return NewDate(y, m, d)
 }
 
+// The range of dates and instants cpcready accepts. Nothing it records
+// about a conference lies outside it, and both databases and the
+// working-day calendar handle every date inside it.
+var (
+	MinDate = NewDate(1900, time.January, 1)
+	MaxDate = NewDate(2100, time.December, 31)
+)
+
+// InRange reports whether d lies within MinDate..MaxDate.
+func (d Date) InRange() bool { return !d.Before(MinDate) && !d.After(MaxDate) }
+
+// InstantInRange reports whether t falls, in Europe/London, on a date
+// within MinDate..MaxDate.
+func InstantInRange(t time.Time) bool { return DateOf(t).InRange() }
+
 func (d Date) String() string               { return d.t.Format(dateLayout) }
 func (d Date) IsZero() bool                 { return d.t.IsZero() }
 func (d Date) Before(o Date) bool           { return d.t.Before(o.t) }

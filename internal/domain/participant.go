@@ -89,6 +89,9 @@ type ParticipantFields struct {
 	InformedOn *Date `json:"informed_on,omitempty"`
 	// AdvocacyOfferedOn is when they were offered an advocate.
 	AdvocacyOfferedOn *Date `json:"advocacy_offered_on,omitempty"`
+	// PersonRef is the case system's own id for the person, unique within
+	// the conference.
+	PersonRef string `json:"person_ref,omitempty" validate:"max=100"`
 }
 
 // Participant is a family member invited to the conference.

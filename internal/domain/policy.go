@@ -32,10 +32,12 @@ type Policy struct {
 }
 
 // ReportDays holds the report deadline, in working days, per conference type.
+// Each is at least one: a count left out (or a report_days of {} or null)
+// reads as zero, and would silently make every report due on the day.
 type ReportDays struct {
-	Initial  int `json:"initial" validate:"min=0,max=30"`
-	Review   int `json:"review" validate:"min=0,max=30"`
-	PreBirth int `json:"pre_birth" validate:"min=0,max=30"`
+	Initial  int `json:"initial" validate:"min=1,max=30"`
+	Review   int `json:"review" validate:"min=1,max=30"`
+	PreBirth int `json:"pre_birth" validate:"min=1,max=30"`
 }
 
 // For returns the number of working days for a conference type. A

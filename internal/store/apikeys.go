@@ -16,6 +16,7 @@ type apiKeyRow struct {
 	Role      string
 	Name      string
 	Hash      string
+	RateLimit float64
 	CreatedAt time.Time
 	RevokedAt *time.Time
 }
@@ -28,13 +29,26 @@ type APIKey struct {
 	Org       string     `json:"org"`
 	Role      string     `json:"role"`
 	Name      string     `json:"name"`
+	RateLimit float64    `json:"rate_limit"`
 	CreatedAt time.Time  `json:"created_at"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }
 
-// CreateAPIKey stores the hash of a new key.
+// CreateAPIKey stores the hash of a new key with the default rate limit.
 func (db *DB) CreateAPIKey(ctx context.Context, org string, role domain.Role, name, hash string) (APIKey, error) {
-	row := apiKeyRow{ID: uuid.NewString(), Org: org, Role: string(role), Name: name, Hash: hash, CreatedAt: db.now()}
+	return db.CreateAPIKeyWithRate(ctx, org, role, name, hash, domain.DefaultKeyRateLimit)
+}
+
+// CreateAPIKeyWithRate stores the hash of a new key allowed perSecond
+// requests a second. The organisation must be an organisation code.
+func (db *DB) CreateAPIKeyWithRate(ctx context.Context, org string, role domain.Role, name, hash string, perSecond float64) (APIKey, error) {
+	if !domain.ValidOrg(org) {
+		return APIKey{}, domain.Invalid(domain.FieldError{Field: "org", Message: "must be 1 to 16 upper-case letters and digits, such as E09000006"})
+	}
+	if !(perSecond > 0 && perSecond <= domain.MaxKeyRateLimit) {
+		return APIKey{}, domain.Invalid(domain.FieldError{Field: "rate_limit", Message: "must be more than 0 and at most 1000000 requests a second"})
+	}
+	row := apiKeyRow{ID: uuid.NewString(), Org: org, Role: string(role), Name: name, Hash: hash, RateLimit: perSecond, CreatedAt: db.now()}
 	err := db.inWrite(ctx, func(tx *gorm.DB) error { return tx.Create(&row).Error })
 	return toAPIKey(row), err
 }
@@ -48,7 +62,7 @@ func (db *DB) APIKeyByHash(ctx context.Context, hash string) (domain.Principal, 
 	err := db.inReadOne(ctx, func(q *gorm.DB) error {
 		return q.Where("hash = ? AND revoked_at IS NULL", hash).Take(&row).Error
 	})
-	return domain.Principal{Kind: domain.PrincipalKey, ID: row.ID, Name: row.Name, Role: domain.Role(row.Role), Org: row.Org}, row.Hash, err
+	return domain.Principal{ID: row.ID, Name: row.Name, Role: domain.Role(row.Role), Org: row.Org, Kind: domain.PrincipalKey, RateLimit: row.RateLimit}, row.Hash, err
 }
 
 // APIKeys lists every key, newest first.
@@ -77,5 +91,5 @@ func (db *DB) RevokeAPIKey(ctx context.Context, id string) error {
 }
 
 func toAPIKey(r apiKeyRow) APIKey {
-	return APIKey{ID: r.ID, Org: r.Org, Role: r.Role, Name: r.Name, CreatedAt: r.CreatedAt, RevokedAt: r.RevokedAt}
+	return APIKey{ID: r.ID, Org: r.Org, Role: r.Role, Name: r.Name, RateLimit: r.RateLimit, CreatedAt: r.CreatedAt, RevokedAt: r.RevokedAt}
 }

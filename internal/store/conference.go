@@ -27,11 +27,34 @@ type Mutation func(c *domain.Conference) (Change, error)
 // CreateConference stores a new conference for p's organisation. A
 // duplicate external_ref is a conflict naming the existing conference.
 func (db *DB) CreateConference(ctx context.Context, p domain.Principal, f domain.ConferenceFields) (*domain.Conference, error) {
+	return db.CreateConferenceWith(ctx, p, f, Parts{})
+}
+
+// Parts are the nested parts of a conference created in one call.
+type Parts struct {
+	Participants  []domain.Participant
+	Reports       []domain.Report
+	Professionals []domain.Professional
+}
+
+// CreateConferenceWith stores a new conference with its family members and
+// reports, already validated and with their ids, in one transaction: all
+// of it or none. Each part is audited as if it had been added on its own.
+func (db *DB) CreateConferenceWith(ctx context.Context, p domain.Principal, f domain.ConferenceFields, parts Parts) (*domain.Conference, error) {
 	now := db.now()
 	c := &domain.Conference{
 		ID: uuid.NewString(), ConferenceFields: f,
-		Participants: []domain.Participant{}, Reports: []domain.Report{}, Professionals: []domain.Professional{},
+		Participants: parts.Participants, Reports: parts.Reports, Professionals: parts.Professionals,
 		Version: 1, CreatedAt: now, UpdatedAt: now,
+	}
+	if c.Participants == nil {
+		c.Participants = []domain.Participant{}
+	}
+	if c.Reports == nil {
+		c.Reports = []domain.Report{}
+	}
+	if c.Professionals == nil {
+		c.Professionals = []domain.Professional{}
 	}
 	if c.Status == "" {
 		c.Status = domain.StatusScheduled
@@ -51,13 +74,50 @@ func (db *DB) CreateConference(ctx context.Context, p domain.Principal, f domain
 		if err := applyChange(tx, p.Org, nil, &row); err != nil {
 			return err
 		}
-		return db.appendAudit(tx, ctx, p, c.ID, Change{Action: "create", Entity: "conference", EntityID: c.ID, After: &c.ConferenceFields})
+		if err := db.appendAudit(tx, ctx, p, c.ID, Change{Action: "create", Entity: "conference", EntityID: c.ID, After: &c.ConferenceFields}); err != nil {
+			return err
+		}
+		if err := db.auditParts(tx, ctx, p, c); err != nil {
+			return err
+		}
+		return db.appendEvents(tx, p.Org, createdEvent(c))
 	})
 	if err != nil {
 		return nil, db.NameExisting(ctx, p, f.ExternalRef, err)
 	}
 	c.Readiness.SetOverdue(db.today())
 	return c, nil
+}
+
+// auditParts records each nested part of a new conference as the route
+// that adds it alone would.
+func (db *DB) auditParts(tx *gorm.DB, ctx context.Context, p domain.Principal, c *domain.Conference) error {
+	var changes []Change
+	for i := range c.Participants {
+		pt := &c.Participants[i]
+		changes = append(changes, Change{Action: "create", Entity: "participant", EntityID: pt.ID, After: &pt.ParticipantFields})
+		for j := range pt.Needs {
+			n := pt.Needs[j]
+			changes = append(changes, Change{Action: "create", Entity: "need", EntityID: pt.ID + "/" + n.Kind, After: &n})
+		}
+	}
+	for i := range c.Reports {
+		r := &c.Reports[i]
+		changes = append(changes, Change{Action: "create", Entity: "report", EntityID: r.ID, After: map[string]any{"agency": r.Agency, "title": r.Title, "received_on": r.ReceivedOn}})
+		for j := range r.Shares {
+			changes = append(changes, Change{Action: "create", Entity: "share", EntityID: r.Shares[j].ID, After: r.Shares[j]})
+		}
+	}
+	for i := range c.Professionals {
+		pr := &c.Professionals[i]
+		changes = append(changes, Change{Action: "create", Entity: "professional", EntityID: pr.ID, After: &pr.ProfessionalFields})
+	}
+	for _, ch := range changes {
+		if err := db.appendAudit(tx, ctx, p, c.ID, ch); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // NameExisting turns a conflict on external_ref into one that names the

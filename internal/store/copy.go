@@ -17,7 +17,8 @@ type CopyReport struct {
 
 // copyTables are copied row for row; conferences and what hangs off them
 // are copied as aggregates.
-var copyTables = []string{"policies", "api_keys", "idempotency_records", "readiness_checks", "audit_events", "audit_listed", "insight_tallies"}
+var copyTables = []string{"policies", "api_keys", "idempotency_records", "readiness_checks", "audit_events", "audit_listed",
+	"event_counters", "events", "overdue_notices", "webhooks", "webhook_deliveries", "webhook_attempts", "insight_tallies"}
 
 // CopyTo copies every table of db into dst, which must be migrated. Rows are
 // upserted and aggregates rewritten whole, so a rerun after a partial or a
@@ -79,6 +80,9 @@ func (db *DB) CopyTo(ctx context.Context, dst *DB) (CopyReport, error) {
 	if err := copyRows[listedRow](ctx, db, dst, "event_id, conference_id", false); err != nil {
 		return CopyReport{}, err
 	}
+	if err := db.copyEvents(ctx, dst); err != nil {
+		return CopyReport{}, err
+	}
 	if dst.Dialect == Postgres {
 		err := dst.write.WithContext(ctx).Exec("SELECT setval(pg_get_serial_sequence('audit_events', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM audit_events), 1))").Error
 		if err != nil {
@@ -133,6 +137,39 @@ func copyRows[T any](ctx context.Context, src, dst *DB, order string, update boo
 			return tx.Clauses(conflict).Create(&batch).Error
 		})
 	}).Error
+}
+
+// copyEvents copies the outbox and the webhooks with their deliveries, so
+// that sequences, subscriptions and what was delivered carry over.
+func (db *DB) copyEvents(ctx context.Context, dst *DB) error {
+	if err := copyAll[eventCounterRow](ctx, db, dst); err != nil {
+		return err
+	}
+	if err := copyRows[eventRow](ctx, db, dst, "id", true); err != nil {
+		return err
+	}
+	if err := copyAll[overdueNoticeRow](ctx, db, dst); err != nil {
+		return err
+	}
+	if err := copyRows[webhookRow](ctx, db, dst, "id", true); err != nil {
+		return err
+	}
+	if err := copyRows[deliveryRow](ctx, db, dst, "id", true); err != nil {
+		return err
+	}
+	return copyAll[attemptRow](ctx, db, dst)
+}
+
+// copyAll copies a table whose key has several columns, which
+// FindInBatches cannot page by; rows already there are kept.
+func copyAll[T any](ctx context.Context, src, dst *DB) error {
+	var rows []T
+	if err := src.read.WithContext(ctx).Find(&rows).Error; err != nil || len(rows) == 0 {
+		return err
+	}
+	return dst.inWrite(ctx, func(tx *gorm.DB) error {
+		return tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&rows, 500).Error
+	})
 }
 
 func (db *DB) verifyCopy(ctx context.Context, dst *DB, confs []conferenceRow) (CopyReport, error) {

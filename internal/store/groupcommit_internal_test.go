@@ -13,7 +13,7 @@ import (
 	"gorm.io/gorm"
 )
 
-func openSQLiteForBatches(t *testing.T) *DB {
+func openSQLiteForBatches(t testing.TB) *DB {
 	t.Helper()
 	db, err := Open(Config{URL: filepath.Join(t.TempDir(), "batch.db")})
 	if err != nil {

@@ -139,22 +139,33 @@ func (db *DB) reevaluateAll(tx *gorm.DB, org string, d tallyDelta) error {
 		if err != nil {
 			return err
 		}
+		var events []pendingEvent
 		for i := range confs {
 			c := &confs[i]
+			prior := summaryOf(rows[i])
+			if prior.Findings, err = colFindings(rows[i].ReadinessFindings); err != nil {
+				return err
+			}
 			c.Readiness = db.Evaluate(c, pol).Summary()
-			after := rows[i]
-			after.InsightMeasures = tallyCol(c.Readiness.Measures)
+			updated := rows[i]
+			updated.InsightMeasures = tallyCol(c.Readiness.Measures)
+			if e, changed := readinessChange(prior, c); changed && rows[i].ReadinessFindings != nil {
+				events = append(events, e)
+			}
 			err = tx.Model(&conferenceRow{}).Where("id = ?", c.ID).Updates(map[string]any{
 				"readiness_status": c.Readiness.Status, "readiness_blockers": c.Readiness.Blockers,
 				"readiness_advisories": c.Readiness.Advisories, "readiness_due_on": dateCol(c.Readiness.DueOn),
-				"readiness_findings": findingsCol(c.Readiness.Findings), "insight_measures": after.InsightMeasures,
+				"readiness_findings": findingsCol(c.Readiness.Findings), "insight_measures": updated.InsightMeasures,
 			}).Error
 			if err != nil {
 				return err
 			}
 			if d != nil {
-				d.change(&rows[i], &after)
+				d.change(&rows[i], &updated)
 			}
+		}
+		if err := db.appendEvents(tx, org, events...); err != nil {
+			return err
 		}
 		after = rows[len(rows)-1].ID
 	}

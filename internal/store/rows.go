@@ -77,6 +77,7 @@ type participantRow struct {
 	ParentalResponsibility bool
 	InformedOn             *string
 	AdvocacyOfferedOn      *string
+	PersonRef              *string
 }
 
 func (participantRow) TableName() string { return "participants" }
@@ -286,6 +287,7 @@ func toParticipantRow(confID string, pos int, p domain.Participant) participantR
 		PrivateSpaceConfirmed: p.PrivateSpaceConfirmed, TechnologyChecked: p.TechnologyChecked,
 		ParentalResponsibility: p.ParentalResponsibility, InformedOn: dateCol(p.InformedOn),
 		AdvocacyOfferedOn: dateCol(p.AdvocacyOfferedOn),
+		PersonRef:         textCol(p.PersonRef),
 	}
 	if s := p.Safety; s != nil {
 		r.SafetyConcern, r.SafetyArrangement, r.SafetyNote = textCol(s.Concern), textCol(s.Arrangement), textCol(s.Note)
@@ -306,6 +308,7 @@ func fromParticipantRow(r participantRow) domain.Participant {
 			PrivateSpaceConfirmed: r.PrivateSpaceConfirmed, TechnologyChecked: r.TechnologyChecked,
 			ParentalResponsibility: r.ParentalResponsibility, InformedOn: colDate(r.InformedOn),
 			AdvocacyOfferedOn: colDate(r.AdvocacyOfferedOn),
+			PersonRef:         colText(r.PersonRef),
 		},
 		Needs:    []domain.Need{},
 		Contacts: []domain.Contact{},

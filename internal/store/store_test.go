@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -169,6 +170,10 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	pgURL := storetest.PostgresSchemaURL(t)
 	src, _ := storetest.MustOpenURL(t, filepath.Join(t.TempDir(), "src.db"))
 	ctx := context.Background()
+	admin := domain.Principal{ID: "admin", Role: domain.RoleAdmin, Org: "E09000006"}
+	if _, err := src.CreateWebhook(ctx, admin, domain.WebhookFields{URL: "https://receiver.example.org/", EventTypes: []string{domain.EventConferenceCreated}}); err != nil {
+		t.Fatal(err)
+	}
 	var ids []string
 	for i, ref := range []string{"CP-1", "CP-2", "CP-3"} {
 		c := mustPopulate(t, src, ref, time.Date(2026, 12, 7+i, 10, 0, 0, 0, time.UTC), domain.StatusScheduled)
@@ -188,13 +193,22 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	if _, err := src.AddReadinessCheck(ctx, domain.Principal{ID: "chair", Role: domain.RoleChair, Org: "E09000006"}, ids[0], domain.ReadinessCheck{Decision: "postpone"}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := src.FanOut(ctx); err != nil {
+		t.Fatal(err)
+	}
 	dst, _ := storetest.MustOpenURL(t, pgURL)
 	rep, err := src.CopyTo(ctx, dst)
 	if err != nil {
 		t.Fatalf("copy: %v", err)
 	}
-	if rep.Conferences != 3 || rep.Tables["audit_events"][1] == 0 || rep.Tables["api_keys"][1] != 1 {
+	if rep.Conferences != 3 || rep.Tables["audit_events"][1] == 0 || rep.Tables["api_keys"][1] != 1 ||
+		rep.Tables["events"][1] == 0 || rep.Tables["webhook_deliveries"][1] != 3 || rep.Tables["event_counters"][1] != 1 {
 		t.Fatalf("report: %+v", rep)
+	}
+	srcFeed, _ := src.Events(ctx, caseSystem, 0, store.MaxEventPage)
+	dstFeed, _ := dst.Events(ctx, caseSystem, 0, store.MaxEventPage)
+	if a, b := fmt.Sprint(srcFeed), fmt.Sprint(dstFeed); a != b || len(srcFeed) == 0 {
+		t.Fatalf("the feed differs after the copy:\nsqlite   %s\npostgres %s", a, b)
 	}
 	histories := func(db *store.DB) string {
 		var all []any

@@ -135,3 +135,7 @@ func (db *DB) forUpdate(tx *gorm.DB) *gorm.DB {
 	}
 	return tx
 }
+
+// skipLocked makes a PostgreSQL SELECT take row locks and pass over rows
+// another transaction holds, so instances share work without waiting.
+var skipLocked = clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}

@@ -56,7 +56,7 @@ func (db *DB) updateFromSnapshot(ctx context.Context, p domain.Principal, id str
 			return nil, err
 		}
 	}
-	before, change, err := db.apply(p.Org, c, ifMatch, m, pol, atStart)
+	before, prior, change, err := db.apply(p.Org, c, ifMatch, m, pol, atStart)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +80,7 @@ func (db *DB) updateFromSnapshot(ctx context.Context, p domain.Principal, id str
 		} else if !reflect.DeepEqual(now, pol) {
 			return errStale
 		}
-		return db.finishUpdate(tx, ctx, p, before, after, c, change)
+		return db.finishUpdate(tx, ctx, p, before, after, prior, c, change)
 	})
 	if err != nil {
 		return nil, err
@@ -108,7 +108,7 @@ func (db *DB) updateLocked(ctx context.Context, p domain.Principal, id string, i
 				return err
 			}
 		}
-		before, change, err := db.apply(p.Org, c, ifMatch, m, pol, atStart)
+		before, prior, change, err := db.apply(p.Org, c, ifMatch, m, pol, atStart)
 		if err != nil {
 			return err
 		}
@@ -116,7 +116,7 @@ func (db *DB) updateLocked(ctx context.Context, p domain.Principal, id string, i
 		if err := tx.Model(&conferenceRow{}).Where("id = ?", id).Updates(changedColumns(&before.conference, &after.conference)).Error; err != nil {
 			return err
 		}
-		if err := db.finishUpdate(tx, ctx, p, before, after, c, change); err != nil {
+		if err := db.finishUpdate(tx, ctx, p, before, after, prior, c, change); err != nil {
 			return err
 		}
 		out = c
@@ -130,30 +130,34 @@ func (db *DB) updateLocked(ctx context.Context, p domain.Principal, id string, i
 }
 
 // apply checks ifMatch, runs the mutation, bumps the version and evaluates
-// the result. It returns the rows as they were, to compare against. A
-// start that passed before this write is recorded (atStart) before the
-// write changes anything, so the write cannot rewrite it.
-func (db *DB) apply(org string, c *domain.Conference, ifMatch *int, m Mutation, pol domain.Policy, atStart *domain.StartRecord) (aggregateRows, Change, error) {
+// the result. It returns the rows as they were, to compare against, and
+// the readiness before the change, for the events. That is evaluated
+// rather than read: loads for a write leave the stored findings out, and
+// which findings fire never depends on the day. A start that passed
+// before this write is recorded (atStart) before the write changes
+// anything, so the write cannot rewrite it.
+func (db *DB) apply(org string, c *domain.Conference, ifMatch *int, m Mutation, pol domain.Policy, atStart *domain.StartRecord) (aggregateRows, domain.ReadinessSummary, Change, error) {
 	if ifMatch != nil && *ifMatch != c.Version {
-		return aggregateRows{}, Change{}, domain.Errorf(domain.EPRECONDITION, "the conference has changed: version is %d", c.Version)
+		return aggregateRows{}, domain.ReadinessSummary{}, Change{}, domain.Errorf(domain.EPRECONDITION, "the conference has changed: version is %d", c.Version)
 	}
 	before := rowsOf(org, c)
 	if atStart != nil {
 		c.History.AtStart = atStart
 	}
+	prior := db.Evaluate(c, pol).Summary()
 	change, err := m(c)
 	if err != nil {
-		return aggregateRows{}, Change{}, err
+		return aggregateRows{}, domain.ReadinessSummary{}, Change{}, err
 	}
 	c.Version++
 	c.UpdatedAt = db.now()
 	c.Readiness = db.Evaluate(c, pol).Summary()
-	return before, change, nil
+	return before, prior, change, nil
 }
 
 // finishUpdate writes the parts that changed, clears the chair's notes of
-// a purged conference and appends the audit row.
-func (db *DB) finishUpdate(tx *gorm.DB, ctx context.Context, p domain.Principal, before, after aggregateRows, c *domain.Conference, change Change) error {
+// a purged conference and appends the audit row and the events.
+func (db *DB) finishUpdate(tx *gorm.DB, ctx context.Context, p domain.Principal, before, after aggregateRows, prior domain.ReadinessSummary, c *domain.Conference, change Change) error {
 	if err := updateParts(tx, before, after); err != nil {
 		return err
 	}
@@ -166,5 +170,8 @@ func (db *DB) finishUpdate(tx *gorm.DB, ctx context.Context, p domain.Principal,
 			return err
 		}
 	}
-	return db.appendAudit(tx, ctx, p, c.ID, change)
+	if err := db.appendAudit(tx, ctx, p, c.ID, change); err != nil {
+		return err
+	}
+	return db.appendEvents(tx, p.Org, updateEvents(prior, c, change)...)
 }

@@ -1,0 +1,178 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/cpcready/cpcready/internal/domain"
+)
+
+type eventRow struct {
+	ID           string `gorm:"primaryKey"`
+	Org          string
+	Sequence     int64
+	Type         string
+	ConferenceID string
+	ExternalRef  string
+	OccurredAt   time.Time
+	Data         string
+}
+
+func (eventRow) TableName() string { return "events" }
+
+type eventCounterRow struct {
+	Org          string `gorm:"primaryKey"`
+	LastSequence int64
+}
+
+func (eventCounterRow) TableName() string { return "event_counters" }
+
+// pendingEvent is an event before its sequence is known.
+type pendingEvent struct {
+	id   string // made up when empty
+	kind string
+	conf *domain.Conference
+	data any
+}
+
+// appendEvents writes events inside tx, so that they commit with the write
+// that caused them or not at all. Sequences come from the organisation's
+// counter row, taken last: on PostgreSQL its row lock is held from here to
+// COMMIT, so the organisation's events commit in sequence order and a feed
+// reader paging by sequence never passes one still to commit. SQLite has
+// one writer, which gives the same.
+func (db *DB) appendEvents(tx *gorm.DB, org string, events ...pendingEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	var last int64
+	err := tx.Raw(`INSERT INTO event_counters (org, last_sequence) VALUES (?, ?)
+		ON CONFLICT (org) DO UPDATE SET last_sequence = event_counters.last_sequence + excluded.last_sequence
+		RETURNING last_sequence`, org, len(events)).Scan(&last).Error
+	if err != nil {
+		return err
+	}
+	now := db.now()
+	rows := make([]eventRow, len(events))
+	for i, e := range events {
+		data, err := json.Marshal(e.data)
+		if err != nil {
+			return err
+		}
+		if e.id == "" {
+			e.id = uuid.NewString()
+		}
+		rows[i] = eventRow{
+			ID: e.id, Org: org, Sequence: last - int64(len(events)-1-i), Type: e.kind,
+			ConferenceID: e.conf.ID, ExternalRef: e.conf.ExternalRef, OccurredAt: now, Data: string(data),
+		}
+	}
+	return tx.Create(&rows).Error
+}
+
+func readinessCounts(s domain.ReadinessSummary) domain.ReadinessCounts {
+	return domain.ReadinessCounts{Status: s.Status, Blockers: s.Blockers, Advisories: s.Advisories, Codes: domain.FindingCodes(s.Findings)}
+}
+
+// createdEvent announces a new conference.
+func createdEvent(c *domain.Conference) pendingEvent {
+	return pendingEvent{kind: domain.EventConferenceCreated, conf: c, data: domain.ConferenceCreatedData{
+		Version: c.Version, Status: string(c.Status), Participants: len(c.Participants), Reports: len(c.Reports),
+		Readiness: readinessCounts(c.Readiness),
+	}}
+}
+
+// updateEvents announces a change to a conference and, when its readiness
+// moved, the move: a status change, or a code that appeared or cleared.
+func updateEvents(prior domain.ReadinessSummary, c *domain.Conference, ch Change) []pendingEvent {
+	out := []pendingEvent{{kind: domain.EventConferenceUpdated, conf: c, data: domain.ConferenceUpdatedData{
+		Version: c.Version, Status: string(c.Status), Entity: ch.Entity, Action: ch.Action,
+	}}}
+	if e, ok := readinessChange(prior, c); ok {
+		out = append(out, e)
+	}
+	return out
+}
+
+// readinessChange compares two verdicts on a conference.
+func readinessChange(prior domain.ReadinessSummary, c *domain.Conference) (pendingEvent, bool) {
+	was, now := domain.FindingCodes(prior.Findings), domain.FindingCodes(c.Readiness.Findings)
+	appeared, cleared := difference(now, was), difference(was, now)
+	if prior.Status == c.Readiness.Status && len(appeared) == 0 && len(cleared) == 0 {
+		return pendingEvent{}, false
+	}
+	return pendingEvent{kind: domain.EventConferenceReadinessChanged, conf: c, data: domain.ReadinessChangedData{
+		Version: c.Version, OldStatus: prior.Status, NewStatus: c.Readiness.Status,
+		Blockers: c.Readiness.Blockers, Advisories: c.Readiness.Advisories,
+		CodesAppeared: appeared, CodesCleared: cleared,
+	}}, true
+}
+
+// difference returns the members of a not in b; both are sorted.
+func difference(a, b []string) []string {
+	out := []string{}
+	for _, s := range a {
+		if _, found := slices.BinarySearch(b, s); !found {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// MaxEventPage is the most events one feed page returns.
+const MaxEventPage = 500
+
+// Events returns p's organisation's events after the given sequence, in
+// order, up to limit, read from the (org, sequence) index.
+func (db *DB) Events(ctx context.Context, p domain.Principal, after int64, limit int) ([]domain.Event, error) {
+	var rows []eventRow
+	err := db.inReadOne(ctx, func(q *gorm.DB) error {
+		return q.Where("org = ? AND sequence > ?", p.Org, after).Order("sequence").Limit(limit).Find(&rows).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.Event, len(rows))
+	for i, r := range rows {
+		out[i] = r.event()
+	}
+	return out, nil
+}
+
+func (r eventRow) event() domain.Event {
+	return domain.Event{
+		ID: r.ID, Type: r.Type, Organisation: r.Org, Sequence: r.Sequence, ConferenceID: r.ConferenceID,
+		ExternalRef: r.ExternalRef, Timestamp: r.OccurredAt.UTC(), Data: json.RawMessage(r.Data),
+	}
+}
+
+// DefaultEventRetention is how long events are kept unless configured.
+const DefaultEventRetention = 30 * 24 * time.Hour
+
+// ExpireEvents deletes events older than keep, with their deliveries, in
+// batches so that no transaction holds the writer for long. It returns how
+// many it deleted.
+func (db *DB) ExpireEvents(ctx context.Context, keep time.Duration) (int, error) {
+	cutoff := db.now().Add(-keep)
+	total := 0
+	for {
+		var n int64
+		err := db.inWrite(ctx, func(tx *gorm.DB) error {
+			res := tx.Exec("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE occurred_at < ? LIMIT 1000)", cutoff)
+			n = res.RowsAffected
+			return res.Error
+		})
+		if err != nil {
+			return total, err
+		}
+		total += int(n)
+		if n < 1000 {
+			return total, nil
+		}
+	}
+}
