@@ -31,6 +31,8 @@ type newNeed struct {
 	Status   string `json:"status"`
 	Detail   string `json:"detail,omitempty"`
 	Language string `json:"language,omitempty"`
+	// Interpreter says who interprets an arranged language need (rules v2).
+	Interpreter string `json:"interpreter,omitempty"`
 }
 
 type newReport struct {
@@ -85,7 +87,7 @@ func (b *createConferenceBody) parts(today domain.Date) (store.Parts, error) {
 		seen := map[string]bool{}
 		for j, nn := range np.Needs {
 			nat := fmt.Sprintf("%s.needs[%d]", at, j)
-			n := domain.Need{Kind: nn.Kind, Status: nn.Status, Detail: nn.Detail, Language: nn.Language}
+			n := domain.Need{Kind: nn.Kind, Status: nn.Status, Detail: nn.Detail, Language: nn.Language, Interpreter: nn.Interpreter}
 			switch {
 			case !domain.IsNeedKind(n.Kind):
 				fields = append(fields, domain.FieldError{Field: nat + ".kind", Message: "is not a known kind of need"})

@@ -16,7 +16,7 @@ func wholeConferenceBody(ref string) map[string]any {
 	b := conferenceBody(ref)
 	b["participants"] = []any{
 		map[string]any{"display_name": "Parent Person", "relationship": "mother", "invited": true, "attendance": "video", "person_ref": "P-1",
-			"needs": []any{map[string]any{"kind": "language", "status": "arranged", "language": "pl"}, map[string]any{"kind": "childcare", "status": "identified"}}},
+			"needs": []any{map[string]any{"kind": "language", "status": "arranged", "language": "pl", "interpreter": "professional"}, map[string]any{"kind": "childcare", "status": "identified"}}},
 		map[string]any{"display_name": "Other Parent", "relationship": "father", "invited": true, "attendance": "phone", "person_ref": "P-2"},
 	}
 	b["reports"] = []any{
