@@ -11,9 +11,12 @@ import (
 // queryParams lists the query parameters each operation takes. An
 // operation that is not listed takes none.
 var queryParams = map[string]map[string]bool{
-	"listConferences":  listParams,
-	"getHistory":       historyParams,
-	"getPolicyHistory": historyParams,
+	"listConferences":       listParams,
+	"getHistory":            historyParams,
+	"getPolicyHistory":      historyParams,
+	"getInsights":           insightsParams,
+	"listEvents":            {"after": true, "limit": true},
+	"listWebhookDeliveries": {"status": true, "limit": true, "cursor": true},
 }
 
 var historyParams = map[string]bool{"order": true, "limit": true, "cursor": true}
