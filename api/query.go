@@ -14,6 +14,7 @@ var queryParams = map[string]map[string]bool{
 	"listConferences":  listParams,
 	"getHistory":       historyParams,
 	"getPolicyHistory": historyParams,
+	"getInsights":      insightsParams,
 	// Events and webhook deliveries (events.go, webhooks.go).
 	"listEvents":            {"after": true, "limit": true},
 	"listWebhookDeliveries": {"status": true, "limit": true, "cursor": true},

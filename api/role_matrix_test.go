@@ -77,6 +77,7 @@ var (
 	// case system relaying the chair's decision from the case record.
 	chairDecides = []domain.Role{domain.RoleCaseSystem, domain.RoleChair}
 	adminOnly    = []domain.Role{domain.RoleAdmin}
+	managers     = []domain.Role{domain.RoleManager, domain.RoleAdmin}
 )
 
 func operations() []operation {
@@ -126,6 +127,7 @@ func operations() []operation {
 			return req{Method: "GET", Path: c(f) + "/reports/" + f.report + "/shares/" + f.share}
 		}},
 		{"getReadinessCheck", allRoles, func(f fixture) req { return req{Method: "GET", Path: c(f) + "/readiness-checks/" + f.check} }},
+		{"getInsights", managers, func(f fixture) req { return req{Method: "GET", Path: "/v1/insights?from=2026-01-01&to=2027-01-01"} }},
 		{"updateReport", csAndSW, func(f fixture) req {
 			return req{Method: "PATCH", Path: c(f) + "/reports/" + f.report, Body: map[string]any{"shared_with_chair_on": "2026-11-20"}, Header: ifMatch(f)}
 		}},
@@ -246,7 +248,7 @@ func TestRoleMatrixByField(t *testing.T) {
 // another organisation must get 404 rather than its own empty answer.
 func orgScoped(op string) bool {
 	switch op {
-	case "listConferences", "createConference", "getPolicy", "putPolicy", "getPolicyHistory", "listEvents", "listWebhooks", "createWebhook":
+	case "listConferences", "createConference", "getPolicy", "putPolicy", "getPolicyHistory", "listEvents", "listWebhooks", "createWebhook", "getInsights":
 		return false
 	}
 	return true

@@ -68,6 +68,7 @@ func (s *Server) routes(corsOrigins []string, withMetrics bool) {
 	s.op(v1, "POST", "/conferences/:id/readiness-checks", "addReadinessCheck", s.handleAddReadinessCheck())
 	s.op(v1, "GET", "/conferences/:id/readiness-checks/:check_id", "getReadinessCheck", s.handleGetReadinessCheck())
 	s.op(v1, "GET", "/conferences/:id/history", "getHistory", s.handleGetHistory())
+	s.op(v1, "GET", "/insights", "getInsights", s.handleGetInsights())
 	s.op(v1, "GET", "/policy", "getPolicy", s.handleGetPolicy())
 	s.op(v1, "PUT", "/policy", "putPolicy", s.handlePutPolicy())
 	s.op(v1, "GET", "/events", "listEvents", s.handleListEvents())

@@ -32,6 +32,7 @@ commands:
   keys         create, list or revoke API keys
   purge        strip personal data from long-past conferences
   copy         copy every table from a SQLite file to PostgreSQL
+  insights     --recount: rebuild the insights' tallies from the conferences
   healthcheck  exit 0 when the local service answers /healthz
 `
 
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runPurge(ctx, rest, getenv, stdout, stderr)
 	case "copy":
 		return runCopy(ctx, rest, getenv, stdout, stderr)
+	case "insights":
+		return runInsights(ctx, rest, getenv, stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "--help":

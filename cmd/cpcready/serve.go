@@ -110,6 +110,7 @@ func serve(ctx context.Context, cfg config, db *store.DB, ln net.Listener, log *
 	sender := &notify.Sender{DB: db, Client: notify.NewClient(cfg.WebhookAllowPrivate), Metrics: deliveryMetrics, Log: log}
 	go sender.Run(ctx, time.Second)
 	go (&notify.OverdueScheduler{DB: db, Log: log}).Run(ctx)
+	go recordStarts(ctx, db, log)
 	errc := make(chan error, 1)
 	go func() {
 		if cfg.TLSCert != "" {

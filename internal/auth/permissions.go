@@ -46,6 +46,7 @@ var Permissions = map[string][]domain.Role{
 	"listReadinessChecks": everyone,
 	"addReadinessCheck":   {domain.RoleChair},
 	"getHistory":          everyone,
+	"getInsights":         {domain.RoleManager, domain.RoleAdmin},
 	"getPolicy":           {domain.RoleAdmin},
 	"putPolicy":           {domain.RoleAdmin},
 	"getPolicyHistory":    {domain.RoleAdmin},

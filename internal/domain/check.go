@@ -48,6 +48,9 @@ type ReadinessResult struct {
 	EvaluatedAt time.Time `json:"evaluated_at"`
 	// EarliestDueOn is the earliest due date among outstanding blockers.
 	EarliestDueOn *Date `json:"-"`
+	// Measures are what the conference as it stands adds to the insights,
+	// counted with the rules' own predicates; see internal/readiness.
+	Measures Tally `json:"-"`
 }
 
 // Summary returns the short form stored with the conference, findings
@@ -57,7 +60,7 @@ func (r ReadinessResult) Summary() ReadinessSummary {
 	for _, f := range r.Findings {
 		overdue = overdue || (f.Overdue && f.Severity == SeverityBlocker)
 	}
-	return ReadinessSummary{Status: r.Status, Blockers: r.Blockers, Advisories: r.Advisories, DueOn: r.EarliestDueOn, Overdue: overdue, Findings: r.Findings}
+	return ReadinessSummary{Status: r.Status, Blockers: r.Blockers, Advisories: r.Advisories, DueOn: r.EarliestDueOn, Overdue: overdue, Findings: r.Findings, Measures: r.Measures}
 }
 
 // Result rebuilds the full evaluation from a stored summary as it stands
@@ -66,7 +69,7 @@ func (r ReadinessResult) Summary() ReadinessSummary {
 func (s ReadinessSummary) Result(now time.Time) ReadinessResult {
 	fs := append([]Finding{}, s.Findings...)
 	MarkOverdue(fs, DateOf(now))
-	return ReadinessResult{Status: s.Status, Blockers: s.Blockers, Advisories: s.Advisories, Findings: fs, EvaluatedAt: now, EarliestDueOn: s.DueOn}
+	return ReadinessResult{Status: s.Status, Blockers: s.Blockers, Advisories: s.Advisories, Findings: fs, EvaluatedAt: now, EarliestDueOn: s.DueOn, Measures: s.Measures}
 }
 
 // MarkOverdue flags the outstanding blockers whose due date is before

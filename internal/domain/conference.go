@@ -89,6 +89,8 @@ type ReadinessSummary struct {
 	// Findings are stored with the summary so that a readiness read needs
 	// no evaluation; they are not part of the conference's JSON.
 	Findings []Finding `json:"-"`
+	// Measures are stored with the summary too, for the insights.
+	Measures Tally `json:"-"`
 }
 
 // Conference is the whole aggregate: a conference, its family members, its
@@ -106,6 +108,28 @@ type Conference struct {
 	UpdatedAt     time.Time        `json:"updated_at"`
 	// PurgedAt is when retention stripped the personal data.
 	PurgedAt *time.Time `json:"purged_at,omitempty"`
+	// History is what the insights keep of the conference beyond its
+	// current state; no caller writes it.
+	History ConferenceHistory `json:"-"`
+}
+
+// ConferenceHistory is what is recorded about a conference once and then
+// kept, so that later edits do not rewrite it.
+type ConferenceHistory struct {
+	// PostponedByChair is whether a chair's check decided to postpone.
+	PostponedByChair bool
+	// AtStart is the readiness when the conference began, recorded once
+	// when its start has passed; nil until then.
+	AtStart *StartRecord
+}
+
+// StartRecord is the conference as it stood when it began.
+type StartRecord struct {
+	// Status is the readiness status: the last chair's check at or before
+	// the start, or else the stored readiness when the start passed.
+	Status string `json:"status"`
+	// Needs are the needs counts (NeedsPrefix keys) at the start.
+	Needs Tally `json:"needs"`
 }
 
 // Date is the conference's calendar date in Europe/London.

@@ -62,6 +62,7 @@ func (d Date) Before(o Date) bool           { return d.t.Before(o.t) }
 func (d Date) After(o Date) bool            { return d.t.After(o.t) }
 func (d Date) AddDays(n int) Date           { return Date{d.t.AddDate(0, 0, n)} }
 func (d Date) AddMonths(n int) Date         { return Date{d.t.AddDate(0, n, 0)} }
+func (d Date) AddYears(n int) Date          { return Date{d.t.AddDate(n, 0, 0)} }
 func (d Date) Weekday() time.Weekday        { return d.t.Weekday() }
 func (d Date) Time() time.Time              { return d.t }
 func (d Date) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }

@@ -16,9 +16,10 @@ type Calendar interface {
 // Evaluate judges c under policy p at the instant now. Only the Overdue
 // flags depend on now; see the package comment.
 func Evaluate(c *domain.Conference, now time.Time, p domain.Policy, cal Calendar) domain.ReadinessResult {
-	fs := findings(c, p, cal)
+	e := newEvaluation(c, p, cal)
+	fs := e.findings()
 	domain.MarkOverdue(fs, domain.DateOf(now))
-	r := domain.ReadinessResult{Status: domain.Ready, Findings: fs, EvaluatedAt: now}
+	r := domain.ReadinessResult{Status: domain.Ready, Findings: fs, EvaluatedAt: now, Measures: e.measures()}
 	for _, f := range fs {
 		if f.Severity == advisory {
 			r.Advisories++
@@ -48,15 +49,30 @@ type evaluation struct {
 // findings runs every rule in the documented order. It takes no instant,
 // which is what makes the set of findings independent of time.
 func findings(c *domain.Conference, p domain.Policy, cal Calendar) []domain.Finding {
+	return newEvaluation(c, p, cal).findings()
+}
+
+func newEvaluation(c *domain.Conference, p domain.Policy, cal Calendar) *evaluation {
 	e := &evaluation{c: c, p: p, cal: cal, date: c.Date()}
-	e.due = cal.WorkingDaysBefore(e.date, p.ReportDays.For(c.Type))
+	e.due = ReportsDue(c, p, cal)
 	e.chairDue = cal.WorkingDaysBefore(e.date, p.ChairReportDays.For(c.Type))
 	for i := range c.Participants {
-		if applicable(&c.Participants[i]) {
+		if Applicable(&c.Participants[i]) {
 			e.active = append(e.active, &c.Participants[i])
 		}
 	}
+	return e
+}
 
+// ReportsDue is the date by which reports and children's views must be
+// shared: the policy's working days for the conference type before the
+// conference date.
+func ReportsDue(c *domain.Conference, p domain.Policy, cal Calendar) domain.Date {
+	return cal.WorkingDaysBefore(c.Date(), p.ReportDays.For(c.Type))
+}
+
+func (e *evaluation) findings() []domain.Finding {
+	c := e.c
 	fs := make([]domain.Finding, 0, 16)
 	for _, rule := range conferenceRules {
 		fs = append(fs, rule(e)...)
@@ -65,7 +81,7 @@ func findings(c *domain.Conference, p domain.Policy, cal Calendar) []domain.Find
 		pt := &c.Participants[i]
 		fs = append(fs, exclusionNotDecided(pt)...)
 		fs = append(fs, parentNotInvited(pt)...)
-		if !applicable(pt) {
+		if !Applicable(pt) {
 			continue
 		}
 		for _, rule := range participantRules {
@@ -81,8 +97,8 @@ func findings(c *domain.Conference, p domain.Policy, cal Calendar) []domain.Find
 		}
 	}
 	for i := range c.Children {
-		if c.Children[i].Unborn {
-			continue // an unborn child has no views to record
+		if !ViewsExpected(&c.Children[i]) {
+			continue // an unborn child, or views recorded as not applicable
 		}
 		fs = append(fs, childViewsNotRecorded(&c.Children[i])...)
 		fs = append(fs, childViewsNotShared(e, &c.Children[i])...)
@@ -90,10 +106,19 @@ func findings(c *domain.Conference, p domain.Policy, cal Calendar) []domain.Find
 	return fs
 }
 
-// applicable reports whether the participant rules apply: invited and not
-// excluded. Excluded participants meet only EXCLUSION_NOT_DECIDED.
-func applicable(p *domain.Participant) bool {
+// Applicable reports whether the participant rules apply: invited and not
+// excluded. Excluded participants meet only EXCLUSION_NOT_DECIDED. The
+// insights count with it too.
+func Applicable(p *domain.Participant) bool {
 	return p.IsInvited() && p.Attendance != domain.AttendanceExcluded
+}
+
+// ViewsExpected reports whether a child's views can be had and so are
+// counted by the insights: the child is born and the views are not
+// recorded as not applicable. It is the rules' own test: the views rules
+// skip unborn children and are cleared by notApplicable.
+func ViewsExpected(ch *domain.Child) bool {
+	return !ch.Unborn && !notApplicable(ch.Views)
 }
 
 // finding builds a finding of the code's severity. due is copied so that no

@@ -120,7 +120,7 @@ func kindRank(kind string) int {
 // notSpokenToSocialWorker fires while no conversation with the social
 // worker is dated on or before the conference date. Authority: research.
 func notSpokenToSocialWorker(e *evaluation, p *domain.Participant) []domain.Finding {
-	if spokenTo(e, p, "social_worker") {
+	if SpokenTo(p, "social_worker", e.date) {
 		return nil
 	}
 	return one(finding(NotSpokenToSocialWorker, capitalise(who(p.Relationship))+
@@ -131,16 +131,19 @@ func notSpokenToSocialWorker(e *evaluation, p *domain.Participant) []domain.Find
 // before the conference date. Authority: research; LSCP procedures (the
 // chair meets the family first).
 func notSpokenToChair(e *evaluation, p *domain.Participant) []domain.Finding {
-	if spokenTo(e, p, "chair") {
+	if SpokenTo(p, "chair", e.date) {
 		return nil
 	}
 	return one(finding(NotSpokenToChair, capitalise(who(p.Relationship))+
 		" has no recorded pre-meeting with the chair.", nil), p)
 }
 
-func spokenTo(e *evaluation, p *domain.Participant, with string) bool {
+// SpokenTo reports whether the participant has a conversation with the
+// social worker or the chair (with) dated on or before the conference date.
+// The insights count with it too.
+func SpokenTo(p *domain.Participant, with string, conferenceDate domain.Date) bool {
 	for _, c := range p.Contacts {
-		if c.With == with && c.On != nil && !c.On.After(e.date) {
+		if c.With == with && c.On != nil && !c.On.After(conferenceDate) {
 			return true
 		}
 	}

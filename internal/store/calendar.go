@@ -44,7 +44,12 @@ func (db *DB) SyncReadiness(ctx context.Context, fingerprint string) (bool, erro
 			return err
 		}
 		for _, org := range orgs {
-			if err := db.reevaluateAll(tx, org); err != nil {
+			// The tallies are rebuilt rather than changed: rows stored
+			// before measures were kept were never in them.
+			if err := db.reevaluateAll(tx, org, nil); err != nil {
+				return err
+			}
+			if err := rebuildTallies(tx, org); err != nil {
 				return err
 			}
 		}

@@ -50,6 +50,9 @@ func (db *DB) AddReadinessCheck(ctx context.Context, p domain.Principal, confere
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
+		if err := postponedByChair(tx, p.Org, c, chk.Decision); err != nil {
+			return err
+		}
 		after := struct {
 			Decision string `json:"decision"`
 			Note     string `json:"note,omitempty"`
@@ -130,4 +133,20 @@ func fromCheckRow(r checkRow) (domain.ReadinessCheck, error) {
 	chk := domain.ReadinessCheck{ID: r.ID, Decision: r.Decision, Note: colText(r.Note), CheckedBy: r.CheckedBy, CheckedAt: r.CheckedAt.UTC()}
 	err := json.Unmarshal([]byte(r.Readiness), &chk.Readiness)
 	return chk, err
+}
+
+// postponedByChair marks a conference postponed by a chair's check, once,
+// and counts it in the insights. The version does not change, as for the
+// check itself.
+func postponedByChair(tx *gorm.DB, org string, c *domain.Conference, decision string) error {
+	if decision != "postpone" || c.History.PostponedByChair {
+		return nil
+	}
+	before := toConferenceRow(org, c)
+	c.History.PostponedByChair = true
+	after := toConferenceRow(org, c)
+	if err := tx.Model(&conferenceRow{}).Where("id = ?", c.ID).Update("postponed_by_chair", true).Error; err != nil {
+		return err
+	}
+	return applyChange(tx, org, &before, &after)
 }

@@ -66,7 +66,12 @@ func (db *DB) CreateConferenceWith(ctx context.Context, p domain.Principal, f do
 		if err := db.reevaluate(tx, p.Org, c); err != nil {
 			return err
 		}
+		db.recordStartOfNew(c)
 		if err := insertAggregate(tx, p.Org, c); err != nil {
+			return err
+		}
+		row := toConferenceRow(p.Org, c)
+		if err := applyChange(tx, p.Org, nil, &row); err != nil {
 			return err
 		}
 		if err := db.appendAudit(tx, ctx, p, c.ID, Change{Action: "create", Entity: "conference", EntityID: c.ID, After: &c.ConferenceFields}); err != nil {
@@ -209,6 +214,14 @@ func (db *DB) lockAggregate(tx *gorm.DB, org, id string) (*domain.Conference, er
 		return nil, err
 	}
 	return loadAggregate(tx, row)
+}
+
+// recordStartOfNew records the start of a new conference whose start has
+// already passed: there was no readiness before it, nor any check.
+func (db *DB) recordStartOfNew(c *domain.Conference) {
+	if db.startDue(c) {
+		c.History.AtStart = newStartRecord(c.Readiness.Status, "", c.Readiness.Measures)
+	}
 }
 
 // reevaluate stores a fresh readiness summary on c under org's policy.

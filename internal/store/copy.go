@@ -18,7 +18,7 @@ type CopyReport struct {
 // copyTables are copied row for row; conferences and what hangs off them
 // are copied as aggregates.
 var copyTables = []string{"policies", "api_keys", "idempotency_records", "readiness_checks", "audit_events", "audit_listed",
-	"event_counters", "events", "overdue_notices", "webhooks", "webhook_deliveries", "webhook_attempts"}
+	"event_counters", "events", "overdue_notices", "webhooks", "webhook_deliveries", "webhook_attempts", "insight_tallies"}
 
 // CopyTo copies every table of db into dst, which must be migrated. Rows are
 // upserted and aggregates rewritten whole, so a rerun after a partial or a
@@ -68,6 +68,9 @@ func (db *DB) CopyTo(ctx context.Context, dst *DB) (CopyReport, error) {
 		}
 	}
 	if err := copyRows[checkRow](ctx, db, dst, "id", true); err != nil {
+		return CopyReport{}, err
+	}
+	if err := copyRows[tallyRow](ctx, db, dst, "org, day, measure", true); err != nil {
 		return CopyReport{}, err
 	}
 	// The audit trail is append-only on both sides: existing rows are kept.

@@ -93,7 +93,11 @@ func (db *DB) SetPolicy(ctx context.Context, p domain.Principal, pol domain.Poli
 		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error; err != nil {
 			return err
 		}
-		if err := db.reevaluateAll(tx, p.Org); err != nil {
+		d := tallyDelta{}
+		if err := db.reevaluateAll(tx, p.Org, d); err != nil {
+			return err
+		}
+		if err := d.apply(tx, p.Org); err != nil {
 			return err
 		}
 		return db.auditIn(tx, ctx, p, Change{Action: "update", Entity: "policy", EntityID: p.Org, Before: old, After: pol})
@@ -106,9 +110,16 @@ func (db *DB) SetPolicy(ctx context.Context, p domain.Principal, pol domain.Poli
 // a live evaluation. Only the summary columns change: the version does not,
 // since nothing a caller wrote has changed. Policies change rarely, so one
 // pass over the organisation's conferences is affordable.
-func (db *DB) reevaluateAll(tx *gorm.DB, org string) error {
+//
+// Starts that have passed are recorded first, from the readiness they had
+// before this evaluation. What the conferences add to the insights changes
+// with them; d, when not nil, collects the difference.
+func (db *DB) reevaluateAll(tx *gorm.DB, org string, d tallyDelta) error {
 	pol, err := policyIn(tx, org)
 	if err != nil {
+		return err
+	}
+	if err := db.recordStarts(tx, org); err != nil {
 		return err
 	}
 	// Lock the rows: a write that evaluated under the old policy commits
@@ -136,16 +147,21 @@ func (db *DB) reevaluateAll(tx *gorm.DB, org string) error {
 				return err
 			}
 			c.Readiness = db.Evaluate(c, pol).Summary()
+			updated := rows[i]
+			updated.InsightMeasures = tallyCol(c.Readiness.Measures)
 			if e, changed := readinessChange(prior, c); changed && rows[i].ReadinessFindings != nil {
 				events = append(events, e)
 			}
 			err = tx.Model(&conferenceRow{}).Where("id = ?", c.ID).Updates(map[string]any{
 				"readiness_status": c.Readiness.Status, "readiness_blockers": c.Readiness.Blockers,
 				"readiness_advisories": c.Readiness.Advisories, "readiness_due_on": dateCol(c.Readiness.DueOn),
-				"readiness_findings": findingsCol(c.Readiness.Findings),
+				"readiness_findings": findingsCol(c.Readiness.Findings), "insight_measures": updated.InsightMeasures,
 			}).Error
 			if err != nil {
 				return err
+			}
+			if d != nil {
+				d.change(&rows[i], &updated)
 			}
 		}
 		if err := db.appendEvents(tx, org, events...); err != nil {

@@ -32,6 +32,10 @@ type conferenceRow struct {
 	ReadinessAdvisories    int
 	ReadinessDueOn         *string
 	ReadinessFindings      *string // JSON, without overdue flags
+	InsightMeasures        *string // JSON domain.Tally; NULL before first evaluated with measures
+	PostponedByChair       bool
+	StartStatus            *string // readiness when the conference began; NULL until recorded
+	StartNeeds             *string // JSON domain.Tally of needs at the start
 	PurgedAt               *time.Time
 	CreatedAt              time.Time
 	UpdatedAt              time.Time
@@ -206,7 +210,12 @@ func toConferenceRow(org string, c *domain.Conference) conferenceRow {
 		ReadinessAdvisories:    c.Readiness.Advisories,
 		ReadinessFindings:      findingsCol(c.Readiness.Findings),
 		CreatedAt:              c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
-		PurgedAt: c.PurgedAt,
+		PurgedAt:         c.PurgedAt,
+		InsightMeasures:  tallyCol(c.Readiness.Measures),
+		PostponedByChair: c.History.PostponedByChair,
+	}
+	if s := c.History.AtStart; s != nil {
+		r.StartStatus, r.StartNeeds = textCol(s.Status), tallyCol(nonNil(s.Needs))
 	}
 	if c.Chair != nil {
 		r.ChairRef, r.ChairName = textCol(c.Chair.Ref), textCol(c.Chair.Name)
@@ -238,6 +247,11 @@ func fromConferenceRow(r conferenceRow) domain.Conference {
 		Readiness:     summaryOf(r),
 		CreatedAt:     r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		PurgedAt: r.PurgedAt,
+		History:  domain.ConferenceHistory{PostponedByChair: r.PostponedByChair},
+	}
+	c.Readiness.Measures = colTally(r.InsightMeasures)
+	if r.StartStatus != nil {
+		c.History.AtStart = &domain.StartRecord{Status: *r.StartStatus, Needs: nonNil(colTally(r.StartNeeds))}
 	}
 	if r.ChairRef != nil {
 		c.Chair = &domain.Person{Ref: *r.ChairRef, Name: colText(r.ChairName)}
@@ -359,4 +373,37 @@ func colFindings(s *string) ([]domain.Finding, error) {
 // summaryOf is the stored readiness summary of a row, without findings.
 func summaryOf(r conferenceRow) domain.ReadinessSummary {
 	return domain.ReadinessSummary{Status: r.ReadinessStatus, Blockers: r.ReadinessBlockers, Advisories: r.ReadinessAdvisories, DueOn: colDate(r.ReadinessDueOn)}
+}
+
+// tallyCol stores a tally as JSON; nil (never counted) is NULL, so that an
+// empty tally and a missing one differ.
+func tallyCol(t domain.Tally) *string {
+	if t == nil {
+		return nil
+	}
+	b, err := json.Marshal(t) // map keys come out sorted, so equal tallies store equal
+	if err != nil {
+		return nil // a Tally always marshals
+	}
+	s := string(b)
+	return &s
+}
+
+// colTally reads a stored tally; a NULL or unreadable one is nil.
+func colTally(s *string) domain.Tally {
+	if s == nil {
+		return nil
+	}
+	t := domain.Tally{}
+	if json.Unmarshal([]byte(*s), &t) != nil {
+		return nil
+	}
+	return t
+}
+
+func nonNil(t domain.Tally) domain.Tally {
+	if t == nil {
+		return domain.Tally{}
+	}
+	return t
 }

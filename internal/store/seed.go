@@ -27,16 +27,20 @@ func (db *DB) SeedConferences(ctx context.Context, p domain.Principal, cs []*dom
 		if err != nil {
 			return err
 		}
+		d := tallyDelta{}
 		for _, c := range cs {
 			c.Readiness = db.Evaluate(c, pol).Summary()
+			db.recordStartOfNew(c)
 			if err := insertAggregate(tx, p.Org, c); err != nil {
 				return err
 			}
+			row := toConferenceRow(p.Org, c)
+			d.change(nil, &row)
 			if err := db.appendAudit(tx, ctx, p, c.ID, Change{Action: "create", Entity: "conference", EntityID: c.ID, After: &c.ConferenceFields}); err != nil {
 				return err
 			}
 		}
-		return nil
+		return d.apply(tx, p.Org)
 	})
 }
 

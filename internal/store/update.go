@@ -45,13 +45,30 @@ func (db *DB) updateFromSnapshot(ctx context.Context, p domain.Principal, id str
 		return nil, err
 	}
 	read := c.Version
-	before, prior, change, err := db.apply(p.Org, c, ifMatch, m, pol)
+	var atStart *domain.StartRecord
+	if db.startDue(c) {
+		err := db.inReadOne(ctx, func(q *gorm.DB) error {
+			var err error
+			atStart, err = startRecord(q, c)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	before, prior, change, err := db.apply(p.Org, c, ifMatch, m, pol, atStart)
 	if err != nil {
 		return nil, err
 	}
 	after := rowsOf(p.Org, c)
 	err = db.inWrite(ctx, func(tx *gorm.DB) error {
-		res := tx.Model(&conferenceRow{}).Where("id = ? AND org = ? AND version = ?", id, p.Org, read).Updates(changedColumns(&before.conference, &after.conference))
+		// What the conference adds to the insights also depends on what a
+		// chair's check or a recorded start set without a new version.
+		q := tx.Model(&conferenceRow{}).Where("id = ? AND org = ? AND version = ? AND postponed_by_chair = ?", id, p.Org, read, before.conference.PostponedByChair)
+		if before.conference.StartStatus == nil {
+			q = q.Where("start_status IS NULL")
+		}
+		res := q.Updates(changedColumns(&before.conference, &after.conference))
 		if res.Error != nil {
 			return res.Error
 		}
@@ -85,7 +102,13 @@ func (db *DB) updateLocked(ctx context.Context, p domain.Principal, id string, i
 		if err != nil {
 			return err
 		}
-		before, prior, change, err := db.apply(p.Org, c, ifMatch, m, pol)
+		var atStart *domain.StartRecord
+		if db.startDue(c) {
+			if atStart, err = startRecord(tx, c); err != nil {
+				return err
+			}
+		}
+		before, prior, change, err := db.apply(p.Org, c, ifMatch, m, pol, atStart)
 		if err != nil {
 			return err
 		}
@@ -110,12 +133,17 @@ func (db *DB) updateLocked(ctx context.Context, p domain.Principal, id string, i
 // the result. It returns the rows as they were, to compare against, and
 // the readiness before the change, for the events. That is evaluated
 // rather than read: loads for a write leave the stored findings out, and
-// which findings fire never depends on the day.
-func (db *DB) apply(org string, c *domain.Conference, ifMatch *int, m Mutation, pol domain.Policy) (aggregateRows, domain.ReadinessSummary, Change, error) {
+// which findings fire never depends on the day. A start that passed
+// before this write is recorded (atStart) before the write changes
+// anything, so the write cannot rewrite it.
+func (db *DB) apply(org string, c *domain.Conference, ifMatch *int, m Mutation, pol domain.Policy, atStart *domain.StartRecord) (aggregateRows, domain.ReadinessSummary, Change, error) {
 	if ifMatch != nil && *ifMatch != c.Version {
 		return aggregateRows{}, domain.ReadinessSummary{}, Change{}, domain.Errorf(domain.EPRECONDITION, "the conference has changed: version is %d", c.Version)
 	}
 	before := rowsOf(org, c)
+	if atStart != nil {
+		c.History.AtStart = atStart
+	}
 	prior := db.Evaluate(c, pol).Summary()
 	change, err := m(c)
 	if err != nil {
@@ -131,6 +159,9 @@ func (db *DB) apply(org string, c *domain.Conference, ifMatch *int, m Mutation, 
 // a purged conference and appends the audit row and the events.
 func (db *DB) finishUpdate(tx *gorm.DB, ctx context.Context, p domain.Principal, before, after aggregateRows, prior domain.ReadinessSummary, c *domain.Conference, change Change) error {
 	if err := updateParts(tx, before, after); err != nil {
+		return err
+	}
+	if err := applyChange(tx, p.Org, &before.conference, &after.conference); err != nil {
 		return err
 	}
 	if c.PurgedAt != nil {

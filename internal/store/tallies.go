@@ -1,0 +1,151 @@
+package store
+
+import (
+	"cmp"
+	"slices"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/cpcready/cpcready/internal/domain"
+)
+
+// Insights are answered from insight_tallies: for each organisation, day
+// (the conference date in Europe/London) and measure, the sum of what every
+// conference dated that day adds. Every write that changes what a
+// conference adds changes the tallies by the difference, in the same
+// transaction; RecountInsights rebuilds them from the conferences. Days
+// rather than months, so that a window may start and end on any date.
+
+type tallyRow struct {
+	Org         string `gorm:"primaryKey"`
+	Day         string `gorm:"primaryKey"`
+	Measure     string `gorm:"primaryKey"`
+	Numerator   int64
+	Denominator int64
+}
+
+func (tallyRow) TableName() string { return "insight_tallies" }
+
+// contribution is what a stored conference adds to its organisation's
+// tallies, and on which day. A cancelled conference adds nothing. Needs
+// count as they stood at the start, so only once the start is recorded.
+func contribution(r *conferenceRow) (string, domain.Tally) {
+	if r == nil || r.ID == "" || r.Status == string(domain.StatusCancelled) {
+		return "", nil
+	}
+	t := nonNil(colTally(r.InsightMeasures)).WithoutNeeds()
+	t[domain.MeasurePostponedByChair] = domain.Bit(r.PostponedByChair)
+	if r.StartStatus != nil {
+		t[domain.MeasureReadyAtStart] = domain.Bit(*r.StartStatus == domain.Ready)
+		t.Add(nonNil(colTally(r.StartNeeds)).NeedsOnly(), 1)
+	}
+	return domain.DateOf(r.ScheduledStart).String(), t
+}
+
+// tallyDelta is a change to one organisation's tallies, by day.
+type tallyDelta map[string]domain.Tally
+
+// change adds the difference between what a conference added before a
+// write and what it adds after; a nil before is a new conference.
+func (d tallyDelta) change(before, after *conferenceRow) {
+	if day, t := contribution(before); t != nil {
+		d.add(day, t, -1)
+	}
+	if day, t := contribution(after); t != nil {
+		d.add(day, t, 1)
+	}
+}
+
+func (d tallyDelta) add(day string, t domain.Tally, sign int64) {
+	if d[day] == nil {
+		d[day] = domain.Tally{}
+	}
+	d[day].Add(t, sign)
+}
+
+// rows returns the delta as rows, ordered by day and measure: writers
+// that touch the same tallies then lock them in the same order, and so
+// cannot deadlock on PostgreSQL.
+func (d tallyDelta) rows(org string) []tallyRow {
+	var out []tallyRow
+	for day, t := range d {
+		for _, m := range t.Keys() {
+			out = append(out, tallyRow{Org: org, Day: day, Measure: m, Numerator: t[m].Numerator, Denominator: t[m].Denominator})
+		}
+	}
+	slices.SortFunc(out, func(a, b tallyRow) int {
+		return cmp.Or(cmp.Compare(a.Day, b.Day), cmp.Compare(a.Measure, b.Measure))
+	})
+	return out
+}
+
+// apply adds the delta to org's tallies. Most writes change a count or two,
+// and none is one statement.
+func (d tallyDelta) apply(tx *gorm.DB, org string) error {
+	rows := d.rows(org)
+	if len(rows) == 0 {
+		return nil
+	}
+	return tx.Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "org"}, {Name: "day"}, {Name: "measure"}},
+		DoUpdates: clause.Assignments(map[string]any{
+			"numerator":   gorm.Expr("insight_tallies.numerator + excluded.numerator"),
+			"denominator": gorm.Expr("insight_tallies.denominator + excluded.denominator"),
+		}),
+	}).CreateInBatches(rows, 300).Error
+}
+
+// applyChange applies the difference one conference's write makes.
+func applyChange(tx *gorm.DB, org string, before, after *conferenceRow) error {
+	d := tallyDelta{}
+	d.change(before, after)
+	return d.apply(tx, org)
+}
+
+// contributionColumns are the columns contribution reads.
+var contributionColumns = []string{"id", "org", "status", "scheduled_start", "insight_measures", "postponed_by_chair", "start_status", "start_needs"}
+
+// rebuildTallies replaces org's tallies with the sum of what its
+// conferences add, as stored on their rows.
+func rebuildTallies(tx *gorm.DB, org string) error {
+	sum := tallyDelta{}
+	after := ""
+	for {
+		var rows []conferenceRow
+		err := tx.Select(contributionColumns).Where("org = ? AND id > ?", org, after).Order("id").Limit(reevaluatePage).Find(&rows).Error
+		if err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			break
+		}
+		for i := range rows {
+			sum.change(nil, &rows[i])
+		}
+		after = rows[len(rows)-1].ID
+	}
+	if err := tx.Where("org = ?", org).Delete(&tallyRow{}).Error; err != nil {
+		return err
+	}
+	rows := sum.rows(org)
+	if len(rows) == 0 {
+		return nil
+	}
+	return tx.CreateInBatches(rows, 300).Error
+}
+
+// talliesOf reads org's tallies, leaving out counts that are zero.
+func talliesOf(tx *gorm.DB, org string) (map[[2]string]domain.Count, error) {
+	var rows []tallyRow
+	if err := tx.Where("org = ?", org).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[[2]string]domain.Count, len(rows))
+	for _, r := range rows {
+		if c := (domain.Count{Numerator: r.Numerator, Denominator: r.Denominator}); !c.IsZero() {
+			out[[2]string{r.Day, r.Measure}] = c
+		}
+	}
+	return out, nil
+}
