@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -72,22 +73,32 @@ func parseHistoryPage(c *gin.Context) (store.HistoryPage, error) {
 	default:
 		fields = append(fields, domain.FieldError{Field: "order", Message: "must be oldest or newest"})
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 200 {
-			fields = append(fields, domain.FieldError{Field: "limit", Message: "must be a whole number from 1 to 200"})
-		}
-		page.Limit = n
-	}
-	if v := q.Get("cursor"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 1 {
-			fields = append(fields, domain.FieldError{Field: "cursor", Message: "is not a cursor this service gave out"})
-		}
-		page.After = n
-	}
+	page.Limit, page.After = pageParams(q, &fields)
 	if len(fields) > 0 {
 		return page, domain.Invalid(fields...)
 	}
 	return page, nil
+}
+
+// pageParams reads the limit (1 to 200, default 50) and the numeric cursor
+// that the history and the webhook deliveries take, adding a field error
+// for each that is bad. strictQuery has already refused unknown and
+// repeated parameters.
+func pageParams(q url.Values, fields *[]domain.FieldError) (limit int, after int64) {
+	limit = 50
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			*fields = append(*fields, domain.FieldError{Field: "limit", Message: "must be a whole number from 1 to 200"})
+		}
+		limit = n
+	}
+	if v := q.Get("cursor"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			*fields = append(*fields, domain.FieldError{Field: "cursor", Message: "is not a cursor this service gave out"})
+		}
+		after = n
+	}
+	return limit, after
 }

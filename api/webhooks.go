@@ -139,32 +139,12 @@ func parseDeliveryPage(c *gin.Context) (store.DeliveryPage, error) {
 	q := c.Request.URL.Query()
 	page := store.DeliveryPage{Limit: 50}
 	var fields []domain.FieldError
-	for k, vs := range q {
-		if k != "status" && k != "limit" && k != "cursor" {
-			fields = append(fields, domain.FieldError{Field: k, Message: "is not a known parameter"})
-		} else if len(vs) > 1 {
-			fields = append(fields, domain.FieldError{Field: k, Message: "must be given once"})
-		}
-	}
 	switch page.Status = q.Get("status"); page.Status {
 	case "", domain.DeliveryPending, domain.DeliveryDelivered, domain.DeliveryDead:
 	default:
 		fields = append(fields, domain.FieldError{Field: "status", Message: "must be pending, delivered or dead"})
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 200 {
-			fields = append(fields, domain.FieldError{Field: "limit", Message: "must be a whole number from 1 to 200"})
-		}
-		page.Limit = n
-	}
-	if v := q.Get("cursor"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 1 {
-			fields = append(fields, domain.FieldError{Field: "cursor", Message: "is not a cursor this service gave out"})
-		}
-		page.After = n
-	}
+	page.Limit, page.After = pageParams(q, &fields)
 	if len(fields) > 0 {
 		return page, domain.Invalid(fields...)
 	}
