@@ -38,6 +38,9 @@ func TestConferenceReadinessMatchesTheSeparateReads(t *testing.T) {
 		t.Errorf("aggregate differs:\n got %+v\nwant %+v", got, want)
 	}
 	res.EvaluatedAt, wantRes.EvaluatedAt = wantRes.EvaluatedAt, res.EvaluatedAt
+	// The insights' measures come with a live evaluation only; the stored
+	// answer has the findings alone, and the page shows only those.
+	res.Measures = nil
 	if !reflect.DeepEqual(res, wantRes) || len(res.Findings) == 0 {
 		t.Errorf("readiness differs:\n got %+v\nwant %+v", res, wantRes)
 	}
