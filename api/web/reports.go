@@ -20,8 +20,6 @@ type reportsView struct {
 	MayShare bool
 }
 
-var agencies = []string{"social_care", "police", "health", "education", "probation", "other"}
-
 func (s *Server) handleReports(w http.ResponseWriter, r *http.Request, u user) {
 	s.showReports(w, r, u, nil, http.StatusOK)
 }
@@ -32,7 +30,7 @@ func (s *Server) showReports(w http.ResponseWriter, r *http.Request, u user, ove
 		s.fail(w, r, err)
 		return
 	}
-	v := &reportsView{conferenceView: cv, Forms: map[string]*form{"report": newForm(cv.Conf.Version)}, Agencies: agencies,
+	v := &reportsView{conferenceView: cv, Forms: map[string]*form{"report": newForm(cv.Conf.Version)}, Agencies: domain.Agencies,
 		MayShare: auth.Allowed("addShare", u.Role) && auth.FieldAllowed("addShare", "shared_on", u.Role)}
 	for _, rep := range cv.Conf.Reports {
 		f := newForm(cv.Conf.Version)

@@ -171,7 +171,7 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 
 // Labels for coded values, in the words people use.
 var labels = map[string]string{
-	"initial": "Initial", "review": "Review", "pre_birth": "Pre-birth",
+	"initial": "Initial", "review": "Review", "pre_birth": "Pre-birth", "transfer_in": "Transfer-in",
 	"in_person": "In person", "video": "Video", "phone": "Phone", "hybrid": "Hybrid",
 	"unknown": "Not known yet", "not_attending": "Not attending", "excluded": "Excluded",
 	"scheduled": "Scheduled", "held": "Held", "postponed": "Postponed", "cancelled": "Cancelled",
