@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cpcready/cpcready/internal/domain"
+	"github.com/cpcready/cpcready/internal/edit"
 	"github.com/cpcready/cpcready/internal/store"
 )
 
@@ -32,14 +33,8 @@ type newReport struct {
 }
 
 type newShare struct {
-	PersonRef     string       `json:"person_ref"`
-	SharedOn      *domain.Date `json:"shared_on,omitempty"`
-	Language      string       `json:"language,omitempty"`
-	Withheld      bool         `json:"withheld"`
-	Reason        string       `json:"reason,omitempty"`
-	ChairAgreedOn *domain.Date `json:"chair_agreed_on,omitempty"`
-	Format        string       `json:"format,omitempty"`
-	FormatNote    string       `json:"format_note,omitempty"`
+	PersonRef string `json:"person_ref"`
+	ShareFields
 }
 
 // parts validates the whole body and builds the nested parts with fresh
@@ -96,8 +91,8 @@ func (b *createConferenceBody) parts(today domain.Date) (store.Parts, error) {
 	reports := make([]domain.Report, 0, len(b.Reports))
 	for i, nr := range b.Reports {
 		at := fmt.Sprintf("reports[%d]", i)
-		r := domain.Report{ID: uuid.NewString(), Agency: nr.Agency, Title: nr.Title, ReceivedOn: nr.ReceivedOn, SharedWithChairOn: nr.SharedWithChairOn, Shares: []domain.Share{}}
-		if err := r.Validate(today); err != nil {
+		r, err := edit.NewReport(nr.reportBody, today)
+		if err != nil {
 			add(at, err)
 		}
 		if len(nr.Shares) > domain.MaxShares {
@@ -110,7 +105,7 @@ func (b *createConferenceBody) parts(today domain.Date) (store.Parts, error) {
 				fields = append(fields, domain.FieldError{Field: sat + ".person_ref", Message: "names no participant of this conference"})
 				pid = uuid.Nil.String() // a placeholder, so the share's other checks still run
 			}
-			sh := domain.Share{ID: uuid.NewString(), ParticipantID: pid, SharedOn: ns.SharedOn, Language: ns.Language, Withheld: ns.Withheld, Reason: ns.Reason, ChairAgreedOn: ns.ChairAgreedOn, Format: ns.Format, FormatNote: ns.FormatNote}.WithDefaults()
+			sh := ns.share(pid)
 			if err := sh.Validate(today); err != nil {
 				add(sat, err)
 			}

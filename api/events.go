@@ -45,17 +45,12 @@ func (s *Server) handleListEvents() gin.HandlerFunc {
 	}
 }
 
+// parseFeedQuery reads after and limit; strictQuery has already refused
+// unknown and repeated parameters.
 func parseFeedQuery(c *gin.Context) (after int64, limit int, err error) {
 	q := c.Request.URL.Query()
 	limit = 100
 	var fields []domain.FieldError
-	for k, vs := range q {
-		if k != "after" && k != "limit" {
-			fields = append(fields, domain.FieldError{Field: k, Message: "is not a known parameter"})
-		} else if len(vs) > 1 {
-			fields = append(fields, domain.FieldError{Field: k, Message: "must be given once"})
-		}
-	}
 	if v := q.Get("after"); v != "" {
 		n, perr := strconv.ParseInt(v, 10, 64)
 		if perr != nil || n < 0 {

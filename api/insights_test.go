@@ -3,8 +3,10 @@ package api_test
 import (
 	"encoding/csv"
 	"fmt"
+	"math"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -390,6 +392,11 @@ func TestInsightsCSV(t *testing.T) {
 				t.Errorf("%v: a rate over nothing", row)
 			}
 			continue
+		}
+		num, _ := strconv.ParseFloat(n, 64)
+		den, _ := strconv.ParseFloat(d, 64)
+		if r, err := strconv.ParseFloat(rate, 64); err != nil || math.Abs(r-num/den) > 1e-9 {
+			t.Errorf("%v: rate %q, want %v", row, rate, num/den)
 		}
 		got[month][measure] = n + "/" + d
 	}

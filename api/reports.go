@@ -76,7 +76,14 @@ func (s *Server) handleUpdateReport() gin.HandlerFunc {
 
 // shareBody is a share or a withholding; the server assigns its id.
 type shareBody struct {
-	ParticipantID string       `json:"participant_id"`
+	ParticipantID string `json:"participant_id"`
+	ShareFields
+}
+
+// ShareFields are what a share says beyond whom it went to; the one-call
+// create names that person differently (newShare). It is exported so that
+// withoutEmbedded leaves its name out of a field path.
+type ShareFields struct {
 	SharedOn      *domain.Date `json:"shared_on,omitempty"`
 	Language      string       `json:"language,omitempty"`
 	Withheld      bool         `json:"withheld"`
@@ -84,6 +91,11 @@ type shareBody struct {
 	ChairAgreedOn *domain.Date `json:"chair_agreed_on,omitempty"`
 	Format        string       `json:"format,omitempty"`
 	FormatNote    string       `json:"format_note,omitempty"`
+}
+
+// share is the new share to participantID, with its defaults filled in.
+func (f ShareFields) share(participantID string) domain.Share {
+	return domain.Share{ID: uuid.NewString(), ParticipantID: participantID, SharedOn: f.SharedOn, Language: f.Language, Withheld: f.Withheld, Reason: f.Reason, ChairAgreedOn: f.ChairAgreedOn, Format: f.Format, FormatNote: f.FormatNote}.WithDefaults()
 }
 
 func (s *Server) handleAddShare() gin.HandlerFunc {
@@ -96,7 +108,7 @@ func (s *Server) handleAddShare() gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
-		sh := domain.Share{ID: uuid.NewString(), ParticipantID: b.ParticipantID, SharedOn: b.SharedOn, Language: b.Language, Withheld: b.Withheld, Reason: b.Reason, ChairAgreedOn: b.ChairAgreedOn, Format: b.Format, FormatNote: b.FormatNote}.WithDefaults()
+		sh := b.share(b.ParticipantID)
 		if err := sh.Validate(s.today()); err != nil {
 			s.writeError(c, err)
 			return

@@ -50,9 +50,12 @@ func rowsOf(org string, c *domain.Conference) aggregateRows {
 	return rows
 }
 
-// insertAggregate stores a new conference: one insert per table.
-func insertAggregate(tx *gorm.DB, org string, c *domain.Conference) error {
-	return updateAggregate(tx, aggregateRows{}, rowsOf(org, c))
+// insertAggregate stores a new conference, one insert per table, and
+// returns the conference row as stored, for the tallies.
+func insertAggregate(tx *gorm.DB, org string, c *domain.Conference) (conferenceRow, error) {
+	rows := rowsOf(org, c)
+	err := updateAggregate(tx, aggregateRows{}, rows)
+	return rows.conference, err
 }
 
 // updateAggregate writes only what differs between two states of an

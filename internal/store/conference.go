@@ -67,10 +67,10 @@ func (db *DB) CreateConferenceWith(ctx context.Context, p domain.Principal, f do
 			return err
 		}
 		db.recordStartOfNew(c)
-		if err := insertAggregate(tx, p.Org, c); err != nil {
+		row, err := insertAggregate(tx, p.Org, c)
+		if err != nil {
 			return err
 		}
-		row := toConferenceRow(p.Org, c)
 		if err := applyChange(tx, p.Org, nil, &row); err != nil {
 			return err
 		}

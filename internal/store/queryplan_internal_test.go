@@ -86,7 +86,7 @@ func seedForPlans(t *testing.T, db *DB) {
 			if i%10 == 0 {
 				org = "E09000007"
 			}
-			if err := insertAggregate(tx, org, c); err != nil {
+			if _, err := insertAggregate(tx, org, c); err != nil {
 				return err
 			}
 		}

@@ -31,10 +31,10 @@ func (db *DB) SeedConferences(ctx context.Context, p domain.Principal, cs []*dom
 		for _, c := range cs {
 			c.Readiness = db.Evaluate(c, pol).Summary()
 			db.recordStartOfNew(c)
-			if err := insertAggregate(tx, p.Org, c); err != nil {
+			row, err := insertAggregate(tx, p.Org, c)
+			if err != nil {
 				return err
 			}
-			row := toConferenceRow(p.Org, c)
 			d.change(nil, &row)
 			if err := db.appendAudit(tx, ctx, p, c.ID, Change{Action: "create", Entity: "conference", EntityID: c.ID, After: &c.ConferenceFields}); err != nil {
 				return err
