@@ -240,6 +240,9 @@ func (db *DB) Close() error {
 	}
 	var errs []error
 	for _, g := range []*gorm.DB{db.write, db.read} {
+		if c, ok := g.Config.ConnPool.(*stmtCache); ok {
+			c.preparing.Wait()
+		}
 		if s, err := g.DB(); err == nil {
 			errs = append(errs, s.Close())
 		}

@@ -24,6 +24,9 @@ type stmtCache struct {
 	mu      sync.RWMutex
 	stmts   map[string]*sql.Stmt
 	pending map[string]bool // being prepared in the background
+	// preparing counts background prepares, so that Close can wait for
+	// them: one still holding a connection would close it after Close.
+	preparing sync.WaitGroup
 }
 
 func newStmtCache(db *sql.DB) *stmtCache {
@@ -48,7 +51,7 @@ func (c *stmtCache) stmt(ctx context.Context, query string, inTx bool) (*sql.Stm
 		defer c.mu.Unlock()
 		if !c.pending[query] && len(c.stmts)+len(c.pending) < maxCachedStatements {
 			c.pending[query] = true
-			go c.prepare(context.WithoutCancel(ctx), query)
+			c.preparing.Go(func() { _, _ = c.prepare(context.WithoutCancel(ctx), query) })
 		}
 		return nil, nil
 	}
