@@ -48,24 +48,24 @@ func (s *Server) handleUpdateConference() gin.HandlerFunc {
 		}
 		today := s.today()
 		var ref string
-		conf, err := s.db.UpdateConference(c.Request.Context(), principal(c), c.Param("id"), version, func(conf *domain.Conference) (store.Change, error) {
+		conf, err := s.db.UpdateConference(c.Request.Context(), principal(c), c.Param("id"), version, func(conf *domain.Conference) (domain.Change, error) {
 			before := conf.ConferenceFields
 			before.Children = withoutViews(before.Children)
 			var next domain.ConferenceFields
 			if err := applyMergePatch(&before, patch, &next); err != nil {
-				return store.Change{}, err
+				return domain.Change{}, err
 			}
 			if next.Status == "" {
 				next.Status = domain.StatusScheduled
 			}
 			if err := next.Validate(today); err != nil {
-				return store.Change{}, err
+				return domain.Change{}, err
 			}
 			after := next
 			next.Children = keepViews(conf.Children, next.Children)
 			conf.ConferenceFields = next
 			ref = next.ExternalRef
-			return store.Change{Action: "update", Entity: "conference", EntityID: conf.ID, Before: before, After: after}, nil
+			return domain.Change{Action: "update", Entity: "conference", EntityID: conf.ID, Before: before, After: after}, nil
 		})
 		if err != nil {
 			s.writeError(c, s.db.NameExisting(c.Request.Context(), principal(c), ref, err))

@@ -9,8 +9,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/cpcready/cpcready/internal/store"
-
 	"github.com/cpcready/cpcready/internal/domain"
 )
 
@@ -43,7 +41,7 @@ func (e *env) mustBuildLargest(ref string) largest {
 	id := must(req{Method: "POST", Path: "/v1/conferences", Body: body}, http.StatusCreated).JSON(e.t)["id"].(string)
 	on := domain.NewDate(2026, time.November, 20)
 	invited := true
-	_, err := e.db.UpdateConference(context.Background(), domain.Principal{ID: "filler", Role: domain.RoleCaseSystem, Org: orgA, Kind: domain.PrincipalKey}, id, nil, func(c *domain.Conference) (store.Change, error) {
+	_, err := e.db.UpdateConference(context.Background(), domain.Principal{ID: "filler", Role: domain.RoleCaseSystem, Org: orgA, Kind: domain.PrincipalKey}, id, nil, func(c *domain.Conference) (domain.Change, error) {
 		for range domain.MaxParticipants {
 			p := domain.Participant{ID: uuid.NewString(), ParticipantFields: domain.ParticipantFields{
 				DisplayName: "Parent Person", Relationship: "mother", Invited: &invited, Attendance: domain.AttendanceVideo, NeedsAssessedOn: &on,
@@ -63,7 +61,7 @@ func (e *env) mustBuildLargest(ref string) largest {
 			}
 			c.Reports = append(c.Reports, r)
 		}
-		return store.Change{Action: "update", Entity: "conference", EntityID: c.ID}, nil
+		return domain.Change{Action: "update", Entity: "conference", EntityID: c.ID}, nil
 	})
 	if err != nil {
 		e.t.Fatalf("fill the conference: %v", err)

@@ -12,7 +12,6 @@ import (
 
 	"github.com/cpcready/cpcready/internal/domain"
 	"github.com/cpcready/cpcready/internal/readiness"
-	"github.com/cpcready/cpcready/internal/store"
 	"github.com/cpcready/cpcready/internal/workdays"
 )
 
@@ -204,9 +203,9 @@ func TestListPropertyFiltersMatchLiveEvaluation(t *testing.T) {
 		if g.chance(0.05) {
 			continue // as created: no family, no reports
 		}
-		_, err = e.db.UpdateConference(ctx, seed, c.ID, nil, func(c *domain.Conference) (store.Change, error) {
+		_, err = e.db.UpdateConference(ctx, seed, c.ID, nil, func(c *domain.Conference) (domain.Change, error) {
 			g.aggregate(c)
-			return store.Change{Action: "update", Entity: "conference", EntityID: c.ID, After: map[string]string{"seed": "property"}}, nil
+			return domain.Change{Action: "update", Entity: "conference", EntityID: c.ID, After: map[string]string{"seed": "property"}}, nil
 		})
 		if err != nil {
 			t.Fatalf("update %d: %v", i, err)

@@ -9,7 +9,6 @@ import (
 	"github.com/cpcready/cpcready/internal/auth"
 	"github.com/cpcready/cpcready/internal/domain"
 	"github.com/cpcready/cpcready/internal/edit"
-	"github.com/cpcready/cpcready/internal/store"
 )
 
 // findParticipant returns the participant or a not-found error.
@@ -68,14 +67,14 @@ func (s *Server) handleDeleteParticipant() gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (store.Change, error) {
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (domain.Change, error) {
 			p, err := findParticipant(conf, c.Param("pid"))
 			if err != nil {
-				return store.Change{}, err
+				return domain.Change{}, err
 			}
 			before := removedParticipant(conf, p)
 			conf.RemoveParticipant(p.ID)
-			return store.Change{Action: "delete", Entity: "participant", EntityID: c.Param("pid"), Before: before}, nil
+			return domain.Change{Action: "delete", Entity: "participant", EntityID: c.Param("pid"), Before: before}, nil
 		})
 		if !ok {
 			return
@@ -115,18 +114,18 @@ func (s *Server) handleDeleteNeed() gin.HandlerFunc {
 			return
 		}
 		kind := c.Param("kind")
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (store.Change, error) {
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (domain.Change, error) {
 			p, err := findParticipant(conf, c.Param("pid"))
 			if err != nil {
-				return store.Change{}, err
+				return domain.Change{}, err
 			}
 			old := p.Need(kind)
 			if old == nil {
-				return store.Change{}, domain.Errorf(domain.ENOTFOUND, "need not found")
+				return domain.Change{}, domain.Errorf(domain.ENOTFOUND, "need not found")
 			}
 			before := *old
 			p.RemoveNeed(kind)
-			return store.Change{Action: "delete", Entity: "need", EntityID: p.ID + "/" + kind, Before: before}, nil
+			return domain.Change{Action: "delete", Entity: "need", EntityID: p.ID + "/" + kind, Before: before}, nil
 		})
 		if !ok {
 			return

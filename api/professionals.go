@@ -7,7 +7,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cpcready/cpcready/internal/domain"
-	"github.com/cpcready/cpcready/internal/store"
 )
 
 // findProfessional returns the professional or a not-found error.
@@ -53,12 +52,12 @@ func (s *Server) handleAddProfessional() gin.HandlerFunc {
 			return
 		}
 		added := domain.Professional{ID: uuid.NewString(), ProfessionalFields: f}
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (store.Change, error) {
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (domain.Change, error) {
 			if len(conf.Professionals) >= domain.MaxProfessionals {
-				return store.Change{}, domain.Errorf(domain.EINVALID, "a conference has at most %d professionals", domain.MaxProfessionals)
+				return domain.Change{}, domain.Errorf(domain.EINVALID, "a conference has at most %d professionals", domain.MaxProfessionals)
 			}
 			conf.Professionals = append(conf.Professionals, added)
-			return store.Change{Action: "create", Entity: "professional", EntityID: added.ID, After: &f}, nil
+			return domain.Change{Action: "create", Entity: "professional", EntityID: added.ID, After: &f}, nil
 		})
 		if !ok {
 			return
@@ -74,23 +73,23 @@ func (s *Server) handleUpdateProfessional() gin.HandlerFunc {
 			return
 		}
 		var updated domain.Professional
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (store.Change, error) {
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (domain.Change, error) {
 			p, err := findProfessional(conf, c.Param("prof_id"))
 			if err != nil {
-				return store.Change{}, err
+				return domain.Change{}, err
 			}
 			before := p.ProfessionalFields
 			var next domain.ProfessionalFields
 			if err := applyMergePatch(&before, patch, &next); err != nil {
-				return store.Change{}, err
+				return domain.Change{}, err
 			}
 			next = next.WithDefaults()
 			if err := next.Validate(); err != nil {
-				return store.Change{}, err
+				return domain.Change{}, err
 			}
 			p.ProfessionalFields = next
 			updated = *p
-			return store.Change{Action: "update", Entity: "professional", EntityID: p.ID, Before: &before, After: &next}, nil
+			return domain.Change{Action: "update", Entity: "professional", EntityID: p.ID, Before: &before, After: &next}, nil
 		})
 		if !ok {
 			return
@@ -105,14 +104,14 @@ func (s *Server) handleDeleteProfessional() gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (store.Change, error) {
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (domain.Change, error) {
 			p, err := findProfessional(conf, c.Param("prof_id"))
 			if err != nil {
-				return store.Change{}, err
+				return domain.Change{}, err
 			}
 			before := p.ProfessionalFields
 			conf.RemoveProfessional(p.ID)
-			return store.Change{Action: "delete", Entity: "professional", EntityID: c.Param("prof_id"), Before: &before}, nil
+			return domain.Change{Action: "delete", Entity: "professional", EntityID: c.Param("prof_id"), Before: &before}, nil
 		})
 		if !ok {
 			return

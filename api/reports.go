@@ -8,7 +8,6 @@ import (
 
 	"github.com/cpcready/cpcready/internal/domain"
 	"github.com/cpcready/cpcready/internal/edit"
-	"github.com/cpcready/cpcready/internal/store"
 )
 
 // reportBody is what a caller sends to add or patch a report; shares come
@@ -48,24 +47,24 @@ func (s *Server) handleUpdateReport() gin.HandlerFunc {
 		}
 		today := s.today()
 		var updated domain.Report
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (store.Change, error) {
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (domain.Change, error) {
 			r := conf.Report(c.Param("rid"))
 			if r == nil {
-				return store.Change{}, domain.Errorf(domain.ENOTFOUND, "report not found")
+				return domain.Change{}, domain.Errorf(domain.ENOTFOUND, "report not found")
 			}
 			before := reportBody{Agency: r.Agency, Title: r.Title, ReceivedOn: r.ReceivedOn, SharedWithChairOn: r.SharedWithChairOn}
 			var next reportBody
 			if err := applyMergePatch(&before, patch, &next); err != nil {
-				return store.Change{}, err
+				return domain.Change{}, err
 			}
 			candidate := *r
 			candidate.Agency, candidate.Title, candidate.ReceivedOn, candidate.SharedWithChairOn = next.Agency, next.Title, next.ReceivedOn, next.SharedWithChairOn
 			if err := candidate.Validate(today); err != nil {
-				return store.Change{}, err
+				return domain.Change{}, err
 			}
 			*r = candidate
 			updated = candidate
-			return store.Change{Action: "update", Entity: "report", EntityID: r.ID, Before: before, After: next}, nil
+			return domain.Change{Action: "update", Entity: "report", EntityID: r.ID, Before: before, After: next}, nil
 		})
 		if !ok {
 			return

@@ -8,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/cpcready/cpcready/internal/domain"
-	"github.com/cpcready/cpcready/internal/store"
 )
 
 // etag is the conference's version as a strong entity tag.
@@ -61,7 +60,7 @@ func statusFor(created bool) int {
 
 // update applies m to the conference named in the path, answering the
 // problem itself when it fails.
-func (s *Server) update(c *gin.Context, version *int, m store.Mutation) (*domain.Conference, bool) {
+func (s *Server) update(c *gin.Context, version *int, m domain.Mutation) (*domain.Conference, bool) {
 	conf, err := s.db.UpdateConference(c.Request.Context(), principal(c), c.Param("id"), version, m)
 	if err != nil {
 		s.writeError(c, err)

@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cpcready/cpcready/internal/domain"
-	"github.com/cpcready/cpcready/internal/store"
 )
 
 // statementCounter counts the SQL statements the store runs.
@@ -52,7 +51,7 @@ func grow(t *testing.T, e *env, confID string, size int) (participantID string) 
 	yes := true
 	on := domain.DateOf(e.clock.Now()).AddDays(-3)
 	seed := domain.Principal{ID: "grow", Role: domain.RoleCaseSystem, Org: orgA}
-	_, err := e.db.UpdateConference(context.Background(), seed, confID, nil, func(c *domain.Conference) (store.Change, error) {
+	_, err := e.db.UpdateConference(context.Background(), seed, confID, nil, func(c *domain.Conference) (domain.Change, error) {
 		for i := range size {
 			p := domain.Participant{ID: uuid.NewString(), ParticipantFields: domain.ParticipantFields{
 				DisplayName: fmt.Sprint("P", i), Relationship: "parent", Invited: &yes, Attendance: domain.AttendanceVideo, NeedsAssessedOn: &on},
@@ -70,7 +69,7 @@ func grow(t *testing.T, e *env, confID string, size int) (participantID string) 
 			c.Reports = append(c.Reports, r)
 		}
 		participantID = c.Participants[0].ID
-		return store.Change{Action: "update", Entity: "conference", EntityID: c.ID, After: map[string]int{"size": size}}, nil
+		return domain.Change{Action: "update", Entity: "conference", EntityID: c.ID, After: map[string]int{"size": size}}, nil
 	})
 	if err != nil {
 		t.Fatal(err)

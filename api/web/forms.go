@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/cpcready/cpcready/internal/domain"
-	"github.com/cpcready/cpcready/internal/store"
 )
 
 // showFunc shows a page again with one of its forms as submitted.
@@ -22,7 +21,7 @@ type submission struct {
 	name      string // the form's name on its page, and its fields' id prefix
 	form      *form
 	invalid   error // from checking the input before any write
-	mutation  store.Mutation
+	mutation  domain.Mutation
 	done      string // where to go after saving
 	flash     string
 }

@@ -160,11 +160,11 @@ func (a *app) seed(org string, daysAhead int) *domain.Conference {
 		a.t.Fatal(err)
 	}
 	yes := true
-	c, err = a.db.UpdateConference(ctx, cs, c.ID, nil, func(c *domain.Conference) (store.Change, error) {
+	c, err = a.db.UpdateConference(ctx, cs, c.ID, nil, func(c *domain.Conference) (domain.Change, error) {
 		c.Participants = append(c.Participants, domain.Participant{ID: uuid.NewString(), ParticipantFields: domain.ParticipantFields{
 			DisplayName: "Mum Example", Relationship: "mother", Invited: &yes, Attendance: domain.AttendanceVideo,
 		}, Needs: []domain.Need{{Kind: "technology", Status: domain.NeedIdentified, Detail: "needs a laptop"}}, Contacts: []domain.Contact{}})
-		return store.Change{Action: "update", Entity: "conference", EntityID: c.ID, After: map[string]string{"seed": "test"}}, nil
+		return domain.Change{Action: "update", Entity: "conference", EntityID: c.ID, After: map[string]string{"seed": "test"}}, nil
 	})
 	if err != nil {
 		a.t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/cpcready/cpcready/internal/domain"
-	"github.com/cpcready/cpcready/internal/store"
 )
 
 func TestHomeListsTheNextFortnightWithFilters(t *testing.T) {
@@ -18,9 +17,9 @@ func TestHomeListsTheNextFortnightWithFilters(t *testing.T) {
 	// A ready-ish one of someone else's: another chair and social worker.
 	cs := domain.Principal{ID: "seed", Role: domain.RoleCaseSystem, Org: "DEMO"}
 	theirs := a.seed("DEMO", 4)
-	if _, err := a.db.UpdateConference(context.Background(), cs, theirs.ID, nil, func(c *domain.Conference) (store.Change, error) {
+	if _, err := a.db.UpdateConference(context.Background(), cs, theirs.ID, nil, func(c *domain.Conference) (domain.Change, error) {
 		c.Chair, c.SocialWorker = &domain.Person{Ref: "CH-9"}, &domain.Person{Ref: "SW-9"}
-		return store.Change{Action: "update", Entity: "conference", EntityID: c.ID}, nil
+		return domain.Change{Action: "update", Entity: "conference", EntityID: c.ID}, nil
 	}); err != nil {
 		t.Fatal(err)
 	}

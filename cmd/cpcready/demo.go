@@ -123,9 +123,9 @@ func seedDemo(ctx context.Context, db *store.DB) ([]string, error) {
 			return err
 		}
 		ids = append(ids, c.ID)
-		_, err = db.UpdateConference(ctx, cs, c.ID, nil, func(c *domain.Conference) (store.Change, error) {
+		_, err = db.UpdateConference(ctx, cs, c.ID, nil, func(c *domain.Conference) (domain.Change, error) {
 			build(c)
-			return store.Change{Action: "update", Entity: "conference", EntityID: c.ID, After: map[string]string{"seed": "demo"}}, nil
+			return domain.Change{Action: "update", Entity: "conference", EntityID: c.ID, After: map[string]string{"seed": "demo"}}, nil
 		})
 		return err
 	}

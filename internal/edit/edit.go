@@ -12,7 +12,6 @@ import (
 	"github.com/cpcready/cpcready/internal/audit"
 	"github.com/cpcready/cpcready/internal/auth"
 	"github.com/cpcready/cpcready/internal/domain"
-	"github.com/cpcready/cpcready/internal/store"
 )
 
 // MayWrite refuses a write that sets or changes a field the role may not
@@ -49,42 +48,42 @@ func findParticipant(conf *domain.Conference, id string) (*domain.Participant, e
 
 // AddParticipant adds a family member with the given, already validated,
 // fields; added receives the new participant.
-func AddParticipant(f domain.ParticipantFields, added *domain.Participant) store.Mutation {
-	return func(conf *domain.Conference) (store.Change, error) {
+func AddParticipant(f domain.ParticipantFields, added *domain.Participant) domain.Mutation {
+	return func(conf *domain.Conference) (domain.Change, error) {
 		if len(conf.Participants) >= domain.MaxParticipants {
-			return store.Change{}, domain.Errorf(domain.EINVALID, "a conference has at most %d family members", domain.MaxParticipants)
+			return domain.Change{}, domain.Errorf(domain.EINVALID, "a conference has at most %d family members", domain.MaxParticipants)
 		}
 		*added = domain.Participant{ID: uuid.NewString(), ParticipantFields: f, Needs: []domain.Need{}, Contacts: []domain.Contact{}}
 		conf.Participants = append(conf.Participants, *added)
-		return store.Change{Action: "create", Entity: "participant", EntityID: added.ID, After: &f}, nil
+		return domain.Change{Action: "create", Entity: "participant", EntityID: added.ID, After: &f}, nil
 	}
 }
 
 // UpdateParticipant replaces a family member's fields with what next makes
 // of the current ones, checked against today and against the fields role
 // may write; updated receives the result.
-func UpdateParticipant(pid string, today domain.Date, next func(before domain.ParticipantFields) (domain.ParticipantFields, error), role domain.Role, updated *domain.Participant) store.Mutation {
-	return func(conf *domain.Conference) (store.Change, error) {
+func UpdateParticipant(pid string, today domain.Date, next func(before domain.ParticipantFields) (domain.ParticipantFields, error), role domain.Role, updated *domain.Participant) domain.Mutation {
+	return func(conf *domain.Conference) (domain.Change, error) {
 		p, err := findParticipant(conf, pid)
 		if err != nil {
-			return store.Change{}, err
+			return domain.Change{}, err
 		}
 		before := p.ParticipantFields
 		after, err := next(before)
 		if err != nil {
-			return store.Change{}, err
+			return domain.Change{}, err
 		}
 		if err := after.Validate(today); err != nil {
-			return store.Change{}, err
+			return domain.Change{}, err
 		}
 		if err := MayWrite("updateParticipant", role, &before, &after); err != nil {
-			return store.Change{}, err
+			return domain.Change{}, err
 		}
 		p.ParticipantFields = after
 		if updated != nil {
 			*updated = *p
 		}
-		return store.Change{Action: "update", Entity: "participant", EntityID: p.ID, Before: &before, After: &after}, nil
+		return domain.Change{Action: "update", Entity: "participant", EntityID: p.ID, Before: &before, After: &after}, nil
 	}
 }
 
@@ -103,36 +102,36 @@ func CheckNeed(kind string, n *domain.Need) error {
 
 // PutNeed sets a participant's need, checked with CheckNeed first; created
 // says whether it is new.
-func PutNeed(pid string, n domain.Need, created *bool) store.Mutation {
-	return func(conf *domain.Conference) (store.Change, error) {
+func PutNeed(pid string, n domain.Need, created *bool) domain.Mutation {
+	return func(conf *domain.Conference) (domain.Change, error) {
 		p, err := findParticipant(conf, pid)
 		if err != nil {
-			return store.Change{}, err
+			return domain.Change{}, err
 		}
 		if old := p.Need(n.Kind); old != nil {
 			before := *old
 			*old = n
 			*created = false
-			return store.Change{Action: "update", Entity: "need", EntityID: p.ID + "/" + n.Kind, Before: before, After: n}, nil
+			return domain.Change{Action: "update", Entity: "need", EntityID: p.ID + "/" + n.Kind, Before: before, After: n}, nil
 		}
 		*created = true
 		p.Needs = append(p.Needs, n)
-		return store.Change{Action: "create", Entity: "need", EntityID: p.ID + "/" + n.Kind, After: n}, nil
+		return domain.Change{Action: "create", Entity: "need", EntityID: p.ID + "/" + n.Kind, After: n}, nil
 	}
 }
 
 // AddContact records a conversation, already validated and given its id.
-func AddContact(pid string, k domain.Contact) store.Mutation {
-	return func(conf *domain.Conference) (store.Change, error) {
+func AddContact(pid string, k domain.Contact) domain.Mutation {
+	return func(conf *domain.Conference) (domain.Change, error) {
 		p, err := findParticipant(conf, pid)
 		if err != nil {
-			return store.Change{}, err
+			return domain.Change{}, err
 		}
 		if len(p.Contacts) >= domain.MaxContacts {
-			return store.Change{}, domain.Errorf(domain.EINVALID, "a participant has at most %d contacts", domain.MaxContacts)
+			return domain.Change{}, domain.Errorf(domain.EINVALID, "a participant has at most %d contacts", domain.MaxContacts)
 		}
 		p.Contacts = append(p.Contacts, k)
-		return store.Change{Action: "create", Entity: "contact", EntityID: k.ID, After: k}, nil
+		return domain.Change{Action: "create", Entity: "contact", EntityID: k.ID, After: k}, nil
 	}
 }
 
@@ -151,43 +150,43 @@ func NewReport(in ReportInput, today domain.Date) (domain.Report, error) {
 }
 
 // AddReport adds a report made by NewReport.
-func AddReport(r domain.Report, in ReportInput) store.Mutation {
-	return func(conf *domain.Conference) (store.Change, error) {
+func AddReport(r domain.Report, in ReportInput) domain.Mutation {
+	return func(conf *domain.Conference) (domain.Change, error) {
 		if len(conf.Reports) >= domain.MaxReports {
-			return store.Change{}, domain.Errorf(domain.EINVALID, "a conference has at most %d reports", domain.MaxReports)
+			return domain.Change{}, domain.Errorf(domain.EINVALID, "a conference has at most %d reports", domain.MaxReports)
 		}
 		conf.Reports = append(conf.Reports, r)
-		return store.Change{Action: "create", Entity: "report", EntityID: r.ID, After: in}, nil
+		return domain.Change{Action: "create", Entity: "report", EntityID: r.ID, After: in}, nil
 	}
 }
 
 // AddShare records that a report was shared with a participant, or withheld;
 // sh is already validated and given its id.
-func AddShare(rid string, sh domain.Share) store.Mutation {
-	return func(conf *domain.Conference) (store.Change, error) {
+func AddShare(rid string, sh domain.Share) domain.Mutation {
+	return func(conf *domain.Conference) (domain.Change, error) {
 		r := conf.Report(rid)
 		if r == nil {
-			return store.Change{}, domain.Errorf(domain.ENOTFOUND, "report not found")
+			return domain.Change{}, domain.Errorf(domain.ENOTFOUND, "report not found")
 		}
 		if conf.Participant(sh.ParticipantID) == nil {
-			return store.Change{}, domain.Invalid(domain.FieldError{Field: "participant_id", Message: "is not a participant of this conference"})
+			return domain.Change{}, domain.Invalid(domain.FieldError{Field: "participant_id", Message: "is not a participant of this conference"})
 		}
 		if len(r.Shares) >= domain.MaxShares {
-			return store.Change{}, domain.Errorf(domain.EINVALID, "a report has at most %d shares", domain.MaxShares)
+			return domain.Change{}, domain.Errorf(domain.EINVALID, "a report has at most %d shares", domain.MaxShares)
 		}
 		r.Shares = append(r.Shares, sh)
-		return store.Change{Action: "create", Entity: "share", EntityID: sh.ID, After: sh}, nil
+		return domain.Change{Action: "create", Entity: "share", EntityID: sh.ID, After: sh}, nil
 	}
 }
 
 // PutChildViews records how a child's views reach the conference; v is
 // already validated. child receives the child and created says whether the
 // views are new.
-func PutChildViews(ref string, v domain.ChildViews, child *domain.Child, created *bool) store.Mutation {
-	return func(conf *domain.Conference) (store.Change, error) {
+func PutChildViews(ref string, v domain.ChildViews, child *domain.Child, created *bool) domain.Mutation {
+	return func(conf *domain.Conference) (domain.Change, error) {
 		ch := conf.Child(ref)
 		if ch == nil {
-			return store.Change{}, domain.Errorf(domain.ENOTFOUND, "child not found in this conference")
+			return domain.Change{}, domain.Errorf(domain.ENOTFOUND, "child not found in this conference")
 		}
 		before := ch.Views
 		*created = before == nil
@@ -197,6 +196,6 @@ func PutChildViews(ref string, v domain.ChildViews, child *domain.Child, created
 		if *created {
 			action = "create"
 		}
-		return store.Change{Action: action, Entity: "child_views", EntityID: ch.Ref, Before: before, After: &v}, nil
+		return domain.Change{Action: action, Entity: "child_views", EntityID: ch.Ref, Before: before, After: &v}, nil
 	}
 }

@@ -46,7 +46,7 @@ func (listedRow) TableName() string { return "audit_listed" }
 
 // appendAudit writes one audit row inside tx, so that the write and its
 // audit row commit together or not at all.
-func (db *DB) appendAudit(tx *gorm.DB, ctx context.Context, p domain.Principal, conferenceID string, ch Change) error {
+func (db *DB) appendAudit(tx *gorm.DB, ctx context.Context, p domain.Principal, conferenceID string, ch domain.Change) error {
 	row := db.auditRow(ctx, p, conferenceID, ch.Action, ch.Entity, ch.EntityID)
 	if ch.Action != "read" {
 		diff, err := audit.Diff(ch.Before, ch.After)
@@ -100,7 +100,7 @@ func (db *DB) auditListed(ctx context.Context, p domain.Principal, ids []string)
 
 // AuditWrite records a change that is not part of a conference, such as a
 // policy or an API key, in its own transaction with the change itself.
-func (db *DB) auditIn(tx *gorm.DB, ctx context.Context, p domain.Principal, ch Change) error {
+func (db *DB) auditIn(tx *gorm.DB, ctx context.Context, p domain.Principal, ch domain.Change) error {
 	return db.appendAudit(tx, ctx, p, "", ch)
 }
 

@@ -39,9 +39,9 @@ func BenchmarkUpdateFullConference(b *testing.B) {
 	c := mustBig(b, db)
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		_, err := db.UpdateConference(ctx, caseSystem, c.ID, nil, func(c *domain.Conference) (store.Change, error) {
+		_, err := db.UpdateConference(ctx, caseSystem, c.ID, nil, func(c *domain.Conference) (domain.Change, error) {
 			c.Participants[0].TechnologyChecked = i%2 == 0
-			return store.Change{Action: "update", Entity: "participant", EntityID: c.Participants[0].ID, After: map[string]bool{"technology_checked": i%2 == 0}}, nil
+			return domain.Change{Action: "update", Entity: "participant", EntityID: c.Participants[0].ID, After: map[string]bool{"technology_checked": i%2 == 0}}, nil
 		})
 		if err != nil {
 			b.Fatal(err)
@@ -84,7 +84,7 @@ func mustBig(tb testing.TB, db *store.DB) *domain.Conference {
 	}
 	yes := true
 	past := domain.NewDate(2026, 11, 20)
-	c, err = db.UpdateConference(ctx, caseSystem, c.ID, nil, func(c *domain.Conference) (store.Change, error) {
+	c, err = db.UpdateConference(ctx, caseSystem, c.ID, nil, func(c *domain.Conference) (domain.Change, error) {
 		for i := 0; i < 4; i++ {
 			c.Participants = append(c.Participants, domain.Participant{ID: uuid.NewString(), ParticipantFields: domain.ParticipantFields{
 				DisplayName: "P", Relationship: "parent", Invited: &yes, Attendance: domain.AttendanceVideo, NeedsAssessedOn: &past},
@@ -98,7 +98,7 @@ func mustBig(tb testing.TB, db *store.DB) *domain.Conference {
 			}
 			c.Reports = append(c.Reports, r)
 		}
-		return store.Change{Action: "update", Entity: "conference", EntityID: c.ID, After: map[string]string{"bench": "yes"}}, nil
+		return domain.Change{Action: "update", Entity: "conference", EntityID: c.ID, After: map[string]string{"bench": "yes"}}, nil
 	})
 	if err != nil {
 		tb.Fatal(err)

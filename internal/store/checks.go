@@ -58,7 +58,7 @@ func (db *DB) AddReadinessCheck(ctx context.Context, p domain.Principal, confere
 			Note     string `json:"note,omitempty"`
 			Status   string `json:"status"`
 		}{chk.Decision, chk.Note, chk.Readiness.Status}
-		if err := db.appendAudit(tx, ctx, p, c.ID, Change{Action: "create", Entity: "readiness_check", EntityID: chk.ID, After: after}); err != nil {
+		if err := db.appendAudit(tx, ctx, p, c.ID, domain.Change{Action: "create", Entity: "readiness_check", EntityID: chk.ID, After: after}); err != nil {
 			return err
 		}
 		return db.appendEvents(tx, p.Org, pendingEvent{kind: domain.EventReadinessCheckRecorded, conf: c, data: domain.CheckRecordedData{

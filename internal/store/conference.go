@@ -10,20 +10,6 @@ import (
 	"github.com/cpcready/cpcready/internal/domain"
 )
 
-// Change describes one write, for the audit trail. Before and After are
-// domain values; the audit row records the fields that differ.
-type Change struct {
-	Action   string // create, update or delete
-	Entity   string // what changed: conference, participant, need, contact, report, share, child_views, readiness_check, policy
-	EntityID string
-	Before   any
-	After    any
-}
-
-// Mutation changes a conference loaded inside a write transaction and says
-// what it changed. It must not keep c beyond the call.
-type Mutation func(c *domain.Conference) (Change, error)
-
 // CreateConference stores a new conference for p's organisation. A
 // duplicate external_ref is a conflict naming the existing conference.
 func (db *DB) CreateConference(ctx context.Context, p domain.Principal, f domain.ConferenceFields) (*domain.Conference, error) {
@@ -74,7 +60,7 @@ func (db *DB) CreateConferenceWith(ctx context.Context, p domain.Principal, f do
 		if err := applyChange(tx, p.Org, nil, &row); err != nil {
 			return err
 		}
-		if err := db.appendAudit(tx, ctx, p, c.ID, Change{Action: "create", Entity: "conference", EntityID: c.ID, After: &c.ConferenceFields}); err != nil {
+		if err := db.appendAudit(tx, ctx, p, c.ID, domain.Change{Action: "create", Entity: "conference", EntityID: c.ID, After: &c.ConferenceFields}); err != nil {
 			return err
 		}
 		if err := db.auditParts(tx, ctx, p, c); err != nil {
@@ -92,25 +78,25 @@ func (db *DB) CreateConferenceWith(ctx context.Context, p domain.Principal, f do
 // auditParts records each nested part of a new conference as the route
 // that adds it alone would.
 func (db *DB) auditParts(tx *gorm.DB, ctx context.Context, p domain.Principal, c *domain.Conference) error {
-	var changes []Change
+	var changes []domain.Change
 	for i := range c.Participants {
 		pt := &c.Participants[i]
-		changes = append(changes, Change{Action: "create", Entity: "participant", EntityID: pt.ID, After: &pt.ParticipantFields})
+		changes = append(changes, domain.Change{Action: "create", Entity: "participant", EntityID: pt.ID, After: &pt.ParticipantFields})
 		for j := range pt.Needs {
 			n := pt.Needs[j]
-			changes = append(changes, Change{Action: "create", Entity: "need", EntityID: pt.ID + "/" + n.Kind, After: &n})
+			changes = append(changes, domain.Change{Action: "create", Entity: "need", EntityID: pt.ID + "/" + n.Kind, After: &n})
 		}
 	}
 	for i := range c.Reports {
 		r := &c.Reports[i]
-		changes = append(changes, Change{Action: "create", Entity: "report", EntityID: r.ID, After: map[string]any{"agency": r.Agency, "title": r.Title, "received_on": r.ReceivedOn}})
+		changes = append(changes, domain.Change{Action: "create", Entity: "report", EntityID: r.ID, After: map[string]any{"agency": r.Agency, "title": r.Title, "received_on": r.ReceivedOn}})
 		for j := range r.Shares {
-			changes = append(changes, Change{Action: "create", Entity: "share", EntityID: r.Shares[j].ID, After: r.Shares[j]})
+			changes = append(changes, domain.Change{Action: "create", Entity: "share", EntityID: r.Shares[j].ID, After: r.Shares[j]})
 		}
 	}
 	for i := range c.Professionals {
 		pr := &c.Professionals[i]
-		changes = append(changes, Change{Action: "create", Entity: "professional", EntityID: pr.ID, After: &pr.ProfessionalFields})
+		changes = append(changes, domain.Change{Action: "create", Entity: "professional", EntityID: pr.ID, After: &pr.ProfessionalFields})
 	}
 	for _, ch := range changes {
 		if err := db.appendAudit(tx, ctx, p, c.ID, ch); err != nil {

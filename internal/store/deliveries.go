@@ -383,7 +383,7 @@ func (db *DB) Redeliver(ctx context.Context, p domain.Principal, webhookID, deli
 		if err := tx.Model(&row).Select("status", "round_attempts", "next_attempt_at", "lease_until").Updates(&row).Error; err != nil {
 			return err
 		}
-		if err := db.auditIn(tx, ctx, p, Change{Action: "update", Entity: "webhook_delivery", EntityID: row.ID, Before: map[string]any{}, After: map[string]any{"redeliver": true}}); err != nil {
+		if err := db.auditIn(tx, ctx, p, domain.Change{Action: "update", Entity: "webhook_delivery", EntityID: row.ID, Before: map[string]any{}, After: map[string]any{"redeliver": true}}); err != nil {
 			return err
 		}
 		ds, err := deliveriesWithAttempts(tx, []deliveryRow{row})

@@ -89,7 +89,7 @@ func createdEvent(c *domain.Conference) pendingEvent {
 
 // updateEvents announces a change to a conference and, when its readiness
 // moved, the move: a status change, or a code that appeared or cleared.
-func updateEvents(prior domain.ReadinessSummary, c *domain.Conference, ch Change) []pendingEvent {
+func updateEvents(prior domain.ReadinessSummary, c *domain.Conference, ch domain.Change) []pendingEvent {
 	out := []pendingEvent{{kind: domain.EventConferenceUpdated, conf: c, data: domain.ConferenceUpdatedData{
 		Version: c.Version, Status: string(c.Status), Entity: ch.Entity, Action: ch.Action,
 	}}}

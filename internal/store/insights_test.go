@@ -179,8 +179,8 @@ func randomise(r *rand.Rand, c *domain.Conference) {
 	}
 }
 
-func change(c *domain.Conference) store.Change {
-	return store.Change{Action: "update", Entity: "conference", EntityID: c.ID, Before: map[string]any{}, After: map[string]any{}}
+func change(c *domain.Conference) domain.Change {
+	return domain.Change{Action: "update", Entity: "conference", EntityID: c.ID, Before: map[string]any{}, After: map[string]any{}}
 }
 
 // TestInsightsEqualARecountOfTheAggregates writes 1,000 generated
@@ -284,7 +284,7 @@ func TestInsightsEqualARecountOfTheAggregates(t *testing.T) {
 // edit writes a change to one conference, keeping the model in step.
 func edit(ctx context.Context, db *store.DB, p domain.Principal, m *insightsModel, id string, f func(*domain.Conference)) error {
 	m.beforeWrite(id)
-	c, err := db.UpdateConference(ctx, p, id, nil, func(c *domain.Conference) (store.Change, error) {
+	c, err := db.UpdateConference(ctx, p, id, nil, func(c *domain.Conference) (domain.Change, error) {
 		f(c)
 		return change(c), nil
 	})

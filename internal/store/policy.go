@@ -100,7 +100,7 @@ func (db *DB) SetPolicy(ctx context.Context, p domain.Principal, pol domain.Poli
 		if err := d.apply(tx, p.Org); err != nil {
 			return err
 		}
-		return db.auditIn(tx, ctx, p, Change{Action: "update", Entity: "policy", EntityID: p.Org, Before: old, After: pol})
+		return db.auditIn(tx, ctx, p, domain.Change{Action: "update", Entity: "policy", EntityID: p.Org, Before: old, After: pol})
 	})
 	return pol, err
 }

@@ -41,10 +41,10 @@ func (db *DB) Purge(ctx context.Context, olderThan time.Duration) (int, error) {
 	for _, r := range rows {
 		p := Purger
 		p.Org = r.Org
-		_, err := db.UpdateConference(ctx, p, r.ID, nil, func(c *domain.Conference) (Change, error) {
+		_, err := db.UpdateConference(ctx, p, r.ID, nil, func(c *domain.Conference) (domain.Change, error) {
 			c.StripPersonalData(db.now())
 			after := map[string]any{"purged_at": c.PurgedAt, "personal_data": "removed"}
-			return Change{Action: "update", Entity: "conference", EntityID: c.ID, Before: map[string]any{}, After: after}, nil
+			return domain.Change{Action: "update", Entity: "conference", EntityID: c.ID, Before: map[string]any{}, After: after}, nil
 		})
 		if err != nil {
 			return n, err

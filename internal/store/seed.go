@@ -36,7 +36,7 @@ func (db *DB) SeedConferences(ctx context.Context, p domain.Principal, cs []*dom
 				return err
 			}
 			d.change(nil, &row)
-			if err := db.appendAudit(tx, ctx, p, c.ID, Change{Action: "create", Entity: "conference", EntityID: c.ID, After: &c.ConferenceFields}); err != nil {
+			if err := db.appendAudit(tx, ctx, p, c.ID, domain.Change{Action: "create", Entity: "conference", EntityID: c.ID, After: &c.ConferenceFields}); err != nil {
 				return err
 			}
 		}

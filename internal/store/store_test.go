@@ -33,7 +33,7 @@ func mustPopulate(t *testing.T, db *store.DB, ref string, start time.Time, statu
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err = db.UpdateConference(ctx, caseSystem, c.ID, nil, func(c *domain.Conference) (store.Change, error) {
+	c, err = db.UpdateConference(ctx, caseSystem, c.ID, nil, func(c *domain.Conference) (domain.Change, error) {
 		p := domain.Participant{ID: uuid.NewString(), ParticipantFields: domain.ParticipantFields{
 			DisplayName: "Parent Name", Relationship: "mother", Invited: &yes, Attendance: domain.AttendanceVideo,
 			NeedsAssessedOn: &past, Safety: &domain.Safety{Concern: "domestic_abuse", Arrangement: "separate_attendance", Note: "Safety note"},
@@ -49,7 +49,7 @@ func mustPopulate(t *testing.T, db *store.DB, ref string, start time.Time, statu
 		no := false
 		c.Professionals = append(c.Professionals, domain.Professional{ID: uuid.NewString(), ProfessionalFields: domain.ProfessionalFields{
 			Agency: "police", Role: "Professional role", Name: "Professional Name", Attendance: "confirmed", ReportExpected: &no}})
-		return store.Change{Action: "update", Entity: "conference", EntityID: c.ID, After: map[string]string{"populated": "yes"}}, nil
+		return domain.Change{Action: "update", Entity: "conference", EntityID: c.ID, After: map[string]string{"populated": "yes"}}, nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -259,9 +259,9 @@ func TestSyncReadinessReevaluatesWhenHolidaysChange(t *testing.T) {
 		t.Fatalf("first sync: %v %v", changed, err)
 	}
 	c := mustPopulate(t, db, "CAL-1", time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC), domain.StatusScheduled)
-	c, err := db.UpdateConference(ctx, caseSystem, c.ID, nil, func(c *domain.Conference) (store.Change, error) {
+	c, err := db.UpdateConference(ctx, caseSystem, c.ID, nil, func(c *domain.Conference) (domain.Change, error) {
 		c.Reports = append(c.Reports, domain.Report{ID: uuid.NewString(), Agency: "health", Title: "Unshared"})
-		return store.Change{Action: "create", Entity: "report", EntityID: "r", After: map[string]string{"agency": "health"}}, nil
+		return domain.Change{Action: "create", Entity: "report", EntityID: "r", After: map[string]string{"agency": "health"}}, nil
 	})
 	if err != nil || c.Readiness.DueOn.String() != "2026-12-02" {
 		t.Fatalf("due %v, %v; want 2026-12-02", c.Readiness.DueOn, err)

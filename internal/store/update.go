@@ -29,7 +29,7 @@ var errStale = errors.New("store: the snapshot is stale")
 // When they have moved, the work is done again from a fresh snapshot, and
 // after a few tries under the lock, so that a busy conference still makes
 // progress. m may therefore run more than once, each time on a fresh copy.
-func (db *DB) UpdateConference(ctx context.Context, p domain.Principal, id string, ifMatch *int, m Mutation) (*domain.Conference, error) {
+func (db *DB) UpdateConference(ctx context.Context, p domain.Principal, id string, ifMatch *int, m domain.Mutation) (*domain.Conference, error) {
 	for range optimisticAttempts {
 		c, err := db.updateFromSnapshot(ctx, p, id, ifMatch, m)
 		if !errors.Is(err, errStale) {
@@ -39,7 +39,7 @@ func (db *DB) UpdateConference(ctx context.Context, p domain.Principal, id strin
 	return db.updateLocked(ctx, p, id, ifMatch, m)
 }
 
-func (db *DB) updateFromSnapshot(ctx context.Context, p domain.Principal, id string, ifMatch *int, m Mutation) (*domain.Conference, error) {
+func (db *DB) updateFromSnapshot(ctx context.Context, p domain.Principal, id string, ifMatch *int, m domain.Mutation) (*domain.Conference, error) {
 	c, pol, err := db.snapshot(ctx, p.Org, id)
 	if err != nil {
 		return nil, err
@@ -91,7 +91,7 @@ func (db *DB) updateFromSnapshot(ctx context.Context, p domain.Principal, id str
 
 // updateLocked does the whole update inside the write transaction, with
 // the conference locked.
-func (db *DB) updateLocked(ctx context.Context, p domain.Principal, id string, ifMatch *int, m Mutation) (*domain.Conference, error) {
+func (db *DB) updateLocked(ctx context.Context, p domain.Principal, id string, ifMatch *int, m domain.Mutation) (*domain.Conference, error) {
 	var out *domain.Conference
 	err := db.inWrite(ctx, func(tx *gorm.DB) error {
 		c, err := db.lockAggregate(tx, p.Org, id)
@@ -136,9 +136,9 @@ func (db *DB) updateLocked(ctx context.Context, p domain.Principal, id string, i
 // which findings fire never depends on the day. A start that passed
 // before this write is recorded (atStart) before the write changes
 // anything, so the write cannot rewrite it.
-func (db *DB) apply(org string, c *domain.Conference, ifMatch *int, m Mutation, pol domain.Policy, atStart *domain.StartRecord) (aggregateRows, domain.ReadinessSummary, Change, error) {
+func (db *DB) apply(org string, c *domain.Conference, ifMatch *int, m domain.Mutation, pol domain.Policy, atStart *domain.StartRecord) (aggregateRows, domain.ReadinessSummary, domain.Change, error) {
 	if ifMatch != nil && *ifMatch != c.Version {
-		return aggregateRows{}, domain.ReadinessSummary{}, Change{}, domain.Errorf(domain.EPRECONDITION, "the conference has changed: version is %d", c.Version)
+		return aggregateRows{}, domain.ReadinessSummary{}, domain.Change{}, domain.Errorf(domain.EPRECONDITION, "the conference has changed: version is %d", c.Version)
 	}
 	before := rowsOf(org, c)
 	if atStart != nil {
@@ -147,7 +147,7 @@ func (db *DB) apply(org string, c *domain.Conference, ifMatch *int, m Mutation, 
 	prior := db.Evaluate(c, pol).Summary()
 	change, err := m(c)
 	if err != nil {
-		return aggregateRows{}, domain.ReadinessSummary{}, Change{}, err
+		return aggregateRows{}, domain.ReadinessSummary{}, domain.Change{}, err
 	}
 	c.Version++
 	c.UpdatedAt = db.now()
@@ -157,7 +157,7 @@ func (db *DB) apply(org string, c *domain.Conference, ifMatch *int, m Mutation, 
 
 // finishUpdate writes the parts that changed, clears the chair's notes of
 // a purged conference and appends the audit row and the events.
-func (db *DB) finishUpdate(tx *gorm.DB, ctx context.Context, p domain.Principal, before, after aggregateRows, prior domain.ReadinessSummary, c *domain.Conference, change Change) error {
+func (db *DB) finishUpdate(tx *gorm.DB, ctx context.Context, p domain.Principal, before, after aggregateRows, prior domain.ReadinessSummary, c *domain.Conference, change domain.Change) error {
 	if err := updateParts(tx, before, after); err != nil {
 		return err
 	}

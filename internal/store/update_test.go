@@ -31,20 +31,20 @@ func TestAnOvertakenUpdateIsDoneAgain(t *testing.T) {
 	ctx := context.Background()
 	c := createForUpdate(t, db)
 	runs := 0
-	got, err := db.UpdateConference(ctx, caseSystem, c.ID, nil, func(c *domain.Conference) (store.Change, error) {
+	got, err := db.UpdateConference(ctx, caseSystem, c.ID, nil, func(c *domain.Conference) (domain.Change, error) {
 		runs++
 		if runs <= 3 {
 			// Another writer gets in first, every time but under the lock.
-			_, err := db.UpdateConference(ctx, caseSystem, c.ID, nil, func(c *domain.Conference) (store.Change, error) {
+			_, err := db.UpdateConference(ctx, caseSystem, c.ID, nil, func(c *domain.Conference) (domain.Change, error) {
 				c.Children = append(c.Children, domain.Child{Ref: "other-" + string(rune('0'+len(c.Children)))})
-				return store.Change{Action: "update", Entity: "conference", EntityID: c.ID}, nil
+				return domain.Change{Action: "update", Entity: "conference", EntityID: c.ID}, nil
 			})
 			if err != nil {
 				t.Error(err)
 			}
 		}
 		c.Format = "hybrid"
-		return store.Change{Action: "update", Entity: "conference", EntityID: c.ID}, nil
+		return domain.Change{Action: "update", Entity: "conference", EntityID: c.ID}, nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +72,7 @@ func TestAnUpdateEvaluatesUnderAPolicyChangedMeanwhile(t *testing.T) {
 	strict.ReportDays.Initial = 10
 	recorded := domain.NewDate(2026, 11, 20)
 	runs := 0
-	_, err := db.UpdateConference(ctx, caseSystem, c.ID, nil, func(c *domain.Conference) (store.Change, error) {
+	_, err := db.UpdateConference(ctx, caseSystem, c.ID, nil, func(c *domain.Conference) (domain.Change, error) {
 		runs++
 		if runs == 1 {
 			if _, err := db.SetPolicy(ctx, admin, strict, nil); err != nil {
@@ -81,7 +81,7 @@ func TestAnUpdateEvaluatesUnderAPolicyChangedMeanwhile(t *testing.T) {
 		}
 		// Views recorded and not shared: due a policy's report days before.
 		c.Children = []domain.Child{{Ref: "C-1", Views: &domain.ChildViews{Means: "written", RecordedOn: &recorded}}}
-		return store.Change{Action: "update", Entity: "conference", EntityID: c.ID}, nil
+		return domain.Change{Action: "update", Entity: "conference", EntityID: c.ID}, nil
 	})
 	if err != nil {
 		t.Fatal(err)

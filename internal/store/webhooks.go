@@ -92,7 +92,7 @@ func (db *DB) CreateWebhook(ctx context.Context, p domain.Principal, f domain.We
 		if err != nil {
 			return err
 		}
-		return db.auditIn(tx, ctx, p, Change{Action: "create", Entity: "webhook", EntityID: row.ID, After: webhookAudit(w)})
+		return db.auditIn(tx, ctx, p, domain.Change{Action: "create", Entity: "webhook", EntityID: row.ID, After: webhookAudit(w)})
 	})
 	if err != nil {
 		return domain.Webhook{}, err
@@ -180,7 +180,7 @@ func (db *DB) UpdateWebhook(ctx context.Context, p domain.Principal, id string, 
 		if out, err = row.webhook(); err != nil {
 			return err
 		}
-		return db.auditIn(tx, ctx, p, Change{Action: "update", Entity: "webhook", EntityID: row.ID, Before: webhookAudit(before), After: webhookAudit(out)})
+		return db.auditIn(tx, ctx, p, domain.Change{Action: "update", Entity: "webhook", EntityID: row.ID, Before: webhookAudit(before), After: webhookAudit(out)})
 	})
 	return out, err
 }
@@ -205,7 +205,7 @@ func (db *DB) RotateWebhookSecret(ctx context.Context, p domain.Principal, id st
 			return err
 		}
 		out.Secret = row.Secret
-		return db.auditIn(tx, ctx, p, Change{Action: "update", Entity: "webhook_secret", EntityID: row.ID, Before: map[string]any{}, After: map[string]any{"secret": "rotated"}})
+		return db.auditIn(tx, ctx, p, domain.Change{Action: "update", Entity: "webhook_secret", EntityID: row.ID, Before: map[string]any{}, After: map[string]any{"secret": "rotated"}})
 	})
 	return out, err
 }
@@ -224,6 +224,6 @@ func (db *DB) DeleteWebhook(ctx context.Context, p domain.Principal, id string) 
 		if err := tx.Delete(&row).Error; err != nil {
 			return err
 		}
-		return db.auditIn(tx, ctx, p, Change{Action: "delete", Entity: "webhook", EntityID: row.ID, Before: webhookAudit(before)})
+		return db.auditIn(tx, ctx, p, domain.Change{Action: "delete", Entity: "webhook", EntityID: row.ID, Before: webhookAudit(before)})
 	})
 }
