@@ -107,9 +107,8 @@ func (db *DB) SetPolicy(ctx context.Context, p domain.Principal, pol domain.Poli
 
 // reevaluateAll refreshes the stored readiness of every conference of org,
 // not only the scheduled ones, so that a stored summary always agrees with
-// a live evaluation. Only the summary columns change: the version does not,
-// since nothing a caller wrote has changed. Policies change rarely, so one
-// pass over the organisation's conferences is affordable.
+// a live evaluation. Policies change rarely, so one pass over the
+// organisation's conferences is affordable.
 //
 // Starts that have passed are recorded first, from the readiness they had
 // before this evaluation. What the conferences add to the insights changes
@@ -135,41 +134,48 @@ func (db *DB) reevaluateAll(tx *gorm.DB, org string, d tallyDelta) error {
 		if len(rows) == 0 {
 			return nil
 		}
-		confs, err := loadAggregates(tx, rows)
-		if err != nil {
-			return err
-		}
-		var events []pendingEvent
-		for i := range confs {
-			c := &confs[i]
-			prior := summaryOf(rows[i])
-			if prior.Findings, err = colFindings(rows[i].ReadinessFindings); err != nil {
-				return err
-			}
-			c.Readiness = db.Evaluate(c, pol).Summary()
-			updated := rows[i]
-			updated.InsightMeasures = tallyCol(c.Readiness.Measures)
-			if e, changed := readinessChange(prior, c); changed && rows[i].ReadinessFindings != nil {
-				events = append(events, e)
-			}
-			err = tx.Model(&conferenceRow{}).Where("id = ?", c.ID).Updates(map[string]any{
-				"readiness_status": c.Readiness.Status, "readiness_blockers": c.Readiness.Blockers,
-				"readiness_advisories": c.Readiness.Advisories, "readiness_due_on": dateCol(c.Readiness.DueOn),
-				"readiness_findings": findingsCol(c.Readiness.Findings), "insight_measures": updated.InsightMeasures,
-			}).Error
-			if err != nil {
-				return err
-			}
-			if d != nil {
-				d.change(&rows[i], &updated)
-			}
-		}
-		if err := db.appendEvents(tx, org, events...); err != nil {
+		if err := db.reevaluateRows(tx, org, pol, rows, d); err != nil {
 			return err
 		}
 		after = rows[len(rows)-1].ID
 	}
 }
 
-// reevaluatePage is how many conferences reevaluateAll loads at a time.
-const reevaluatePage = 500
+// reevaluateRows evaluates conference rows of org again under pol and
+// stores their readiness. Only the readiness columns change: the version
+// does not, since nothing a caller wrote has changed. A conference whose
+// readiness changed gets an event. d, when not nil, collects the
+// difference to the tallies.
+func (db *DB) reevaluateRows(tx *gorm.DB, org string, pol domain.Policy, rows []conferenceRow, d tallyDelta) error {
+	confs, err := loadAggregates(tx, rows)
+	if err != nil {
+		return err
+	}
+	var events []pendingEvent
+	for i := range confs {
+		c := &confs[i]
+		prior := summaryOf(rows[i])
+		if prior.Findings, err = colFindings(rows[i].ReadinessFindings); err != nil {
+			return err
+		}
+		c.Readiness = db.summary(c, pol)
+		updated := rows[i]
+		updated.InsightMeasures = tallyCol(c.Readiness.Measures)
+		if e, changed := readinessChange(prior, c); changed && rows[i].ReadinessFindings != nil {
+			events = append(events, e)
+		}
+		err = tx.Model(&conferenceRow{}).Where("id = ?", c.ID).Updates(map[string]any{
+			"readiness_status": c.Readiness.Status, "readiness_blockers": c.Readiness.Blockers,
+			"readiness_advisories": c.Readiness.Advisories, "readiness_due_on": dateCol(c.Readiness.DueOn),
+			"readiness_findings": findingsCol(c.Readiness.Findings), "insight_measures": updated.InsightMeasures,
+			"readiness_rules": c.Readiness.Rules,
+		}).Error
+		if err != nil {
+			return err
+		}
+		if d != nil {
+			d.change(&rows[i], &updated)
+		}
+	}
+	return db.appendEvents(tx, org, events...)
+}
