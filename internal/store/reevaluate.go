@@ -44,8 +44,13 @@ const NearDays = 90
 
 // reevaluatePage is how many conferences one page of a re-evaluation
 // loads: big enough that its fixed queries are worth it, small enough that
-// a page holds the SQLite write lock for a moment only.
-const reevaluatePage = 250
+// a page holds the SQLite write lock for a moment only. Before serve
+// listens nothing waits for that lock, so pages are larger and fewer
+// commits wait on the disk.
+const (
+	reevaluatePage = 250
+	nearPage       = 1000
+)
 
 // calendarKey is the service_state key of the fingerprint the stored
 // readiness is (or is being brought) in line with.
@@ -319,7 +324,7 @@ func (db *DB) reevaluateWhere(ctx context.Context, org string, mark int64, where
 			if after != nil {
 				q = q.Where("(scheduled_start, id) > (?, ?)", after.Start, after.ID)
 			}
-			if err := q.Order("scheduled_start, id").Limit(reevaluatePage).Find(&rows).Error; err != nil {
+			if err := q.Order("scheduled_start, id").Limit(nearPage).Find(&rows).Error; err != nil {
 				return err
 			}
 			return db.reevaluateIn(tx, org, rows)
