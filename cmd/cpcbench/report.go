@@ -70,8 +70,9 @@ type report struct {
 	ReadinessBodyBytes int           `json:"readiness_body_bytes"`
 	ListWindow         string        `json:"list_window"`
 	ListPages          int           `json:"list_pages"`
-	Results            []result      `json:"results"`
-	Verdicts           []verdict     `json:"verdicts"`
+	Results            []result       `json:"results"`
+	Startup            *startupResult `json:"startup,omitempty"`
+	Verdicts           []verdict      `json:"verdicts"`
 }
 
 type machine struct {
@@ -105,6 +106,11 @@ func printReport(w io.Writer, rep *report) {
 			fmt.Fprintf(w, "; first: %s", strings.Join(r.ErrorSamples, " | "))
 		}
 		fmt.Fprintln(w)
+	}
+	if s := rep.Startup; s != nil {
+		fmt.Fprintf(w, "\nstartup with a new bank holiday (%s): ready in %s, %d conferences re-evaluated before listening in %s;\n",
+			s.Holiday, secs(s.ReadySeconds), s.Near, secs(s.NearSeconds))
+		fmt.Fprintf(w, "  %d left to the background pass, which then visited %.0f a second\n", s.Remaining, s.BackgroundRate)
 	}
 	fmt.Fprintln(w, "\nTargets:")
 	for _, v := range rep.Verdicts {
