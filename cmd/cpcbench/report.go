@@ -60,16 +60,16 @@ func (r *result) p99() time.Duration { return time.Duration(r.P99Ms * float64(ti
 
 // report is everything one run found.
 type report struct {
-	Started            string        `json:"started"`
-	Machine            machine       `json:"machine"`
-	Conditions         runConditions `json:"conditions"`
-	DurationSeconds    float64       `json:"duration_seconds"`
-	WarmupSeconds      float64       `json:"warmup_seconds"`
-	Seed               seedInfo      `json:"seed"`
-	ServerSettings     []string      `json:"server_settings"`
-	ReadinessBodyBytes int           `json:"readiness_body_bytes"`
-	ListWindow         string        `json:"list_window"`
-	ListPages          int           `json:"list_pages"`
+	Started            string         `json:"started"`
+	Machine            machine        `json:"machine"`
+	Conditions         runConditions  `json:"conditions"`
+	DurationSeconds    float64        `json:"duration_seconds"`
+	WarmupSeconds      float64        `json:"warmup_seconds"`
+	Seed               seedInfo       `json:"seed"`
+	ServerSettings     []string       `json:"server_settings"`
+	ReadinessBodyBytes int            `json:"readiness_body_bytes"`
+	ListWindow         string         `json:"list_window"`
+	ListPages          int            `json:"list_pages"`
 	Results            []result       `json:"results"`
 	Startup            *startupResult `json:"startup,omitempty"`
 	Verdicts           []verdict      `json:"verdicts"`
