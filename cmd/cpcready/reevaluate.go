@@ -22,6 +22,10 @@ func prepareReadiness(ctx context.Context, db *store.DB, fingerprint string, log
 	if err != nil || pass == nil {
 		return nil, err
 	}
+	if pass.Resumed {
+		log.Info("readiness re-evaluation after a change of rules or calendar resumes in the background")
+		return pass, nil
+	}
 	log.Info("readiness rules or calendar changed: near conferences re-evaluated, the rest follow in the background",
 		slog.Int("near_days", store.NearDays), slog.Int64("near", pass.Near), slog.Duration("took", time.Since(began)))
 	return pass, nil

@@ -133,8 +133,10 @@ type Reevaluation struct {
 	db          *DB
 	fingerprint string
 	// Near is how many conferences this start re-evaluated before
-	// listening; 0 when an earlier start had done them.
-	Near int64
+	// listening. Resumed says an earlier start had done them, and this one
+	// takes up the rest where that left off.
+	Near    int64
+	Resumed bool
 }
 
 // ReevaluationProgress is how far the background pass has got: it has
@@ -183,7 +185,7 @@ func (db *DB) PrepareReadiness(ctx context.Context, fingerprint string) (*Reeval
 	db.rules.passing.Store(true)
 	db.rules.progress.Store(new(progressOf(*pass)))
 	r := &Reevaluation{db: db, fingerprint: fingerprint}
-	if pass.NearDoneAt != nil {
+	if r.Resumed = pass.NearDoneAt != nil; r.Resumed {
 		return r, nil
 	}
 	err = db.exclusively(ctx, "readiness-near", func(ctx context.Context) error {
