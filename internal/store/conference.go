@@ -224,42 +224,6 @@ func (db *DB) reevaluate(tx *gorm.DB, org string, c *domain.Conference) error {
 	return nil
 }
 
-// Readiness returns a conference's readiness as it stands now, and its
-// version, and audits the read. It is one row: the findings stored by the
-// last write, with overdue worked out for today. A row stored before
-// findings were kept, or while new rules have yet to reach it, is
-// evaluated live.
-func (db *DB) Readiness(ctx context.Context, p domain.Principal, id string) (domain.ReadinessResult, int, error) {
-	if uuid.Validate(id) != nil {
-		return domain.ReadinessResult{}, 0, domain.Errorf(domain.ENOTFOUND, "conference not found")
-	}
-	// Only the columns a readiness answer needs: scanning a whole row is
-	// most of the cost of this read.
-	var row conferenceRow
-	err := db.inReadOne(ctx, func(q *gorm.DB) error {
-		return q.Select("version", "readiness_status", "readiness_blockers", "readiness_advisories", "readiness_due_on", "readiness_findings", "readiness_rules").
-			Where("id = ? AND org = ?", id, p.Org).Take(&row).Error
-	})
-	if err != nil {
-		return domain.ReadinessResult{}, 0, err
-	}
-	if row.ReadinessFindings == nil || db.stale(row.ReadinessRules) {
-		result, c, err := db.evaluation(ctx, p, id)
-		if err != nil {
-			return domain.ReadinessResult{}, 0, err
-		}
-		return result, c.Version, db.AuditRead(ctx, p, "readiness", id, id)
-	}
-	summary := summaryOf(row)
-	if summary.Findings, err = colFindings(row.ReadinessFindings); err != nil {
-		return domain.ReadinessResult{}, 0, err
-	}
-	if err := db.AuditRead(ctx, p, "readiness", id, id); err != nil {
-		return domain.ReadinessResult{}, 0, err
-	}
-	return summary.Result(db.now()), row.Version, nil
-}
-
 // evaluation evaluates a conference live, from its whole aggregate.
 func (db *DB) evaluation(ctx context.Context, p domain.Principal, id string) (domain.ReadinessResult, *domain.Conference, error) {
 	c, pol, err := db.snapshot(ctx, p.Org, id)
