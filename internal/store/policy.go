@@ -185,7 +185,7 @@ func (db *DB) reevaluateRows(tx *gorm.DB, org string, pol domain.Policy, rows []
 			return err
 		}
 	}
-	if err := db.setRules(tx, db.rules.mark.Load(), same); err != nil {
+	if err := setRules(tx, db.rules.mark.Load(), same); err != nil {
 		return err
 	}
 	return db.appendEvents(tx, org, events...)
@@ -203,7 +203,7 @@ func equalCol(a, b *string) bool { return (a == nil) == (b == nil) && (a == nil 
 
 // setRules records that the conferences with ids were evaluated under the
 // rules marked mark, in one statement however many there are.
-func (db *DB) setRules(tx *gorm.DB, mark int64, ids []string) error {
+func setRules(tx *gorm.DB, mark int64, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -211,13 +211,14 @@ func (db *DB) setRules(tx *gorm.DB, mark int64, ids []string) error {
 	if err != nil {
 		return err
 	}
-	return tx.Exec("UPDATE conferences SET readiness_rules = ? WHERE id IN "+db.jsonStrings(), mark, string(list)).Error
+	return tx.Exec("UPDATE conferences SET readiness_rules = ? WHERE id IN "+jsonStrings(tx), mark, string(list)).Error
 }
 
 // jsonStrings is a subquery of the strings in a JSON array given as one
-// parameter: one SQL text for lists of any length.
-func (db *DB) jsonStrings() string {
-	if db.Dialect == Postgres {
+// parameter, in tx's dialect: one SQL text, prepared once, for lists of
+// any length.
+func jsonStrings(tx *gorm.DB) string {
+	if tx.Dialector.Name() == string(Postgres) {
 		return "(SELECT jsonb_array_elements_text(CAST(? AS jsonb)))"
 	}
 	return "(SELECT value FROM json_each(?))"
