@@ -1,8 +1,6 @@
 package domain
 
-import (
-	"time"
-)
+import "time"
 
 // ConferenceType is initial (ICPC), review (RCPC), pre-birth, or
 // transfer-in (a child on a plan who moves into the area).
