@@ -24,20 +24,10 @@ func (s *Server) handleAddParticipant() gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
-		version, ok := s.ifMatch(c, false)
-		if !ok {
-			return
-		}
 		id, today := uuid.NewString(), s.today()
-		var added domain.Participant
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (ch domain.Change, err error) {
-			added, ch, err = conf.AddParticipant(id, f, today)
-			return ch, err
+		addPart(s, c, func(p domain.Participant) string { return "/participants/" + p.ID }, func(conf *domain.Conference) (domain.Participant, domain.Change, error) {
+			return conf.AddParticipant(id, f, today)
 		})
-		if !ok {
-			return
-		}
-		respond(c, http.StatusCreated, conf.Version, added, conferencePath(conf.ID)+"/participants/"+added.ID)
 	}
 }
 
@@ -140,19 +130,9 @@ func (s *Server) handleAddContact() gin.HandlerFunc {
 			s.writeError(c, domain.Errorf(domain.EFORBIDDEN, "only a chair or a case system records a conversation with the chair"))
 			return
 		}
-		version, ok := s.ifMatch(c, false)
-		if !ok {
-			return
-		}
 		pid, today := c.Param("pid"), s.today()
-		var added domain.Contact
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (ch domain.Change, err error) {
-			added, ch, err = conf.AddContact(pid, k, today)
-			return ch, err
+		addPart(s, c, func(k domain.Contact) string { return "/participants/" + pid + "/contacts/" + k.ID }, func(conf *domain.Conference) (domain.Contact, domain.Change, error) {
+			return conf.AddContact(pid, k, today)
 		})
-		if !ok {
-			return
-		}
-		respond(c, http.StatusCreated, conf.Version, added, conferencePath(conf.ID)+"/participants/"+pid+"/contacts/"+added.ID)
 	}
 }

@@ -39,20 +39,10 @@ func (s *Server) handleAddProfessional() gin.HandlerFunc {
 		if !s.bind(c, &f, func() error { f = f.WithDefaults(); return f.Validate() }) {
 			return
 		}
-		version, ok := s.ifMatch(c, false)
-		if !ok {
-			return
-		}
 		id := uuid.NewString()
-		var added domain.Professional
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (ch domain.Change, err error) {
-			added, ch, err = conf.AddProfessional(id, f)
-			return ch, err
+		addPart(s, c, func(p domain.Professional) string { return "/professionals/" + p.ID }, func(conf *domain.Conference) (domain.Professional, domain.Change, error) {
+			return conf.AddProfessional(id, f)
 		})
-		if !ok {
-			return
-		}
-		respond(c, http.StatusCreated, conf.Version, added, conferencePath(conf.ID)+"/professionals/"+added.ID)
 	}
 }
 

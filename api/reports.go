@@ -15,20 +15,10 @@ func (s *Server) handleAddReport() gin.HandlerFunc {
 		if !s.bind(c, &f, func() error { return f.Validate(s.today()) }) {
 			return
 		}
-		version, ok := s.ifMatch(c, false)
-		if !ok {
-			return
-		}
 		id, today := uuid.NewString(), s.today()
-		var added domain.Report
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (ch domain.Change, err error) {
-			added, ch, err = conf.AddReport(id, f, today)
-			return ch, err
+		addPart(s, c, func(r domain.Report) string { return "/reports/" + r.ID }, func(conf *domain.Conference) (domain.Report, domain.Change, error) {
+			return conf.AddReport(id, f, today)
 		})
-		if !ok {
-			return
-		}
-		respond(c, http.StatusCreated, conf.Version, added, conferencePath(conf.ID)+"/reports/"+added.ID)
 	}
 }
 
@@ -82,20 +72,10 @@ func (s *Server) handleAddShare() gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
-		version, ok := s.ifMatch(c, false)
-		if !ok {
-			return
-		}
 		rid, today := c.Param("rid"), s.today()
-		var added domain.Share
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (ch domain.Change, err error) {
-			added, ch, err = conf.AddShare(rid, sh, today)
-			return ch, err
+		addPart(s, c, func(sh domain.Share) string { return "/reports/" + rid + "/shares/" + sh.ID }, func(conf *domain.Conference) (domain.Share, domain.Change, error) {
+			return conf.AddShare(rid, sh, today)
 		})
-		if !ok {
-			return
-		}
-		respond(c, http.StatusCreated, conf.Version, added, conferencePath(conf.ID)+"/reports/"+rid+"/shares/"+added.ID)
 	}
 }
 

@@ -33,22 +33,21 @@ func found[T any](p *T, message string) (*T, error) {
 	return p, nil
 }
 
-// checkNewID refuses an id that is empty or already names a part of its
-// kind. Ids are the caller's to choose (the API makes random ones, seeding
-// makes stable ones), so this guards against a caller's mistake.
-func checkNewID(id string, taken bool) error {
+// room refuses a new part when its list already holds limit of them (the
+// owner has at most limit of what), or when its id is empty or already
+// names a part of its kind. Ids are the caller's to choose (the API makes
+// random ones, seeding makes stable ones), so the id check guards against
+// a caller's mistake.
+func room(held, limit int, owner, what, id string, taken bool) error {
 	switch {
+	case held >= limit:
+		return Errorf(EINVALID, "a %s has at most %d %s", owner, limit, what)
 	case id == "":
 		return Invalid(FieldError{Field: "id", Message: "is required"})
 	case taken:
 		return Invalid(FieldError{Field: "id", Message: "is already used in this conference"})
 	}
 	return nil
-}
-
-// full is the error for a list of parts already at its limit.
-func full(owner string, limit int, what string) error {
-	return Errorf(EINVALID, "a %s has at most %d %s", owner, limit, what)
 }
 
 // changed is the action of a put: create when there was nothing before.

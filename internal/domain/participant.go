@@ -233,13 +233,10 @@ func (c *Conference) AddParticipant(id string, f ParticipantFields, today Date) 
 	if err := f.Validate(today); err != nil {
 		return Participant{}, Change{}, err
 	}
-	if len(c.Participants) >= MaxParticipants {
-		return Participant{}, Change{}, full("conference", MaxParticipants, "family members")
-	}
-	if err := c.personRefFree(f.PersonRef, id); err != nil {
+	if err := room(len(c.Participants), MaxParticipants, "conference", "family members", id, c.Participant(id) != nil); err != nil {
 		return Participant{}, Change{}, err
 	}
-	if err := checkNewID(id, c.Participant(id) != nil); err != nil {
+	if err := c.personRefFree(f.PersonRef, id); err != nil {
 		return Participant{}, Change{}, err
 	}
 	p := Participant{ID: id, ParticipantFields: f, Needs: []Need{}, Contacts: []Contact{}}
@@ -348,11 +345,8 @@ func (c *Conference) AddContact(participantID string, k Contact, today Date) (Co
 	if err != nil {
 		return Contact{}, Change{}, err
 	}
-	if len(p.Contacts) >= MaxContacts {
-		return Contact{}, Change{}, full("participant", MaxContacts, "contacts")
-	}
 	taken := slices.ContainsFunc(p.Contacts, func(o Contact) bool { return o.ID == k.ID })
-	if err := checkNewID(k.ID, taken); err != nil {
+	if err := room(len(p.Contacts), MaxContacts, "participant", "contacts", k.ID, taken); err != nil {
 		return Contact{}, Change{}, err
 	}
 	p.Contacts = append(p.Contacts, k)

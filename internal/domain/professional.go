@@ -80,10 +80,7 @@ func (c *Conference) AddProfessional(id string, f ProfessionalFields) (Professio
 	if err := f.Validate(); err != nil {
 		return Professional{}, Change{}, err
 	}
-	if len(c.Professionals) >= MaxProfessionals {
-		return Professional{}, Change{}, full("conference", MaxProfessionals, "professionals")
-	}
-	if err := checkNewID(id, c.Professional(id) != nil); err != nil {
+	if err := room(len(c.Professionals), MaxProfessionals, "conference", "professionals", id, c.Professional(id) != nil); err != nil {
 		return Professional{}, Change{}, err
 	}
 	p := Professional{ID: id, ProfessionalFields: f}

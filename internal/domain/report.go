@@ -160,10 +160,7 @@ func (c *Conference) AddReport(id string, f ReportFields, today Date) (Report, C
 	if err := r.Validate(today); err != nil {
 		return Report{}, Change{}, err
 	}
-	if len(c.Reports) >= MaxReports {
-		return Report{}, Change{}, full("conference", MaxReports, "reports")
-	}
-	if err := checkNewID(id, c.Report(id) != nil); err != nil {
+	if err := room(len(c.Reports), MaxReports, "conference", "reports", id, c.Report(id) != nil); err != nil {
 		return Report{}, Change{}, err
 	}
 	c.Reports = append(c.Reports, r)
@@ -201,11 +198,8 @@ func (c *Conference) AddShare(reportID string, s Share, today Date) (Share, Chan
 	if c.Participant(s.ParticipantID) == nil {
 		return Share{}, Change{}, Invalid(FieldError{Field: "participant_id", Message: "is not a participant of this conference"})
 	}
-	if len(r.Shares) >= MaxShares {
-		return Share{}, Change{}, full("report", MaxShares, "shares")
-	}
 	taken := slices.ContainsFunc(r.Shares, func(o Share) bool { return o.ID == s.ID })
-	if err := checkNewID(s.ID, taken); err != nil {
+	if err := room(len(r.Shares), MaxShares, "report", "shares", s.ID, taken); err != nil {
 		return Share{}, Change{}, err
 	}
 	r.Shares = append(r.Shares, s)
