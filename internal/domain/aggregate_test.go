@@ -255,7 +255,7 @@ func TestChildViewsRules(t *testing.T) {
 	runRules(t, []ruleCase{
 		{name: "first views are a create", call: views("C-2", ChildViews{Means: ViewsNotApplicable, Reason: "not born yet"}), action: "create",
 			check: func(t *testing.T, c *Conference, ch Change) {
-				if c.Children[1].Views == nil || ch.Before != (*ChildViews)(nil) || ch.EntityID != "C-2" {
+				if c.Children[1].Views == nil || ch.Before != nil || ch.EntityID != "C-2" {
 					t.Errorf("views %+v, change %+v", c.Children[1].Views, ch)
 				}
 			}},

@@ -245,9 +245,12 @@ func (c *Conference) RecordChildViews(ref string, v ChildViews, today Date) (Chi
 	if err != nil {
 		return Child{}, Change{}, err
 	}
-	before := ch.Views
+	change := Change{Action: "create", Entity: "child_views", EntityID: ch.Ref, After: &v}
+	if ch.Views != nil {
+		change.Action, change.Before = "update", ch.Views
+	}
 	ch.Views = &v
-	return *ch, Change{Action: changed(before != nil), Entity: "child_views", EntityID: ch.Ref, Before: before, After: &v}, nil
+	return *ch, change, nil
 }
 
 // Validate checks the top-level fields. today is the current date in

@@ -50,13 +50,5 @@ func room(held, limit int, owner, what, id string, taken bool) error {
 	return nil
 }
 
-// changed is the action of a put: create when there was nothing before.
-func changed(existed bool) string {
-	if existed {
-		return "update"
-	}
-	return "create"
-}
-
 // at names a part of a list, such as participants[2].
 func at(list string, i int) string { return fmt.Sprintf("%s[%d]", list, i) }
