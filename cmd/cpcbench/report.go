@@ -182,4 +182,6 @@ func mbOrDash(b int64) string {
 	return mb(b)
 }
 
-func secs(s float64) string { return time.Duration(s * float64(time.Second)).String() }
+func secs(s float64) string {
+	return time.Duration(s * float64(time.Second)).Round(time.Millisecond).String()
+}

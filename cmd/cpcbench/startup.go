@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cpcready/cpcready/internal/domain"
+	"github.com/cpcready/cpcready/internal/workdays"
 )
 
 // startupName is the start-up measurement's name. It restarts the server,
@@ -46,10 +47,10 @@ func (b *bench) measureStartup(ctx context.Context) (*startupResult, error) {
 		return nil, err
 	}
 	b.srv = nil
-	// A weekday a month ahead: deadlines of conferences in the weeks after
-	// it move, as a real new holiday's would.
-	day := domain.DateOf(time.Now()).AddDays(30)
-	for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
+	// A working day a month ahead: deadlines of conferences in the weeks
+	// after it move, as a real new holiday's would.
+	day, builtIn := domain.DateOf(time.Now()).AddDays(30), workdays.New(nil)
+	for !builtIn.IsWorkingDay(day) {
 		day = day.AddDays(1)
 	}
 	fmt.Fprintf(b.out, "Running %s: restarting the server with CPCREADY_EXTRA_BANK_HOLIDAYS=%s\n", startupName, day)

@@ -18,6 +18,7 @@ func main() {
 	path := flag.String("db", "", "")
 	prof := flag.String("prof", "/tmp/zz.prof", "")
 	full := flag.Bool("full", false, "")
+	mmap := flag.Bool("mmap", false, "")
 	flag.Parse()
 	ctx := context.Background()
 	db, err := store.Open(store.Config{URL: *path})
@@ -26,6 +27,12 @@ func main() {
 	}
 	if err := db.Migrate(ctx); err != nil {
 		panic(err)
+	}
+	if *mmap {
+		sq, _ := db.SQL()
+		if _, err := sq.Exec("PRAGMA mmap_size = 4294967296"); err != nil {
+			panic(err)
+		}
 	}
 	d, _ := domain.ParseDate("2027-01-04")
 	cal := workdays.New([]domain.Date{d})
