@@ -44,11 +44,12 @@ const NearDays = 90
 
 // reevaluatePage is how many conferences one page of a re-evaluation
 // loads: big enough that its fixed queries are worth it, small enough that
-// a page holds the SQLite write lock for a moment only. Before serve
-// listens nothing waits for that lock, so pages are larger and fewer
-// commits wait on the disk.
+// a page holds the SQLite write lock for a moment only (a tenth of a
+// second or so), since writes wait behind it. Before serve listens nothing
+// waits for that lock, so pages are larger and fewer commits wait on the
+// disk.
 const (
-	reevaluatePage = 250
+	reevaluatePage = 100
 	nearPage       = 1000
 )
 
