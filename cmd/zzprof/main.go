@@ -19,7 +19,12 @@ func main() {
 	prof := flag.String("prof", "/tmp/zz.prof", "")
 	full := flag.Bool("full", false, "")
 	mmap := flag.Bool("mmap", false, "")
+	list := flag.Bool("list", false, "")
 	flag.Parse()
+	if *list {
+		listBench(*path, *prof)
+		return
+	}
 	ctx := context.Background()
 	db, err := store.Open(store.Config{URL: *path})
 	if err != nil {
