@@ -80,8 +80,7 @@ type shareBody struct {
 }
 
 // ShareFields are what a share says beyond whom it went to; the one-call
-// create names that person differently (newShare). It is exported so that
-// withoutEmbedded leaves its name out of a field path.
+// create names that person differently (newShare).
 type ShareFields struct {
 	SharedOn      *domain.Date `json:"shared_on,omitempty"`
 	Language      string       `json:"language,omitempty"`
