@@ -7,7 +7,6 @@ import (
 
 	"github.com/cpcready/cpcready/internal/auth"
 	"github.com/cpcready/cpcready/internal/domain"
-	"github.com/cpcready/cpcready/internal/edit"
 )
 
 // reportsView is the reports and sharing page.
@@ -46,14 +45,18 @@ func (s *Server) showReports(w http.ResponseWriter, r *http.Request, u user, ove
 
 func (s *Server) handleSaveReport(w http.ResponseWriter, r *http.Request, u user) {
 	f := readForm(r, "agency", "title")
-	in := edit.ReportInput{Agency: f.V("agency"), Title: f.V("title"), ReceivedOn: f.readDate(r, "received_on")}
+	in := domain.ReportFields{Agency: f.V("agency"), Title: f.V("title"), ReceivedOn: f.readDate(r, "received_on")}
+	today := domain.DateOf(s.db.Now())
 	invalid := f.invalidIfErrors()
-	rep, err := edit.NewReport(in, domain.DateOf(s.db.Now()))
 	if invalid == nil {
-		invalid = err
+		invalid = in.Validate(today)
 	}
+	id := uuid.NewString()
 	s.submit(w, r, u, submission{operation: "addReport", name: "report", form: f, invalid: invalid,
-		mutation: edit.AddReport(rep, in), done: "/conferences/" + r.PathValue("id") + "/reports", flash: "Report added"}, s.showReports)
+		mutation: func(c *domain.Conference) (ch domain.Change, err error) {
+			_, ch, err = c.AddReport(id, in, today)
+			return ch, err
+		}, done: "/conferences/" + r.PathValue("id") + "/reports", flash: "Report added"}, s.showReports)
 }
 
 func (s *Server) handleSaveShare(w http.ResponseWriter, r *http.Request, u user) {
@@ -67,16 +70,20 @@ func (s *Server) handleSaveShare(w http.ResponseWriter, r *http.Request, u user)
 		sh.SharedOn, sh.Language = sharedOn, f.V("language")
 	}
 	sh = sh.WithDefaults()
+	today := domain.DateOf(s.db.Now())
 	invalid := f.invalidIfErrors()
 	if invalid == nil {
-		invalid = sh.Validate(domain.DateOf(s.db.Now()))
+		invalid = sh.Validate(today)
 	}
-	if err := edit.MayWrite("addShare", u.Role, nil, sh); err != nil && auth.Allowed("addShare", u.Role) {
+	if err := auth.MayWrite("addShare", u.Role, nil, sh); err != nil && auth.Allowed("addShare", u.Role) {
 		s.renderStatus(w, r, http.StatusForbidden)
 		return
 	}
 	s.submit(w, r, u, submission{operation: "addShare", name: "share-" + rid, form: f, invalid: invalid,
-		mutation: edit.AddShare(rid, sh), done: "/conferences/" + r.PathValue("id") + "/reports#report-" + rid, flash: "Sharing recorded"}, s.showReports)
+		mutation: func(c *domain.Conference) (ch domain.Change, err error) {
+			_, ch, err = c.AddShare(rid, sh, today)
+			return ch, err
+		}, done: "/conferences/" + r.PathValue("id") + "/reports#report-" + rid, flash: "Sharing recorded"}, s.showReports)
 }
 
 // childrenView is the children's views page.
@@ -116,14 +123,17 @@ func (s *Server) showChildren(w http.ResponseWriter, r *http.Request, u user, ov
 func (s *Server) handleSaveChildViews(w http.ResponseWriter, r *http.Request, u user) {
 	f := readForm(r, "child", "child_ref", "means")
 	views := domain.ChildViews{Means: f.V("means"), RecordedOn: f.readDate(r, "recorded_on"), SharedOn: f.readDate(r, "shared_on")}
+	today := domain.DateOf(s.db.Now())
 	invalid := f.invalidIfErrors()
 	if invalid == nil {
-		invalid = views.Validate(domain.DateOf(s.db.Now()))
+		invalid = views.Validate(today)
 	}
-	var child domain.Child
-	created := false
+	ref := f.V("child_ref")
 	s.submit(w, r, u, submission{operation: "putChildViews", name: "child-" + f.V("child"), form: f, invalid: invalid,
-		mutation: edit.PutChildViews(f.V("child_ref"), views, &child, &created), done: "/conferences/" + r.PathValue("id") + "/children", flash: "Child's views saved"}, s.showChildren)
+		mutation: func(c *domain.Conference) (ch domain.Change, err error) {
+			_, ch, err = c.RecordChildViews(ref, views, today)
+			return ch, err
+		}, done: "/conferences/" + r.PathValue("id") + "/children", flash: "Child's views saved"}, s.showChildren)
 }
 
 // checkView is the chair's check.
