@@ -88,6 +88,9 @@ type ReadinessSummary struct {
 	Findings []Finding `json:"-"`
 	// Measures are stored with the summary too, for the insights.
 	Measures Tally `json:"-"`
+	// Rules names the rules and calendar the summary was evaluated under
+	// (the store's hash of readiness.Fingerprint); 0 when not known.
+	Rules int64 `json:"-"`
 }
 
 // Conference is the whole aggregate: a conference, its family members, its

@@ -84,12 +84,16 @@ func (db *DB) conferenceIDByRef(ctx context.Context, org, ref string) (string, e
 	return row.ID, err
 }
 
-// Conference returns the whole aggregate, and audits the read.
+// Conference returns the whole aggregate, and audits the read. Its
+// readiness is evaluated live while new rules have yet to reach it.
 func (db *DB) Conference(ctx context.Context, p domain.Principal, id string) (*domain.Conference, error) {
 	var c *domain.Conference
 	err := db.inRead(ctx, func(tx *gorm.DB) error {
 		var err error
-		c, err = findAggregate(tx, p.Org, id)
+		if c, err = findAggregate(tx, p.Org, id); err != nil {
+			return err
+		}
+		_, err = db.current(tx, p.Org, c)
 		return err
 	})
 	if err != nil {
@@ -173,43 +177,8 @@ func (db *DB) reevaluate(tx *gorm.DB, org string, c *domain.Conference) error {
 	if err != nil {
 		return err
 	}
-	c.Readiness = db.Evaluate(c, pol).Summary()
+	c.Readiness = db.summary(c, pol)
 	return nil
-}
-
-// Readiness returns a conference's readiness as it stands now, and its
-// version, and audits the read. It is one row: the findings stored by the
-// last write, with overdue worked out for today. A row stored before
-// findings were kept is evaluated live.
-func (db *DB) Readiness(ctx context.Context, p domain.Principal, id string) (domain.ReadinessResult, int, error) {
-	if uuid.Validate(id) != nil {
-		return domain.ReadinessResult{}, 0, domain.Errorf(domain.ENOTFOUND, "conference not found")
-	}
-	// Only the columns a readiness answer needs: scanning a whole row is
-	// most of the cost of this read.
-	var row conferenceRow
-	err := db.inReadOne(ctx, func(q *gorm.DB) error {
-		return q.Select("version", "readiness_status", "readiness_blockers", "readiness_advisories", "readiness_due_on", "readiness_findings").
-			Where("id = ? AND org = ?", id, p.Org).Take(&row).Error
-	})
-	if err != nil {
-		return domain.ReadinessResult{}, 0, err
-	}
-	if row.ReadinessFindings == nil {
-		result, c, err := db.evaluation(ctx, p, id)
-		if err != nil {
-			return domain.ReadinessResult{}, 0, err
-		}
-		return result, c.Version, db.AuditRead(ctx, p, "readiness", id, id)
-	}
-	summary := summaryOf(row)
-	if summary.Findings, err = colFindings(row.ReadinessFindings); err != nil {
-		return domain.ReadinessResult{}, 0, err
-	}
-	if err := db.AuditRead(ctx, p, "readiness", id, id); err != nil {
-		return domain.ReadinessResult{}, 0, err
-	}
-	return summary.Result(db.now()), row.Version, nil
 }
 
 // evaluation evaluates a conference live, from its whole aggregate.
@@ -256,13 +225,15 @@ func (db *DB) ConferenceReadiness(ctx context.Context, p domain.Principal, id st
 		if err := tx.Select(storedFindings).Where("id = ?", id).Take(&row).Error; err != nil {
 			return err
 		}
-		if row.ReadinessFindings == nil {
-			// Stored before findings were kept: evaluate live.
+		if row.ReadinessFindings == nil || db.stale(c.Readiness.Rules) {
+			// Stored before findings were kept, or new rules have yet to
+			// reach it: evaluate live.
 			pol, err := policyIn(tx, p.Org)
 			if err != nil {
 				return err
 			}
 			result = db.Evaluate(c, pol)
+			c.Readiness = result.Summary()
 			return nil
 		}
 		summary := c.Readiness

@@ -235,7 +235,8 @@ func (db *DB) recountOrg(tx *gorm.DB, org string) (int, error) {
 		return 0, err
 	}
 	postponed := tx.Model(&checkRow{}).Select("1").Where("readiness_checks.conference_id = conferences.id AND decision = ?", "postpone")
-	if err := tx.Model(&conferenceRow{}).Where("org = ?", org).Update("postponed_by_chair", gorm.Expr("EXISTS (?)", postponed)).Error; err != nil {
+	// UpdateColumn: a recount changes no conference, so updated_at stays.
+	if err := tx.Model(&conferenceRow{}).Where("org = ?", org).UpdateColumn("postponed_by_chair", gorm.Expr("EXISTS (?)", postponed)).Error; err != nil {
 		return 0, err
 	}
 	if err := db.reevaluateAll(tx, org, nil); err != nil {

@@ -28,8 +28,10 @@ const overduePage = 200
 // of days, so a run after downtime catches up on whatever was missed. A
 // finding is announced once per due date: overdue_notices is keyed by it,
 // and a notice is written with its event only when its insert took, so
-// two instances running at once still announce each finding once. It
-// returns how many events it wrote.
+// two instances running at once still announce each finding once. While
+// new rules have yet to reach a conference it is passed over, so that no
+// deadline the new rules no longer set is announced; it is announced, if
+// still due, once they have. It returns how many events it wrote.
 func (db *DB) EmitOverdue(ctx context.Context) (int, error) {
 	today := db.today()
 	emitted, after := 0, ""
@@ -43,6 +45,9 @@ func (db *DB) EmitOverdue(ctx context.Context) (int, error) {
 				Where("id > ? AND status = ? AND readiness_status = ? AND readiness_due_on < ? AND purged_at IS NULL",
 					after, domain.StatusScheduled, domain.NotReady, today.String()).
 				Order("id").Limit(overduePage)
+			if db.rules.passing.Load() {
+				q = q.Where("readiness_rules = ?", db.rules.mark.Load())
+			}
 			if err := q.Find(&rows).Error; err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -107,9 +108,8 @@ func (db *DB) SetPolicy(ctx context.Context, p domain.Principal, pol domain.Poli
 
 // reevaluateAll refreshes the stored readiness of every conference of org,
 // not only the scheduled ones, so that a stored summary always agrees with
-// a live evaluation. Only the summary columns change: the version does not,
-// since nothing a caller wrote has changed. Policies change rarely, so one
-// pass over the organisation's conferences is affordable.
+// a live evaluation. Policies change rarely, so one pass over the
+// organisation's conferences is affordable.
 //
 // Starts that have passed are recorded first, from the readiness they had
 // before this evaluation. What the conferences add to the insights changes
@@ -135,41 +135,91 @@ func (db *DB) reevaluateAll(tx *gorm.DB, org string, d tallyDelta) error {
 		if len(rows) == 0 {
 			return nil
 		}
-		confs, err := loadAggregates(tx, rows)
-		if err != nil {
-			return err
-		}
-		var events []pendingEvent
-		for i := range confs {
-			c := &confs[i]
-			prior := summaryOf(rows[i])
-			if prior.Findings, err = colFindings(rows[i].ReadinessFindings); err != nil {
-				return err
-			}
-			c.Readiness = db.Evaluate(c, pol).Summary()
-			updated := rows[i]
-			updated.InsightMeasures = tallyCol(c.Readiness.Measures)
-			if e, changed := readinessChange(prior, c); changed && rows[i].ReadinessFindings != nil {
-				events = append(events, e)
-			}
-			err = tx.Model(&conferenceRow{}).Where("id = ?", c.ID).Updates(map[string]any{
-				"readiness_status": c.Readiness.Status, "readiness_blockers": c.Readiness.Blockers,
-				"readiness_advisories": c.Readiness.Advisories, "readiness_due_on": dateCol(c.Readiness.DueOn),
-				"readiness_findings": findingsCol(c.Readiness.Findings), "insight_measures": updated.InsightMeasures,
-			}).Error
-			if err != nil {
-				return err
-			}
-			if d != nil {
-				d.change(&rows[i], &updated)
-			}
-		}
-		if err := db.appendEvents(tx, org, events...); err != nil {
+		if err := db.reevaluateRows(tx, org, pol, rows, d); err != nil {
 			return err
 		}
 		after = rows[len(rows)-1].ID
 	}
 }
 
-// reevaluatePage is how many conferences reevaluateAll loads at a time.
-const reevaluatePage = 500
+// reevaluateRows evaluates conference rows of org again under pol and
+// stores their readiness. Only the readiness columns change: the version
+// does not, since nothing a caller wrote has changed. A conference whose
+// readiness changed gets an event. d, when not nil, collects the
+// difference to the tallies.
+func (db *DB) reevaluateRows(tx *gorm.DB, org string, pol domain.Policy, rows []conferenceRow, d tallyDelta) error {
+	confs, err := loadAggregates(tx, rows)
+	if err != nil {
+		return err
+	}
+	var (
+		events []pendingEvent
+		same   []string
+	)
+	for i := range confs {
+		c, was := &confs[i], &rows[i]
+		prior := summaryOf(*was)
+		if prior.Findings, err = colFindings(was.ReadinessFindings); err != nil {
+			return err
+		}
+		c.Readiness = db.summary(c, pol)
+		now := *was
+		now.ReadinessStatus, now.ReadinessBlockers, now.ReadinessAdvisories = c.Readiness.Status, c.Readiness.Blockers, c.Readiness.Advisories
+		now.ReadinessDueOn, now.ReadinessFindings = dateCol(c.Readiness.DueOn), findingsCol(c.Readiness.Findings)
+		now.InsightMeasures, now.ReadinessRules = tallyCol(c.Readiness.Measures), c.Readiness.Rules
+		if e, changed := readinessChange(prior, c); changed && was.ReadinessFindings != nil {
+			events = append(events, e)
+		}
+		if d != nil {
+			d.change(was, &now)
+		}
+		if sameReadiness(was, &now) {
+			same = append(same, c.ID) // most rows, when new rules change little
+			continue
+		}
+		err := tx.Exec(`UPDATE conferences SET readiness_status = ?, readiness_blockers = ?, readiness_advisories = ?,
+			readiness_due_on = ?, readiness_findings = ?, insight_measures = ?, readiness_rules = ? WHERE id = ?`,
+			now.ReadinessStatus, now.ReadinessBlockers, now.ReadinessAdvisories, now.ReadinessDueOn, now.ReadinessFindings,
+			now.InsightMeasures, now.ReadinessRules, c.ID).Error
+		if err != nil {
+			return err
+		}
+	}
+	if err := setRules(tx, db.rules.mark.Load(), same); err != nil {
+		return err
+	}
+	return db.appendEvents(tx, org, events...)
+}
+
+// sameReadiness reports whether two states of a row hold the same
+// readiness, whatever rules they name.
+func sameReadiness(a, b *conferenceRow) bool {
+	return a.ReadinessStatus == b.ReadinessStatus && a.ReadinessBlockers == b.ReadinessBlockers &&
+		a.ReadinessAdvisories == b.ReadinessAdvisories && equalCol(a.ReadinessDueOn, b.ReadinessDueOn) &&
+		equalCol(a.ReadinessFindings, b.ReadinessFindings) && equalCol(a.InsightMeasures, b.InsightMeasures)
+}
+
+func equalCol(a, b *string) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
+
+// setRules records that the conferences with ids were evaluated under the
+// rules marked mark, in one statement however many there are.
+func setRules(tx *gorm.DB, mark int64, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	return tx.Exec("UPDATE conferences SET readiness_rules = ? WHERE id IN "+jsonStrings(tx), mark, string(list)).Error
+}
+
+// jsonStrings is a subquery of the strings in a JSON array given as one
+// parameter, in tx's dialect: one SQL text, prepared once, for lists of
+// any length.
+func jsonStrings(tx *gorm.DB) string {
+	if tx.Dialector.Name() == string(Postgres) {
+		return "(SELECT jsonb_array_elements_text(CAST(? AS jsonb)))"
+	}
+	return "(SELECT value FROM json_each(?))"
+}

@@ -32,6 +32,7 @@ type conferenceRow struct {
 	ReadinessAdvisories    int
 	ReadinessDueOn         *string
 	ReadinessFindings      *string // JSON, without overdue flags
+	ReadinessRules         int64   // the rules it was evaluated under; see DB.stale
 	InsightMeasures        *string // JSON domain.Tally; NULL before first evaluated with measures
 	PostponedByChair       bool
 	StartStatus            *string // readiness when the conference began; NULL until recorded
@@ -209,6 +210,7 @@ func toConferenceRow(org string, c *domain.Conference) conferenceRow {
 		ReadinessBlockers:      c.Readiness.Blockers,
 		ReadinessAdvisories:    c.Readiness.Advisories,
 		ReadinessFindings:      findingsCol(c.Readiness.Findings),
+		ReadinessRules:         c.Readiness.Rules,
 		CreatedAt:              c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
 		PurgedAt:         c.PurgedAt,
 		InsightMeasures:  tallyCol(c.Readiness.Measures),
@@ -372,7 +374,7 @@ func colFindings(s *string) ([]domain.Finding, error) {
 
 // summaryOf is the stored readiness summary of a row, without findings.
 func summaryOf(r conferenceRow) domain.ReadinessSummary {
-	return domain.ReadinessSummary{Status: r.ReadinessStatus, Blockers: r.ReadinessBlockers, Advisories: r.ReadinessAdvisories, DueOn: colDate(r.ReadinessDueOn)}
+	return domain.ReadinessSummary{Status: r.ReadinessStatus, Blockers: r.ReadinessBlockers, Advisories: r.ReadinessAdvisories, DueOn: colDate(r.ReadinessDueOn), Rules: r.ReadinessRules}
 }
 
 // tallyCol stores a tally as JSON; nil (never counted) is NULL, so that an

@@ -42,7 +42,7 @@ func (db *DB) SeedConferences(ctx context.Context, p domain.Principal, cs []*dom
 		}
 		d := tallyDelta{}
 		for _, c := range cs {
-			c.Readiness = db.Evaluate(c, pol).Summary()
+			c.Readiness = db.summary(c, pol)
 			db.recordStartOfNew(c)
 			row, err := insertAggregate(tx, p.Org, c)
 			if err != nil {

@@ -63,8 +63,10 @@ func (db *DB) updateFromSnapshot(ctx context.Context, p domain.Principal, id str
 	after := rowsOf(p.Org, c)
 	err = db.inWrite(ctx, func(tx *gorm.DB) error {
 		// What the conference adds to the insights also depends on what a
-		// chair's check or a recorded start set without a new version.
-		q := tx.Model(&conferenceRow{}).Where("id = ? AND org = ? AND version = ? AND postponed_by_chair = ?", id, p.Org, read, before.conference.PostponedByChair)
+		// chair's check, a recorded start or a re-evaluation after new
+		// rules set without a new version.
+		q := tx.Model(&conferenceRow{}).Where("id = ? AND org = ? AND version = ? AND postponed_by_chair = ? AND readiness_rules = ?",
+			id, p.Org, read, before.conference.PostponedByChair, before.conference.ReadinessRules)
 		if before.conference.StartStatus == nil {
 			q = q.Where("start_status IS NULL")
 		}
@@ -151,7 +153,7 @@ func (db *DB) apply(org string, c *domain.Conference, ifMatch *int, m domain.Mut
 	}
 	c.Version++
 	c.UpdatedAt = db.now()
-	c.Readiness = db.Evaluate(c, pol).Summary()
+	c.Readiness = db.summary(c, pol)
 	return before, prior, change, nil
 }
 
