@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cpcready/cpcready/internal/domain"
+	"github.com/cpcready/cpcready/internal/edit"
 )
 
 // findProfessional returns the professional or a not-found error.
@@ -52,13 +53,7 @@ func (s *Server) handleAddProfessional() gin.HandlerFunc {
 			return
 		}
 		added := domain.Professional{ID: uuid.NewString(), ProfessionalFields: f}
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (domain.Change, error) {
-			if len(conf.Professionals) >= domain.MaxProfessionals {
-				return domain.Change{}, domain.Errorf(domain.EINVALID, "a conference has at most %d professionals", domain.MaxProfessionals)
-			}
-			conf.Professionals = append(conf.Professionals, added)
-			return domain.Change{Action: "create", Entity: "professional", EntityID: added.ID, After: &f}, nil
-		})
+		conf, ok := s.update(c, version, edit.AddProfessional(added))
 		if !ok {
 			return
 		}
@@ -73,24 +68,11 @@ func (s *Server) handleUpdateProfessional() gin.HandlerFunc {
 			return
 		}
 		var updated domain.Professional
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (domain.Change, error) {
-			p, err := findProfessional(conf, c.Param("prof_id"))
-			if err != nil {
-				return domain.Change{}, err
-			}
-			before := p.ProfessionalFields
+		conf, ok := s.update(c, version, edit.UpdateProfessional(c.Param("prof_id"), func(before domain.ProfessionalFields) (domain.ProfessionalFields, error) {
 			var next domain.ProfessionalFields
-			if err := applyMergePatch(&before, patch, &next); err != nil {
-				return domain.Change{}, err
-			}
-			next = next.WithDefaults()
-			if err := next.Validate(); err != nil {
-				return domain.Change{}, err
-			}
-			p.ProfessionalFields = next
-			updated = *p
-			return domain.Change{Action: "update", Entity: "professional", EntityID: p.ID, Before: &before, After: &next}, nil
-		})
+			err := applyMergePatch(&before, patch, &next)
+			return next, err
+		}, &updated))
 		if !ok {
 			return
 		}
@@ -104,15 +86,7 @@ func (s *Server) handleDeleteProfessional() gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (domain.Change, error) {
-			p, err := findProfessional(conf, c.Param("prof_id"))
-			if err != nil {
-				return domain.Change{}, err
-			}
-			before := p.ProfessionalFields
-			conf.RemoveProfessional(p.ID)
-			return domain.Change{Action: "delete", Entity: "professional", EntityID: c.Param("prof_id"), Before: &before}, nil
-		})
+		conf, ok := s.update(c, version, edit.RemoveProfessional(c.Param("prof_id")))
 		if !ok {
 			return
 		}

@@ -45,27 +45,12 @@ func (s *Server) handleUpdateReport() gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		today := s.today()
 		var updated domain.Report
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (domain.Change, error) {
-			r := conf.Report(c.Param("rid"))
-			if r == nil {
-				return domain.Change{}, domain.Errorf(domain.ENOTFOUND, "report not found")
-			}
-			before := reportBody{Agency: r.Agency, Title: r.Title, ReceivedOn: r.ReceivedOn, SharedWithChairOn: r.SharedWithChairOn}
+		conf, ok := s.update(c, version, edit.UpdateReport(c.Param("rid"), s.today(), func(before reportBody) (reportBody, error) {
 			var next reportBody
-			if err := applyMergePatch(&before, patch, &next); err != nil {
-				return domain.Change{}, err
-			}
-			candidate := *r
-			candidate.Agency, candidate.Title, candidate.ReceivedOn, candidate.SharedWithChairOn = next.Agency, next.Title, next.ReceivedOn, next.SharedWithChairOn
-			if err := candidate.Validate(today); err != nil {
-				return domain.Change{}, err
-			}
-			*r = candidate
-			updated = candidate
-			return domain.Change{Action: "update", Entity: "report", EntityID: r.ID, Before: before, After: next}, nil
-		})
+			err := applyMergePatch(&before, patch, &next)
+			return next, err
+		}, &updated))
 		if !ok {
 			return
 		}

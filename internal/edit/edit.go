@@ -160,6 +160,33 @@ func AddReport(r domain.Report, in ReportInput) domain.Mutation {
 	}
 }
 
+// UpdateReport replaces a report's own fields (not its shares) with what
+// next makes of the current ones, checked against today; updated receives
+// the result.
+func UpdateReport(rid string, today domain.Date, next func(before ReportInput) (ReportInput, error), updated *domain.Report) domain.Mutation {
+	return func(conf *domain.Conference) (domain.Change, error) {
+		r := conf.Report(rid)
+		if r == nil {
+			return domain.Change{}, domain.Errorf(domain.ENOTFOUND, "report not found")
+		}
+		before := ReportInput{Agency: r.Agency, Title: r.Title, ReceivedOn: r.ReceivedOn, SharedWithChairOn: r.SharedWithChairOn}
+		after, err := next(before)
+		if err != nil {
+			return domain.Change{}, err
+		}
+		candidate := *r
+		candidate.Agency, candidate.Title, candidate.ReceivedOn, candidate.SharedWithChairOn = after.Agency, after.Title, after.ReceivedOn, after.SharedWithChairOn
+		if err := candidate.Validate(today); err != nil {
+			return domain.Change{}, err
+		}
+		*r = candidate
+		if updated != nil {
+			*updated = candidate
+		}
+		return domain.Change{Action: "update", Entity: "report", EntityID: r.ID, Before: before, After: after}, nil
+	}
+}
+
 // AddShare records that a report was shared with a participant, or withheld;
 // sh is already validated and given its id.
 func AddShare(rid string, sh domain.Share) domain.Mutation {
