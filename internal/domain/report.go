@@ -38,6 +38,10 @@ const (
 	FormatOther    = "other"
 )
 
+// ShareFormats lists the formats a share may name, in the order a form
+// offers them.
+var ShareFormats = []string{FormatWritten, FormatSpoken, FormatEasyRead, FormatOther}
+
 // Validate checks a report against today in Europe/London.
 func (r *Report) Validate(today Date) error {
 	fields := append(validateStruct(r), notAfter("received_on", r.ReceivedOn, today)...)
