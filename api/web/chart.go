@@ -41,10 +41,11 @@ type barInput struct {
 	Text  string
 }
 
-// baseline is a reference line across a column chart.
+// baseline is a reference line across a column chart, labelled in a
+// line or two to the right of the plot.
 type baseline struct {
 	At    float64
-	Label string
+	Label []string
 }
 
 // noData marks a bar with nobody to count.
@@ -53,8 +54,8 @@ const noData = "–"
 // columnChart draws one column per bar, with a scale from 0 to 100% and,
 // when given, a dashed baseline labelled to the right of the plot.
 func columnChart(id string, bars []barInput, base *baseline) chart {
-	const width, height = 760, 280
-	const left, right, top, bottom = 48.0, 630.0, 24.0, 236.0
+	const width, height = 800, 280
+	const left, right, top, bottom = 48.0, 640.0, 24.0, 236.0
 	c := chart{ID: id, Width: width, Height: height}
 	y := func(rate float64) float64 { return round1(bottom - rate*(bottom-top)) }
 	for _, pct := range []float64{0, 0.25, 0.5, 0.75, 1} {
@@ -76,7 +77,9 @@ func columnChart(id string, bars []barInput, base *baseline) chart {
 	}
 	if base != nil {
 		c.Lines = append(c.Lines, line{X1: left, Y1: y(base.At), X2: right, Y2: y(base.At), Class: "chart__baseline"})
-		c.Texts = append(c.Texts, text{X: right + 8, Y: y(base.At) + 5, Anchor: "start", Class: "chart__baseline-label", Body: base.Label})
+		for i, l := range base.Label {
+			c.Texts = append(c.Texts, text{X: right + 8, Y: y(base.At) + 5 + 18*float64(i), Anchor: "start", Class: "chart__baseline-label", Body: l})
+		}
 	}
 	return c
 }
@@ -84,7 +87,7 @@ func columnChart(id string, bars []barInput, base *baseline) chart {
 // barChart draws one horizontal bar per item, labelled on the left, with
 // its figure at the bar's end.
 func barChart(id string, bars []barInput) chart {
-	const width, rowHeight, labelWidth, valueWidth = 760, 34.0, 190.0, 60.0
+	const width, rowHeight, labelWidth, valueWidth = 800, 34.0, 190.0, 60.0
 	height := int(rowHeight*float64(len(bars)) + 10)
 	c := chart{ID: id, Width: width, Height: height}
 	span := float64(width) - labelWidth - valueWidth

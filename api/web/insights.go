@@ -29,7 +29,6 @@ type measureView struct {
 	Numerator, Denominator string // what each counts, in words
 	LowerIsBetter          bool
 	Baseline               *insights.Baseline
-	BaselineShort          string
 	Rows                   []rateRow // the months, oldest first
 	Total                  rateRow
 	Chart                  chart
@@ -68,10 +67,10 @@ var measureTexts = []struct {
 }
 
 // baselineShort is a research figure as a chart's line is labelled.
-var baselineShort = map[string]string{
-	domain.MeasureReportsSharedInTime: "Research: one third",
-	domain.MeasureChildViewsShared:    "Research: one fifth",
-	domain.MeasurePhoneOnly:           "Research: most (over half)",
+var baselineShort = map[string][]string{
+	domain.MeasureReportsSharedInTime: {"Research:", "one third"},
+	domain.MeasureChildViewsShared:    {"Research:", "one fifth"},
+	domain.MeasurePhoneOnly:           {"Research: most", "(over half)"},
 }
 
 // baselineAt is where a baseline's line is drawn: its value, or one half
@@ -142,7 +141,7 @@ func newInsightsView(rep insights.Report) *insightsView {
 			Total: rowOf("All "+strconv.Itoa(len(months))+" months", byMeasure(rep.Total, t.measure))}
 		for i := range rep.Baselines {
 			if rep.Baselines[i].Measure == t.measure {
-				mv.Baseline, mv.BaselineShort = &rep.Baselines[i], baselineShort[t.measure]
+				mv.Baseline = &rep.Baselines[i]
 			}
 		}
 		var bars []barInput
@@ -153,7 +152,7 @@ func newInsightsView(rep insights.Report) *insightsView {
 		}
 		var line *baseline
 		if mv.Baseline != nil {
-			line = &baseline{At: baselineAt(*mv.Baseline), Label: mv.BaselineShort}
+			line = &baseline{At: baselineAt(*mv.Baseline), Label: baselineShort[t.measure]}
 		}
 		mv.Chart = columnChart("chart-"+t.measure, bars, line)
 		v.Measures = append(v.Measures, mv)
