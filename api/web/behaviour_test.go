@@ -213,7 +213,7 @@ func TestEveryPageOfAFamilysRecordIsAudited(t *testing.T) {
 	b := a.browser()
 	b.signIn(domain.RoleManager)
 	ctx := context.Background()
-	for _, p := range []string{"", "/participants/" + c.Participants[0].ID, "/reports", "/children", "/check", "/print", "/history"} {
+	for _, p := range []string{"", "/participants/" + c.Participants[0].ID, "/reports", "/professionals", "/children", "/check", "/print", "/history"} {
 		before := auditReads(t, a, c.ID)
 		if got := b.get("/conferences/" + c.ID + p); got.Status != http.StatusOK {
 			t.Fatalf("GET %s: %d", p, got.Status)
