@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,31 +32,80 @@ func benchSize(b *testing.B) int {
 	return n
 }
 
-// benchApp seeds n conferences of DEMO spread over two years around now,
-// each with two family members and a report, so that the fortnight the
-// home page shows holds about one in fifty of them.
+// benchSite is the app on a database of conferences, ready for a
+// signed-in browser.
+type benchSite struct {
+	a *app
+	// probe is an upcoming conference, for the conference page.
+	probe string
+	// signIn signs a browser in as a member of staff of the conferences'
+	// organisation.
+	signIn func(br *browser, role domain.Role)
+}
+
+// benchApp is the app on the benchmark's database. With
+// CPCREADY_WEB_BENCH_DB it is that SQLite file, seeded beforehand by
+// cpcbench (organisation CPCREADY_WEB_BENCH_ORG, BENCH unless set): the
+// benchmark writes sessions and audit rows to it, so give it a copy, never
+// the cache itself. Otherwise it seeds n conferences of DEMO spread over
+// two years around now, each with two family members and a report, so that
+// the fortnight the home page shows holds about one in fifty of them.
 //
-// On SQLite the seeded file is kept for the rest of the run, so that each
+// On SQLite a file it seeds is kept for the rest of the run, so that each
 // benchmark does not seed its own.
-func benchApp(b *testing.B) (*app, string) {
+func benchApp(b *testing.B) benchSite {
+	if path := os.Getenv("CPCREADY_WEB_BENCH_DB"); path != "" {
+		return seededSite(b, path)
+	}
 	n := benchSize(b)
+	demoSignIn := func(br *browser, role domain.Role) { br.signIn(role) }
 	if os.Getenv(storetest.PostgresEnv) == "" {
 		path := filepath.Join(os.TempDir(), fmt.Sprintf("cpcready-web-bench-%d-%d.db", os.Getpid(), n))
 		if seeded[path] != "" {
 			db, clock := storetest.MustOpenURL(b, path)
-			return newAppOn(b, db, clock), seeded[path]
+			return benchSite{newAppOn(b, db, clock), seeded[path], demoSignIn}
 		}
 		db, clock := storetest.MustOpenURL(b, path)
 		a, probe := seedBench(b, db, clock, n)
 		seeded[path] = probe
-		return a, probe
+		return benchSite{a, probe, demoSignIn}
 	}
 	db, clock := storetest.MustOpenDB(b)
-	return seedBench(b, db, clock, n)
+	a, probe := seedBench(b, db, clock, n)
+	return benchSite{a, probe, demoSignIn}
 }
 
 // seeded maps a kept benchmark database to its probe conference.
 var seeded = map[string]string{}
+
+// seededSite opens a database cpcbench seeded, at today's date as the
+// seeding did, with sign-in through a loopback identity provider: demo
+// sign-in knows only organisation DEMO.
+func seededSite(b *testing.B, path string) benchSite {
+	org := os.Getenv("CPCREADY_WEB_BENCH_ORG")
+	if org == "" {
+		org = "BENCH"
+	}
+	db, clock := storetest.MustOpenURL(b, path)
+	clock.Set(time.Now())
+	a, idp := oidcAppOn(b, db, clock)
+	now := clock.Now()
+	upcoming, _, err := db.ListConferences(context.Background(), manager(org), store.ConferenceFilter{From: &now, Limit: 1})
+	if err != nil || len(upcoming) == 0 {
+		b.Fatalf("no upcoming conference of %s in %s: %v", org, path, err)
+	}
+	b.Logf("measuring %s (organisation %s)", path, org)
+	return benchSite{a: a, probe: upcoming[0].ID, signIn: func(br *browser, role domain.Role) {
+		br.c.Jar = insecureJar()
+		ref := map[domain.Role]string{domain.RoleChair: "CH-001", domain.RoleSocialWorker: "SW-0001"}[role]
+		u := staffUser{sub: "bench-" + string(role), name: "Bench " + roleWords(role), org: org, ref: ref, roles: []string{string(role)}}
+		if p := signInAt(b, br, u, idp); p.Status != http.StatusSeeOther {
+			b.Fatalf("sign in as %s: %d", role, p.Status)
+		}
+	}}
+}
+
+func roleWords(r domain.Role) string { return strings.ReplaceAll(string(r), "_", " ") }
 
 func seedBench(b *testing.B, db *store.DB, clock *storetest.Clock, n int) (*app, string) {
 	a := newAppOn(b, db, clock)
@@ -95,10 +145,10 @@ func seedBench(b *testing.B, db *store.DB, clock *storetest.Clock, n int) (*app,
 // benchPage measures one page, over real HTTP with a signed-in session,
 // and reports its 99th percentile server time.
 func benchPage(b *testing.B, role domain.Role, path func(probe string) string) {
-	a, probe := benchApp(b)
-	br := a.browser()
-	br.signIn(role)
-	url := path(probe)
+	site := benchApp(b)
+	br := site.a.browser()
+	site.signIn(br, role)
+	url := path(site.probe)
 	if p := br.get(url); p.Status != http.StatusOK {
 		b.Fatalf("GET %s: %d", url, p.Status)
 	}
