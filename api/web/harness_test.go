@@ -293,3 +293,14 @@ func with(vs ...url.Values) url.Values {
 	}
 	return out
 }
+
+// startAs starts the app with a not-ready conference of DEMO two days
+// ahead (seed) and a browser signed in as role.
+func startAs(t *testing.T, role domain.Role) (*app, *domain.Conference, *browser) {
+	t.Helper()
+	a := newApp(t)
+	c := a.seed("DEMO", 2)
+	b := a.browser()
+	b.signIn(role)
+	return a, c, b
+}

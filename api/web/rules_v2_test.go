@@ -78,10 +78,7 @@ func TestAProfessionalIsAddedChangedAndRemovedAndQuorumFollows(t *testing.T) {
 }
 
 func TestAProfessionalWithoutANameIsSummarisedAndKept(t *testing.T) {
-	a := newApp(t)
-	c := a.seed("DEMO", 2)
-	b := a.browser()
-	b.signIn(domain.RoleSocialWorker)
+	a, c, b := startAs(t, domain.RoleSocialWorker)
 	path := "/conferences/" + c.ID + "/professionals"
 	got := b.post(path, url.Values{"version": {b.get(path).version(t)}, "role": {"Head of year"}, "agency": {"education"}, "attendance": {"confirmed"}})
 	if got.Status != http.StatusUnprocessableEntity {
@@ -274,10 +271,7 @@ func TestChildViewsThatCannotBeHadNeedAReasonAndUnbornChildrenHaveNoForm(t *test
 }
 
 func TestAFamilyMembersPreparationIsRecorded(t *testing.T) {
-	a := newApp(t)
-	c := a.seed("DEMO", 2)
-	b := a.browser()
-	b.signIn(domain.RoleSocialWorker)
+	a, c, b := startAs(t, domain.RoleSocialWorker)
 	path := "/conferences/" + c.ID + "/participants/" + c.Participants[0].ID
 	today := domain.DateOf(a.clock.Now())
 	if _, codes := a.stored(c.ID); !slices.Contains(codes, "FAMILY_NOT_INFORMED") || !slices.Contains(codes, "ADVOCACY_NOT_OFFERED") {
@@ -309,10 +303,7 @@ func TestAFamilyMembersPreparationIsRecorded(t *testing.T) {
 }
 
 func TestAnArrangedLanguageNeedNamesWhoInterprets(t *testing.T) {
-	a := newApp(t)
-	c := a.seed("DEMO", 2)
-	b := a.browser()
-	b.signIn(domain.RoleSocialWorker)
+	a, c, b := startAs(t, domain.RoleSocialWorker)
 	path := "/conferences/" + c.ID + "/participants/" + c.Participants[0].ID
 	form := url.Values{"version": {b.get(path).version(t)}, "status": {"arranged"}, "language": {"pl"}}
 	got := b.post(path+"/needs/language", form)
