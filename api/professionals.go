@@ -7,19 +7,10 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cpcready/cpcready/internal/domain"
-	"github.com/cpcready/cpcready/internal/edit"
 )
 
-// findProfessional returns the professional or a not-found error.
-func findProfessional(conf *domain.Conference, id string) (*domain.Professional, error) {
-	if p := conf.Professional(id); p != nil {
-		return p, nil
-	}
-	return nil, domain.Errorf(domain.ENOTFOUND, "professional not found")
-}
-
 func professionalPart(c *gin.Context, conf *domain.Conference) (string, string, any, error) {
-	p, err := findProfessional(conf, c.Param("prof_id"))
+	p, err := conf.FindProfessional(c.Param("prof_id"))
 	if err != nil {
 		return "", "", nil, err
 	}
@@ -48,16 +39,10 @@ func (s *Server) handleAddProfessional() gin.HandlerFunc {
 		if !s.bind(c, &f, func() error { f = f.WithDefaults(); return f.Validate() }) {
 			return
 		}
-		version, ok := s.ifMatch(c, false)
-		if !ok {
-			return
-		}
-		added := domain.Professional{ID: uuid.NewString(), ProfessionalFields: f}
-		conf, ok := s.update(c, version, edit.AddProfessional(added))
-		if !ok {
-			return
-		}
-		respond(c, http.StatusCreated, conf.Version, added, conferencePath(conf.ID)+"/professionals/"+added.ID)
+		id := uuid.NewString()
+		addPart(s, c, func(p domain.Professional) string { return "/professionals/" + p.ID }, func(conf *domain.Conference) (domain.Professional, domain.Change, error) {
+			return conf.AddProfessional(id, f)
+		})
 	}
 }
 
@@ -67,12 +52,20 @@ func (s *Server) handleUpdateProfessional() gin.HandlerFunc {
 		if !ok {
 			return
 		}
+		id := c.Param("prof_id")
 		var updated domain.Professional
-		conf, ok := s.update(c, version, edit.UpdateProfessional(c.Param("prof_id"), func(before domain.ProfessionalFields) (domain.ProfessionalFields, error) {
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (ch domain.Change, err error) {
+			p, err := conf.FindProfessional(id)
+			if err != nil {
+				return ch, err
+			}
 			var next domain.ProfessionalFields
-			err := applyMergePatch(&before, patch, &next)
-			return next, err
-		}, &updated))
+			if err := applyMergePatch(&p.ProfessionalFields, patch, &next); err != nil {
+				return ch, err
+			}
+			updated, ch, err = conf.UpdateProfessional(id, next)
+			return ch, err
+		})
 		if !ok {
 			return
 		}
@@ -86,7 +79,8 @@ func (s *Server) handleDeleteProfessional() gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		conf, ok := s.update(c, version, edit.RemoveProfessional(c.Param("prof_id")))
+		id := c.Param("prof_id")
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (domain.Change, error) { return conf.RemoveProfessional(id) })
 		if !ok {
 			return
 		}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/cpcready/cpcready/internal/auth"
 	"github.com/cpcready/cpcready/internal/domain"
-	"github.com/cpcready/cpcready/internal/edit"
 )
 
 // agenciesView is the agencies and quorum page: the professionals invited
@@ -84,23 +83,29 @@ func ptrTo[T any](v T) *T { return &v }
 
 func (s *Server) handleAddProfessional(w http.ResponseWriter, r *http.Request, u user) {
 	f, pf, invalid := readProfessional(r)
+	id := uuid.NewString()
 	s.submit(w, r, u, submission{operation: "addProfessional", name: "professional", form: f, invalid: invalid,
-		mutation: edit.AddProfessional(domain.Professional{ID: uuid.NewString(), ProfessionalFields: pf}),
-		done:     s.professionalsPath(r), flash: "Professional added"}, s.showProfessionals)
+		mutation: func(c *domain.Conference) (ch domain.Change, err error) {
+			_, ch, err = c.AddProfessional(id, pf)
+			return ch, err
+		}, done: s.professionalsPath(r), flash: "Professional added"}, s.showProfessionals)
 }
 
 func (s *Server) handleChangeProfessional(w http.ResponseWriter, r *http.Request, u user) {
 	id := r.PathValue("prof")
 	f, pf, invalid := readProfessional(r)
 	s.submit(w, r, u, submission{operation: "updateProfessional", name: "professional-" + id, form: f, invalid: invalid,
-		mutation: edit.UpdateProfessional(id, func(domain.ProfessionalFields) (domain.ProfessionalFields, error) { return pf, nil }, nil),
-		done:     s.professionalsPath(r) + "#professional-" + id, flash: "Professional changed"}, s.showProfessionals)
+		mutation: func(c *domain.Conference) (ch domain.Change, err error) {
+			_, ch, err = c.UpdateProfessional(id, pf)
+			return ch, err
+		}, done: s.professionalsPath(r) + "#professional-" + id, flash: "Professional changed"}, s.showProfessionals)
 }
 
 func (s *Server) handleRemoveProfessional(w http.ResponseWriter, r *http.Request, u user) {
 	id := r.PathValue("prof")
 	s.submit(w, r, u, submission{operation: "deleteProfessional", name: "remove-" + id, form: readForm(r),
-		mutation: edit.RemoveProfessional(id), done: s.professionalsPath(r), flash: "Professional removed"}, s.showProfessionals)
+		mutation: func(c *domain.Conference) (domain.Change, error) { return c.RemoveProfessional(id) },
+		done:     s.professionalsPath(r), flash: "Professional removed"}, s.showProfessionals)
 }
 
 // HasFinding reports whether a finding with the code is outstanding.

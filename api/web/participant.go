@@ -7,7 +7,6 @@ import (
 
 	"github.com/cpcready/cpcready/internal/auth"
 	"github.com/cpcready/cpcready/internal/domain"
-	"github.com/cpcready/cpcready/internal/edit"
 )
 
 // participantView is a family member's page.
@@ -127,14 +126,12 @@ func (s *Server) participantPath(r *http.Request) string {
 func (s *Server) handleSaveAttendance(w http.ResponseWriter, r *http.Request, u user) {
 	f := readForm(r, "attendance", "private_space_confirmed", "technology_checked")
 	assessed := f.readDate(r, "needs_assessed_on")
-	m := edit.UpdateParticipant(r.PathValue("pid"), domain.DateOf(s.db.Now()), func(before domain.ParticipantFields) (domain.ParticipantFields, error) {
-		next := before
+	m := s.updateParticipant(r, u, func(next *domain.ParticipantFields) {
 		next.Attendance = domain.Attendance(f.V("attendance"))
 		next.NeedsAssessedOn = assessed
 		next.PrivateSpaceConfirmed = f.V("private_space_confirmed") == "on"
 		next.TechnologyChecked = f.V("technology_checked") == "on"
-		return next, nil
-	}, u.Role, nil)
+	})
 	s.submit(w, r, u, submission{operation: "updateParticipant", name: "attendance", form: f, invalid: f.invalidIfErrors(),
 		mutation: m, done: s.participantPath(r), flash: "Attendance and checks saved"}, s.showParticipant)
 }
@@ -145,8 +142,7 @@ func (s *Server) handleSaveAttendance(w http.ResponseWriter, r *http.Request, u 
 func (s *Server) handleSavePreparation(w http.ResponseWriter, r *http.Request, u user) {
 	f := readForm(r, "invited", "parental_responsibility")
 	informed, offered := f.readDate(r, "informed_on"), f.readDate(r, "advocacy_offered_on")
-	m := edit.UpdateParticipant(r.PathValue("pid"), domain.DateOf(s.db.Now()), func(before domain.ParticipantFields) (domain.ParticipantFields, error) {
-		next := before
+	m := s.updateParticipant(r, u, func(next *domain.ParticipantFields) {
 		switch f.V("invited") {
 		case "yes":
 			next.Invited = ptrTo(true)
@@ -155,8 +151,7 @@ func (s *Server) handleSavePreparation(w http.ResponseWriter, r *http.Request, u
 		}
 		next.ParentalResponsibility = f.V("parental_responsibility") == "on"
 		next.InformedOn, next.AdvocacyOfferedOn = informed, offered
-		return next, nil
-	}, u.Role, nil)
+	})
 	s.submit(w, r, u, submission{operation: "updateParticipant", name: "preparation", form: f, invalid: f.invalidIfErrors(),
 		mutation: m, done: s.participantPath(r) + "#preparation", flash: "Preparation saved"}, s.showParticipant)
 }
@@ -172,26 +167,31 @@ func (s *Server) handleSaveNeed(w http.ResponseWriter, r *http.Request, u user) 
 		// Who interprets is asked only once the need is arranged.
 		n.Interpreter = ""
 	}
-	invalid := edit.CheckNeed(kind, &n)
-	created := false
+	invalid := n.SetKind(kind)
+	pid := r.PathValue("pid")
 	s.submit(w, r, u, submission{operation: "putNeed", name: "need-" + kind, form: f, invalid: invalid,
-		mutation: edit.PutNeed(r.PathValue("pid"), n, &created), done: s.participantPath(r) + "#need-" + kind, flash: needName(kind) + " need saved"}, s.showParticipant)
+		mutation: func(c *domain.Conference) (domain.Change, error) { return c.PutNeed(pid, n) }, done: s.participantPath(r) + "#need-" + kind, flash: needName(kind) + " need saved"}, s.showParticipant)
 }
 
 func (s *Server) handleSaveContact(w http.ResponseWriter, r *http.Request, u user) {
 	f := readForm(r, "with", "method")
 	on := f.readDate(r, "on")
 	k := domain.Contact{ID: uuid.NewString(), With: f.V("with"), On: on, Method: f.V("method")}
+	today := domain.DateOf(s.db.Now())
 	invalid := f.invalidIfErrors()
 	if invalid == nil {
-		invalid = k.Validate(domain.DateOf(s.db.Now()))
+		invalid = k.Validate(today)
 	}
 	if k.With == "chair" && !auth.MayRecordChairContact(u.Role) {
 		s.renderStatus(w, r, http.StatusForbidden)
 		return
 	}
+	pid := r.PathValue("pid")
 	s.submit(w, r, u, submission{operation: "addContact", name: "contact", form: f, invalid: invalid,
-		mutation: edit.AddContact(r.PathValue("pid"), k), done: s.participantPath(r) + "#conversations", flash: "Conversation recorded"}, s.showParticipant)
+		mutation: func(c *domain.Conference) (ch domain.Change, err error) {
+			_, ch, err = c.AddContact(pid, k, today)
+			return ch, err
+		}, done: s.participantPath(r) + "#conversations", flash: "Conversation recorded"}, s.showParticipant)
 }
 
 func (s *Server) handleSaveSafety(w http.ResponseWriter, r *http.Request, u user) {
@@ -204,10 +204,9 @@ func (s *Server) handleSaveSafety(w http.ResponseWriter, r *http.Request, u user
 		s.renderStatus(w, r, http.StatusForbidden)
 		return
 	}
-	m := edit.UpdateParticipant(r.PathValue("pid"), domain.DateOf(s.db.Now()), func(before domain.ParticipantFields) (domain.ParticipantFields, error) {
+	m := s.updateParticipant(r, u, func(next *domain.ParticipantFields) {
 		// Only the parts the role is shown are taken from the form; the
 		// field permissions refuse anything else in the store.
-		next := before
 		if editSafety {
 			next.Safety = nil
 			if f.V("safety.concern") != "" || f.V("safety.arrangement") != "" || f.V("safety.note") != "" {
@@ -220,7 +219,7 @@ func (s *Server) handleSaveSafety(w http.ResponseWriter, r *http.Request, u user
 			switch {
 			case f.V("excluded") == "yes":
 				next.Attendance = domain.AttendanceExcluded
-			case f.V("excluded") == "no" && before.Attendance == domain.AttendanceExcluded:
+			case f.V("excluded") == "no" && next.Attendance == domain.AttendanceExcluded:
 				next.Attendance = domain.AttendanceUnknown
 			}
 			next.Exclusion = nil
@@ -228,8 +227,24 @@ func (s *Server) handleSaveSafety(w http.ResponseWriter, r *http.Request, u user
 				next.Exclusion = &domain.Exclusion{DecidedByChairOn: decided, Grounds: f.V("exclusion.grounds")}
 			}
 		}
-		return next, nil
-	}, u.Role, nil)
+	})
 	s.submit(w, r, u, submission{operation: "updateParticipant", name: "safety", form: f, invalid: f.invalidIfErrors(),
 		mutation: m, done: s.participantPath(r) + "#safety", flash: "Safety and exclusion saved"}, s.showParticipant)
+}
+
+// updateParticipant is the change a form makes to the family member in
+// the address: set changes a copy of their fields, and the field
+// permissions of updateParticipant apply to the result, as in the API.
+func (s *Server) updateParticipant(r *http.Request, u user, set func(next *domain.ParticipantFields)) domain.Mutation {
+	pid, today := r.PathValue("pid"), domain.DateOf(s.db.Now())
+	return auth.CheckFields("updateParticipant", u.Role, func(c *domain.Conference) (ch domain.Change, err error) {
+		p, err := c.FindParticipant(pid)
+		if err != nil {
+			return ch, err
+		}
+		next := p.ParticipantFields
+		set(&next)
+		_, ch, err = c.UpdateParticipant(pid, next, today)
+		return ch, err
+	})
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/cpcready/cpcready/internal/auth"
 	"github.com/cpcready/cpcready/internal/domain"
-	"github.com/cpcready/cpcready/internal/edit"
 )
 
 // reportsView is the reports and sharing page.
@@ -65,56 +64,65 @@ func (s *Server) reportsPath(r *http.Request) string {
 
 func (s *Server) handleSaveReport(w http.ResponseWriter, r *http.Request, u user) {
 	f := readForm(r, "agency", "title")
-	in := edit.ReportInput{Agency: f.V("agency"), Title: f.V("title"), ReceivedOn: f.readDate(r, "received_on"), SharedWithChairOn: f.readDate(r, "shared_with_chair_on")}
+	in := domain.ReportFields{Agency: f.V("agency"), Title: f.V("title"), ReceivedOn: f.readDate(r, "received_on"), SharedWithChairOn: f.readDate(r, "shared_with_chair_on")}
+	today := domain.DateOf(s.db.Now())
 	invalid := f.invalidIfErrors()
-	rep, err := edit.NewReport(in, domain.DateOf(s.db.Now()))
 	if invalid == nil {
-		invalid = err
+		invalid = in.Validate(today)
 	}
+	id := uuid.NewString()
 	s.submit(w, r, u, submission{operation: "addReport", name: "report", form: f, invalid: invalid,
-		mutation: edit.AddReport(rep, in), done: s.reportsPath(r), flash: "Report added"}, s.showReports)
+		mutation: func(c *domain.Conference) (ch domain.Change, err error) {
+			_, ch, err = c.AddReport(id, in, today)
+			return ch, err
+		}, done: s.reportsPath(r), flash: "Report added"}, s.showReports)
 }
 
 // handleChangeReport records a report's dates found out later: when it was
 // received and when it reached the chair. It is the API's
 // PATCH /v1/conferences/{id}/reports/{rid}.
 func (s *Server) handleChangeReport(w http.ResponseWriter, r *http.Request, u user) {
-	rid := r.PathValue("rid")
+	rid, today := r.PathValue("rid"), domain.DateOf(s.db.Now())
 	f := readForm(r)
 	received, withChair := f.readDate(r, "received_on"), f.readDate(r, "shared_with_chair_on")
-	m := edit.UpdateReport(rid, domain.DateOf(s.db.Now()), func(before edit.ReportInput) (edit.ReportInput, error) {
-		next := before
-		next.ReceivedOn, next.SharedWithChairOn = received, withChair
-		return next, nil
-	}, nil)
 	s.submit(w, r, u, submission{operation: "updateReport", name: "report-" + rid, form: f, invalid: f.invalidIfErrors(),
-		mutation: m, done: s.reportsPath(r) + "#report-" + rid, flash: "Report dates saved"}, s.showReports)
+		mutation: func(c *domain.Conference) (ch domain.Change, err error) {
+			rep, err := c.FindReport(rid)
+			if err != nil {
+				return ch, err
+			}
+			next := rep.Fields()
+			next.ReceivedOn, next.SharedWithChairOn = received, withChair
+			_, ch, err = c.UpdateReport(rid, next, today)
+			return ch, err
+		}, done: s.reportsPath(r) + "#report-" + rid, flash: "Report dates saved"}, s.showReports)
 }
 
-// sharePosted is a share as the caller sets it: the server gives it its
-// id, so the id is left out when the field permissions are checked, as
-// the API checks the body it was sent.
+// sharePosted is a share as the API's body has it: whom it went to and
+// what it says. The server gives it its id, so the field permissions are
+// checked on this, as the API checks the body it was sent.
 type sharePosted struct {
-	domain.Share
-	ID string `json:"id,omitempty"`
+	ParticipantID string `json:"participant_id"`
+	domain.ShareFields
 }
 
 func (s *Server) handleSaveShare(w http.ResponseWriter, r *http.Request, u user) {
 	rid := r.PathValue("rid")
 	f := readForm(r, "participant_id", "outcome", "language", "format", "format_note", "reason")
 	sharedOn, agreedOn := f.readDate(r, "shared_on"), f.readDate(r, "chair_agreed_on")
-	sh := domain.Share{ID: uuid.NewString(), ParticipantID: f.V("participant_id"), ChairAgreedOn: agreedOn}
+	posted := sharePosted{ParticipantID: f.V("participant_id"), ShareFields: domain.ShareFields{ChairAgreedOn: agreedOn}}
 	if f.V("outcome") == "withheld" {
-		sh.Withheld, sh.Reason = true, f.V("reason")
+		posted.Withheld, posted.Reason = true, f.V("reason")
 	} else {
-		sh.SharedOn, sh.Language, sh.Format, sh.FormatNote = sharedOn, f.V("language"), f.V("format"), f.V("format_note")
+		posted.SharedOn, posted.Language, posted.Format, posted.FormatNote = sharedOn, f.V("language"), f.V("format"), f.V("format_note")
 	}
-	sh = sh.WithDefaults()
+	sh := posted.Share(uuid.NewString(), posted.ParticipantID)
+	today := domain.DateOf(s.db.Now())
 	invalid := f.invalidIfErrors()
 	if invalid == nil {
-		invalid = sh.Validate(domain.DateOf(s.db.Now()))
+		invalid = sh.Validate(today)
 	}
-	if err := edit.MayWrite("addShare", u.Role, nil, sharePosted{Share: sh}); err != nil && auth.Allowed("addShare", u.Role) {
+	if err := auth.MayWrite("addShare", u.Role, nil, posted); err != nil && auth.Allowed("addShare", u.Role) {
 		s.renderStatus(w, r, http.StatusForbidden)
 		return
 	}
@@ -123,7 +131,10 @@ func (s *Server) handleSaveShare(w http.ResponseWriter, r *http.Request, u user)
 		flash = "Withholding recorded"
 	}
 	s.submit(w, r, u, submission{operation: "addShare", name: "share-" + rid, form: f, invalid: invalid,
-		mutation: edit.AddShare(rid, sh), done: s.reportsPath(r) + "#report-" + rid, flash: flash}, s.showReports)
+		mutation: func(c *domain.Conference) (ch domain.Change, err error) {
+			_, ch, err = c.AddShare(rid, sh, today)
+			return ch, err
+		}, done: s.reportsPath(r) + "#report-" + rid, flash: flash}, s.showReports)
 }
 
 // childrenView is the children's views page.
@@ -163,14 +174,17 @@ func (s *Server) showChildren(w http.ResponseWriter, r *http.Request, u user, ov
 func (s *Server) handleSaveChildViews(w http.ResponseWriter, r *http.Request, u user) {
 	f := readForm(r, "child", "child_ref", "means", "reason")
 	views := domain.ChildViews{Means: f.V("means"), Reason: f.V("reason"), RecordedOn: f.readDate(r, "recorded_on"), SharedOn: f.readDate(r, "shared_on")}
+	today := domain.DateOf(s.db.Now())
 	invalid := f.invalidIfErrors()
 	if invalid == nil {
-		invalid = views.Validate(domain.DateOf(s.db.Now()))
+		invalid = views.Validate(today)
 	}
-	var child domain.Child
-	created := false
+	ref := f.V("child_ref")
 	s.submit(w, r, u, submission{operation: "putChildViews", name: "child-" + f.V("child"), form: f, invalid: invalid,
-		mutation: edit.PutChildViews(f.V("child_ref"), views, &child, &created), done: "/conferences/" + r.PathValue("id") + "/children", flash: "Child's views saved"}, s.showChildren)
+		mutation: func(c *domain.Conference) (ch domain.Change, err error) {
+			_, ch, err = c.RecordChildViews(ref, views, today)
+			return ch, err
+		}, done: "/conferences/" + r.PathValue("id") + "/children", flash: "Child's views saved"}, s.showChildren)
 }
 
 // checkView is the chair's check.

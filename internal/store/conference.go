@@ -16,39 +16,28 @@ func (db *DB) CreateConference(ctx context.Context, p domain.Principal, f domain
 	return db.CreateConferenceWith(ctx, p, f, Parts{})
 }
 
-// Parts are the nested parts of a conference created in one call.
+// Parts are the nested parts of a conference created in one call, each
+// with its id.
 type Parts struct {
 	Participants  []domain.Participant
 	Reports       []domain.Report
 	Professionals []domain.Professional
 }
 
-// CreateConferenceWith stores a new conference with its family members and
-// reports, already validated and with their ids, in one transaction: all
-// of it or none. Each part is audited as if it had been added on its own.
+// CreateConferenceWith stores a new conference with its parts in one
+// transaction: all of it or none. The conference is put together part by
+// part through its own methods (domain.Assemble), so it holds nothing the
+// routes that add each part would refuse, and each part is audited as if
+// it had been added on its own.
 func (db *DB) CreateConferenceWith(ctx context.Context, p domain.Principal, f domain.ConferenceFields, parts Parts) (*domain.Conference, error) {
+	whole := &domain.Conference{ID: uuid.NewString(), ConferenceFields: f, Participants: parts.Participants, Reports: parts.Reports, Professionals: parts.Professionals}
+	c, changes, err := domain.Assemble(whole, db.today())
+	if err != nil {
+		return nil, err
+	}
 	now := db.now()
-	c := &domain.Conference{
-		ID: uuid.NewString(), ConferenceFields: f,
-		Participants: parts.Participants, Reports: parts.Reports, Professionals: parts.Professionals,
-		Version: 1, CreatedAt: now, UpdatedAt: now,
-	}
-	if c.Participants == nil {
-		c.Participants = []domain.Participant{}
-	}
-	if c.Reports == nil {
-		c.Reports = []domain.Report{}
-	}
-	if c.Professionals == nil {
-		c.Professionals = []domain.Professional{}
-	}
-	if c.Status == "" {
-		c.Status = domain.StatusScheduled
-	}
-	if c.Children == nil {
-		c.Children = []domain.Child{}
-	}
-	err := db.inWrite(ctx, func(tx *gorm.DB) error {
+	c.Version, c.CreatedAt, c.UpdatedAt = 1, now, now
+	err = db.inWrite(ctx, func(tx *gorm.DB) error {
 		if err := db.reevaluate(tx, p.Org, c); err != nil {
 			return err
 		}
@@ -60,11 +49,10 @@ func (db *DB) CreateConferenceWith(ctx context.Context, p domain.Principal, f do
 		if err := applyChange(tx, p.Org, nil, &row); err != nil {
 			return err
 		}
-		if err := db.appendAudit(tx, ctx, p, c.ID, domain.Change{Action: "create", Entity: "conference", EntityID: c.ID, After: &c.ConferenceFields}); err != nil {
-			return err
-		}
-		if err := db.auditParts(tx, ctx, p, c); err != nil {
-			return err
+		for _, ch := range changes {
+			if err := db.appendAudit(tx, ctx, p, c.ID, ch); err != nil {
+				return err
+			}
 		}
 		return db.appendEvents(tx, p.Org, createdEvent(c))
 	})
@@ -73,37 +61,6 @@ func (db *DB) CreateConferenceWith(ctx context.Context, p domain.Principal, f do
 	}
 	c.Readiness.SetOverdue(db.today())
 	return c, nil
-}
-
-// auditParts records each nested part of a new conference as the route
-// that adds it alone would.
-func (db *DB) auditParts(tx *gorm.DB, ctx context.Context, p domain.Principal, c *domain.Conference) error {
-	var changes []domain.Change
-	for i := range c.Participants {
-		pt := &c.Participants[i]
-		changes = append(changes, domain.Change{Action: "create", Entity: "participant", EntityID: pt.ID, After: &pt.ParticipantFields})
-		for j := range pt.Needs {
-			n := pt.Needs[j]
-			changes = append(changes, domain.Change{Action: "create", Entity: "need", EntityID: pt.ID + "/" + n.Kind, After: &n})
-		}
-	}
-	for i := range c.Reports {
-		r := &c.Reports[i]
-		changes = append(changes, domain.Change{Action: "create", Entity: "report", EntityID: r.ID, After: map[string]any{"agency": r.Agency, "title": r.Title, "received_on": r.ReceivedOn}})
-		for j := range r.Shares {
-			changes = append(changes, domain.Change{Action: "create", Entity: "share", EntityID: r.Shares[j].ID, After: r.Shares[j]})
-		}
-	}
-	for i := range c.Professionals {
-		pr := &c.Professionals[i]
-		changes = append(changes, domain.Change{Action: "create", Entity: "professional", EntityID: pr.ID, After: &pr.ProfessionalFields})
-	}
-	for _, ch := range changes {
-		if err := db.appendAudit(tx, ctx, p, c.ID, ch); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // NameExisting turns a conflict on external_ref into one that names the
