@@ -82,36 +82,32 @@ func baselineAt(b insights.Baseline) float64 {
 	return 0.5
 }
 
-func (s *Server) insightsReport(r *http.Request, u user) (insights.Report, error) {
+// insightsReport reads the last months' insights for a manager or an
+// admin, audited as the API's read is; anyone else gets the 403 page, and
+// nothing is read.
+func (s *Server) insightsReport(w http.ResponseWriter, r *http.Request, u user) (insights.Report, bool) {
+	if !s.allowed(w, r, u, "getInsights") {
+		return insights.Report{}, false
+	}
 	from, to := insights.LastMonths(domain.DateOf(s.db.Now()), insightsMonths)
 	byMonth, err := s.db.Insights(r.Context(), u.Principal, from, to)
 	if err != nil {
-		return insights.Report{}, err
+		s.fail(w, r, err)
+		return insights.Report{}, false
 	}
-	return insights.NewReport(byMonth, from, to, insights.GroupMonth), nil
+	return insights.NewReport(byMonth, from, to, insights.GroupMonth), true
 }
 
 func (s *Server) handleInsights(w http.ResponseWriter, r *http.Request, u user) {
-	if !s.allowed(w, r, u, "getInsights") {
-		return
+	if rep, ok := s.insightsReport(w, r, u); ok {
+		s.render(w, r, http.StatusOK, "insights", &page{Title: "Insights", Section: sectionInsights, Data: newInsightsView(rep)})
 	}
-	rep, err := s.insightsReport(r, u)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "insights", &page{Title: "Insights", Section: sectionInsights, Data: newInsightsView(rep)})
 }
 
-// handleInsightsCSV serves the API's CSV of the same figures, read and
-// audited as the API reads them.
+// handleInsightsCSV serves the API's CSV of the same figures.
 func (s *Server) handleInsightsCSV(w http.ResponseWriter, r *http.Request, u user) {
-	if !s.allowed(w, r, u, "getInsights") {
-		return
-	}
-	rep, err := s.insightsReport(r, u)
-	if err != nil {
-		s.fail(w, r, err)
+	rep, ok := s.insightsReport(w, r, u)
+	if !ok {
 		return
 	}
 	var buf bytes.Buffer

@@ -22,6 +22,14 @@ func professional(agency, name, attendance string) domain.Professional {
 	return domain.Professional{ID: uuid.NewString(), ProfessionalFields: domain.ProfessionalFields{Agency: agency, Name: name, Attendance: attendance, ReportExpected: &yes}}
 }
 
+// addReport gives a conference a report shared with nobody yet.
+func (a *app) addReport(c *domain.Conference, agency, title string) (*domain.Conference, string) {
+	rid := uuid.NewString()
+	return a.change(c.ID, func(c *domain.Conference) {
+		c.Reports = append(c.Reports, domain.Report{ID: rid, Agency: agency, Title: title, Shares: []domain.Share{}})
+	}), rid
+}
+
 func TestAProfessionalIsAddedChangedAndRemovedAndQuorumFollows(t *testing.T) {
 	a := newApp(t)
 	c := a.seed("DEMO", 2)
@@ -123,10 +131,7 @@ func TestAManagerIsShownNoProfessionalControlsAndAForgedPostIsRefused(t *testing
 func TestAShareRecordsItsFormat(t *testing.T) {
 	a := newApp(t)
 	c := a.seed("DEMO", 2)
-	rid := uuid.NewString()
-	c = a.change(c.ID, func(c *domain.Conference) {
-		c.Reports = append(c.Reports, domain.Report{ID: rid, Agency: "social_care", Title: "Assessment", Shares: []domain.Share{}})
-	})
+	c, rid := a.addReport(c, "social_care", "Assessment")
 	b := a.browser()
 	b.signIn(domain.RoleSocialWorker)
 	path := "/conferences/" + c.ID + "/reports"
@@ -152,10 +157,7 @@ func TestAShareRecordsItsFormat(t *testing.T) {
 func TestTheDayAReportReachedTheChairIsRecordedLater(t *testing.T) {
 	a := newApp(t)
 	c := a.seed("DEMO", 2)
-	rid := uuid.NewString()
-	c = a.change(c.ID, func(c *domain.Conference) {
-		c.Reports = append(c.Reports, domain.Report{ID: rid, Agency: "police", Title: "Police report", Shares: []domain.Share{}})
-	})
+	c, rid := a.addReport(c, "police", "Police report")
 	if _, codes := a.stored(c.ID); !slices.Contains(codes, "REPORT_NOT_WITH_CHAIR") {
 		t.Fatalf("no REPORT_NOT_WITH_CHAIR to clear: %v", codes)
 	}
@@ -186,10 +188,7 @@ func TestTheDayAReportReachedTheChairIsRecordedLater(t *testing.T) {
 func TestOnlyTheChairAgreesAWithholdingAndExcludes(t *testing.T) {
 	a := newApp(t)
 	c := a.seed("DEMO", 2)
-	rid := uuid.NewString()
-	c = a.change(c.ID, func(c *domain.Conference) {
-		c.Reports = append(c.Reports, domain.Report{ID: rid, Agency: "social_care", Title: "Assessment", Shares: []domain.Share{}})
-	})
+	c, rid := a.addReport(c, "social_care", "Assessment")
 	mum := c.Participants[0].ID
 	today := domain.DateOf(a.clock.Now())
 	reports, person := "/conferences/"+c.ID+"/reports", "/conferences/"+c.ID+"/participants/"+mum
