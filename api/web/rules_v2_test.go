@@ -318,3 +318,28 @@ func TestAnArrangedLanguageNeedNamesWhoInterprets(t *testing.T) {
 		t.Errorf("stored %+v, findings %v", n, codes)
 	}
 }
+
+// A professional changed by someone else meanwhile: the save is refused
+// with the conflict page, the typed answers kept and the saved ones shown.
+func TestAStaleProfessionalChangeShowsTheConflict(t *testing.T) {
+	a, c, b := startAs(t, domain.RoleSocialWorker)
+	pr := professional("health", "Health Visitor", "invited")
+	c = a.change(c.ID, func(c *domain.Conference) { c.Professionals = append(c.Professionals, pr) })
+	path := "/conferences/" + c.ID + "/professionals/" + pr.ID
+	stale := itoa(c.Version)
+	if got := b.post(path, url.Values{"version": {stale}, "name": {"Health Visitor"}, "agency": {"health"}, "attendance": {"declined"}}); got.Status != http.StatusSeeOther {
+		t.Fatalf("first save: %d", got.Status)
+	}
+	got := b.post(path, url.Values{"version": {stale}, "name": {"Health Visitor"}, "role": {"Named nurse"}, "agency": {"health"}, "attendance": {"confirmed"}})
+	if got.Status != http.StatusConflict {
+		t.Fatalf("stale save: %d, want 409", got.Status)
+	}
+	for _, want := range []string{"This conference was changed by someone else", `value="Named nurse"`, "Saved now by someone else", "Declined"} {
+		if !strings.Contains(got.Body, want) {
+			t.Errorf("the conflict page lacks %q", want)
+		}
+	}
+	if conf, _ := a.stored(c.ID); conf.Professional(pr.ID).Attendance != domain.ProfessionalDeclined {
+		t.Error("the stale save was written")
+	}
+}
