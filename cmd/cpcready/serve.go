@@ -68,7 +68,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 // the listener close, and in-flight requests get ShutdownTimeout to
 // finish. ready, when set, hears the server.
 func serve(ctx context.Context, cfg config, db *store.DB, ln net.Listener, log *slog.Logger, ready func(*api.Server)) error {
-	authn := &auth.Authenticator{Keys: db}
+	authn := &auth.Authenticator{Keys: auth.NewKeyCache(db, auth.KeyCacheSize, time.Now)}
 	if cfg.OIDC.Issuer != "" {
 		o, err := auth.NewOIDC(cfg.OIDC, nil)
 		if err != nil {

@@ -41,6 +41,10 @@ const (
 	FormatOther    = "other"
 )
 
+// ShareFormats lists the formats a share may name, in the order a form
+// offers them.
+var ShareFormats = []string{FormatWritten, FormatSpoken, FormatEasyRead, FormatOther}
+
 // ReportFields are what a caller sets on a report; its shares are added
 // one at a time.
 type ReportFields struct {

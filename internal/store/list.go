@@ -23,6 +23,9 @@ type ConferenceFilter struct {
 	Status          string
 	Limit           int
 	Cursor          string
+	// WithoutChildren leaves each conference's children out, for a list
+	// that does not show them: it saves a read of a row per child.
+	WithoutChildren bool
 }
 
 type cursor struct {
@@ -81,6 +84,9 @@ func (db *DB) ListConferences(ctx context.Context, p domain.Principal, f Confere
 		for i, r := range rows {
 			items[i] = fromConferenceRow(r)
 			items[i].Readiness.SetOverdue(today)
+		}
+		if f.WithoutChildren {
+			return nil
 		}
 		return loadChildren(tx, items)
 	})
