@@ -84,10 +84,8 @@ func stored(t *testing.T, db *store.DB, id string) (due string, measures string)
 
 // judged is a conference as one calendar and another judge it.
 type judged struct {
-	id         string
-	before     domain.ReadinessResult
-	after      domain.ReadinessResult
-	afterTally string
+	id            string
+	before, after domain.ReadinessResult
 }
 
 func judge(t *testing.T, db *store.DB, clock *storetest.Clock, c *domain.Conference, from, to *workdays.Calendar) judged {
