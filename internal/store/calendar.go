@@ -28,7 +28,8 @@ const calendarKey = "calendar"
 // may each do it; the work is the same and the result is too.
 func (db *DB) SyncReadiness(ctx context.Context, fingerprint string) (bool, error) {
 	changed := false
-	err := db.inWrite(ctx, func(tx *gorm.DB) error {
+	err := db.inWrite(ctx, func(t *Tx) error {
+		tx := t.orm()
 		var st stateRow
 		err := tx.Where("key = ?", calendarKey).Take(&st).Error
 		if err == nil && st.Value == fingerprint {
@@ -46,10 +47,10 @@ func (db *DB) SyncReadiness(ctx context.Context, fingerprint string) (bool, erro
 		for _, org := range orgs {
 			// The tallies are rebuilt rather than changed: rows stored
 			// before measures were kept were never in them.
-			if err := db.reevaluateAll(tx, org, nil); err != nil {
+			if err := db.reevaluateAll(t, org, nil); err != nil {
 				return err
 			}
-			if err := rebuildTallies(tx, org); err != nil {
+			if err := rebuildTallies(t, org); err != nil {
 				return err
 			}
 		}

@@ -2,10 +2,8 @@ package store
 
 import (
 	"context"
-	"errors"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
 	"github.com/cpcready/cpcready/internal/domain"
 )
@@ -48,25 +46,22 @@ func (db *DB) CreateConferenceWith(ctx context.Context, p domain.Principal, f do
 	if c.Children == nil {
 		c.Children = []domain.Child{}
 	}
-	err := db.inWrite(ctx, func(tx *gorm.DB) error {
-		if err := db.reevaluate(tx, p.Org, c); err != nil {
+	err := db.inWrite(ctx, func(t *Tx) error {
+		if err := db.reevaluate(t, p.Org, c); err != nil {
 			return err
 		}
 		db.recordStartOfNew(c)
-		row, err := insertAggregate(tx, p.Org, c)
+		row, err := insertAggregate(t, p.Org, c)
 		if err != nil {
 			return err
 		}
-		if err := applyChange(tx, p.Org, nil, &row); err != nil {
+		if err := applyChange(t, p.Org, nil, &row); err != nil {
 			return err
 		}
-		if err := db.appendAudit(tx, ctx, p, c.ID, domain.Change{Action: "create", Entity: "conference", EntityID: c.ID, After: &c.ConferenceFields}); err != nil {
+		if err := db.appendAudit(t, p, c.ID, createChanges(c)...); err != nil {
 			return err
 		}
-		if err := db.auditParts(tx, ctx, p, c); err != nil {
-			return err
-		}
-		return db.appendEvents(tx, p.Org, createdEvent(c))
+		return db.appendEvents(t, p.Org, createdEvent(c))
 	})
 	if err != nil {
 		return nil, db.NameExisting(ctx, p, f.ExternalRef, err)
@@ -75,10 +70,10 @@ func (db *DB) CreateConferenceWith(ctx context.Context, p domain.Principal, f do
 	return c, nil
 }
 
-// auditParts records each nested part of a new conference as the route
-// that adds it alone would.
-func (db *DB) auditParts(tx *gorm.DB, ctx context.Context, p domain.Principal, c *domain.Conference) error {
-	var changes []domain.Change
+// createChanges are the audit of a new conference: the conference, and
+// each nested part as the route that adds it alone would record it.
+func createChanges(c *domain.Conference) []domain.Change {
+	changes := []domain.Change{{Action: "create", Entity: "conference", EntityID: c.ID, After: &c.ConferenceFields}}
 	for i := range c.Participants {
 		pt := &c.Participants[i]
 		changes = append(changes, domain.Change{Action: "create", Entity: "participant", EntityID: pt.ID, After: &pt.ParticipantFields})
@@ -98,12 +93,7 @@ func (db *DB) auditParts(tx *gorm.DB, ctx context.Context, p domain.Principal, c
 		pr := &c.Professionals[i]
 		changes = append(changes, domain.Change{Action: "create", Entity: "professional", EntityID: pr.ID, After: &pr.ProfessionalFields})
 	}
-	for _, ch := range changes {
-		if err := db.appendAudit(tx, ctx, p, c.ID, ch); err != nil {
-			return err
-		}
-	}
-	return nil
+	return changes
 }
 
 // NameExisting turns a conflict on external_ref into one that names the
@@ -119,22 +109,17 @@ func (db *DB) NameExisting(ctx context.Context, p domain.Principal, externalRef 
 	return &domain.Error{Kind: domain.ECONFLICT, Message: "a conference with this external_ref exists", ExistingID: existing}
 }
 
+var conferenceIDByRef = newQuery("SELECT id FROM conferences WHERE org = ? AND external_ref = ?")
+
 func (db *DB) conferenceIDByRef(ctx context.Context, org, ref string) (string, error) {
-	var row conferenceRow
-	err := db.inRead(ctx, func(tx *gorm.DB) error {
-		return tx.Select("id").Where("org = ? AND external_ref = ?", org, ref).Take(&row).Error
-	})
-	return row.ID, err
+	var id string
+	err := db.inReadOne(ctx, func(t *Tx) error { return t.scan(conferenceIDByRef, []any{org, ref}, &id) })
+	return id, err
 }
 
 // Conference returns the whole aggregate, and audits the read.
 func (db *DB) Conference(ctx context.Context, p domain.Principal, id string) (*domain.Conference, error) {
-	var c *domain.Conference
-	err := db.inRead(ctx, func(tx *gorm.DB) error {
-		var err error
-		c, err = findAggregate(tx, p.Org, id)
-		return err
-	})
+	c, err := db.conference(ctx, p.Org, id)
 	if err != nil {
 		return nil, err
 	}
@@ -145,17 +130,23 @@ func (db *DB) Conference(ctx context.Context, p domain.Principal, id string) (*d
 	return c, nil
 }
 
+// conference reads a conference of org in one snapshot.
+func (db *DB) conference(ctx context.Context, org, id string) (*domain.Conference, error) {
+	var c *domain.Conference
+	err := db.inRead(ctx, func(t *Tx) error {
+		var err error
+		c, err = loadConference(t, org, id)
+		return err
+	})
+	return c, err
+}
+
 // ConferenceItem reads one item of a conference (a participant, contact,
 // report or share) and audits the read of that item. pick finds it in the
 // aggregate and names it: its entity and id. When pick finds nothing, the
 // read of the conference is audited instead, since it was read to answer.
 func (db *DB) ConferenceItem(ctx context.Context, p domain.Principal, id string, pick func(*domain.Conference) (entity, itemID string, item any, err error)) (*domain.Conference, any, error) {
-	var c *domain.Conference
-	err := db.inRead(ctx, func(tx *gorm.DB) error {
-		var err error
-		c, err = findAggregate(tx, p.Org, id)
-		return err
-	})
+	c, err := db.conference(ctx, p.Org, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -169,39 +160,6 @@ func (db *DB) ConferenceItem(ctx context.Context, p domain.Principal, id string,
 	return c, item, pickErr
 }
 
-// findAggregate loads a conference of org; another organisation's
-// conference, or a malformed id, is simply not found.
-func findAggregate(tx *gorm.DB, org, id string) (*domain.Conference, error) {
-	if uuid.Validate(id) != nil {
-		return nil, domain.Errorf(domain.ENOTFOUND, "conference not found")
-	}
-	var row conferenceRow
-	err := tx.Omit(storedFindings).Where("id = ? AND org = ?", id, org).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, domain.Errorf(domain.ENOTFOUND, "conference not found")
-	}
-	if err != nil {
-		return nil, err
-	}
-	return loadAggregate(tx, row)
-}
-
-// lockAggregate locks a conference of org for the rest of the transaction
-// and loads its aggregate.
-func (db *DB) lockAggregate(tx *gorm.DB, org, id string) (*domain.Conference, error) {
-	if uuid.Validate(id) != nil {
-		return nil, domain.Errorf(domain.ENOTFOUND, "conference not found")
-	}
-	var row conferenceRow
-	err := db.forUpdate(tx).Omit(storedFindings).Where("id = ? AND org = ?", id, org).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, domain.Errorf(domain.ENOTFOUND, "conference not found")
-	} else if err != nil {
-		return nil, err
-	}
-	return loadAggregate(tx, row)
-}
-
 // recordStartOfNew records the start of a new conference whose start has
 // already passed: there was no readiness before it, nor any check.
 func (db *DB) recordStartOfNew(c *domain.Conference) {
@@ -211,14 +169,18 @@ func (db *DB) recordStartOfNew(c *domain.Conference) {
 }
 
 // reevaluate stores a fresh readiness summary on c under org's policy.
-func (db *DB) reevaluate(tx *gorm.DB, org string, c *domain.Conference) error {
-	pol, err := policyIn(tx, org)
+func (db *DB) reevaluate(t *Tx, org string, c *domain.Conference) error {
+	pol, err := policyIn(t, org)
 	if err != nil {
 		return err
 	}
 	c.Readiness = db.Evaluate(c, pol).Summary()
 	return nil
 }
+
+// readinessOf reads what a readiness answer needs: one row, and only the
+// columns it needs, since scanning a whole row is most of such a read.
+var readinessOf = newQuery("SELECT version, readiness_status, readiness_blockers, readiness_advisories, readiness_due_on, readiness_findings FROM conferences WHERE id = ? AND org = ?")
 
 // Readiness returns a conference's readiness as it stands now, and its
 // version, and audits the read. It is one row: the findings stored by the
@@ -228,22 +190,20 @@ func (db *DB) Readiness(ctx context.Context, p domain.Principal, id string) (dom
 	if uuid.Validate(id) != nil {
 		return domain.ReadinessResult{}, 0, domain.Errorf(domain.ENOTFOUND, "conference not found")
 	}
-	// Only the columns a readiness answer needs: scanning a whole row is
-	// most of the cost of this read.
 	var row conferenceRow
-	err := db.inReadOne(ctx, func(q *gorm.DB) error {
-		return q.Select("version", "readiness_status", "readiness_blockers", "readiness_advisories", "readiness_due_on", "readiness_findings").
-			Where("id = ? AND org = ?", id, p.Org).Take(&row).Error
+	err := db.inReadOne(ctx, func(t *Tx) error {
+		return t.scan(readinessOf, []any{id, p.Org}, &row.Version, &row.ReadinessStatus, &row.ReadinessBlockers,
+			&row.ReadinessAdvisories, &row.ReadinessDueOn, &row.ReadinessFindings)
 	})
 	if err != nil {
 		return domain.ReadinessResult{}, 0, err
 	}
 	if row.ReadinessFindings == nil {
-		result, c, err := db.evaluation(ctx, p, id)
+		c, pol, err := db.snapshot(ctx, p.Org, id)
 		if err != nil {
 			return domain.ReadinessResult{}, 0, err
 		}
-		return result, c.Version, db.AuditRead(ctx, p, "readiness", id, id)
+		return db.Evaluate(c, pol), c.Version, db.AuditRead(ctx, p, "readiness", id, id)
 	}
 	summary := summaryOf(row)
 	if summary.Findings, err = colFindings(row.ReadinessFindings); err != nil {
@@ -255,15 +215,6 @@ func (db *DB) Readiness(ctx context.Context, p domain.Principal, id string) (dom
 	return summary.Result(db.now()), row.Version, nil
 }
 
-// evaluation evaluates a conference live, from its whole aggregate.
-func (db *DB) evaluation(ctx context.Context, p domain.Principal, id string) (domain.ReadinessResult, *domain.Conference, error) {
-	c, pol, err := db.snapshot(ctx, p.Org, id)
-	if err != nil {
-		return domain.ReadinessResult{}, nil, err
-	}
-	return db.Evaluate(c, pol), c, nil
-}
-
 // snapshot reads a conference of org and its organisation's policy as they
 // stood at one moment.
 func (db *DB) snapshot(ctx context.Context, org, id string) (*domain.Conference, domain.Policy, error) {
@@ -271,12 +222,12 @@ func (db *DB) snapshot(ctx context.Context, org, id string) (*domain.Conference,
 		c   *domain.Conference
 		pol domain.Policy
 	)
-	err := db.inRead(ctx, func(tx *gorm.DB) error {
+	err := db.inRead(ctx, func(t *Tx) error {
 		var err error
-		if c, err = findAggregate(tx, org, id); err != nil {
+		if c, err = loadConference(t, org, id); err != nil {
 			return err
 		}
-		pol, err = policyIn(tx, org)
+		pol, err = policyIn(t, org)
 		return err
 	})
 	return c, pol, err
@@ -284,36 +235,25 @@ func (db *DB) snapshot(ctx context.Context, org, id string) (*domain.Conference,
 
 // ConferenceReadiness returns the whole aggregate and its readiness as it
 // stands now, read at one moment and audited as one read of the
-// conference: what a page showing both needs, at the cost of one audit row.
+// conference: what a page showing both needs, at the cost of one audit
+// row. A conference stored before findings were kept is evaluated live.
 func (db *DB) ConferenceReadiness(ctx context.Context, p domain.Principal, id string) (*domain.Conference, domain.ReadinessResult, error) {
 	var (
 		c      *domain.Conference
 		result domain.ReadinessResult
 	)
-	err := db.inRead(ctx, func(tx *gorm.DB) error {
+	err := db.inRead(ctx, func(t *Tx) error {
 		var err error
-		if c, err = findAggregate(tx, p.Org, id); err != nil {
+		if c, err = loadConference(t, p.Org, id); err != nil {
 			return err
 		}
-		var row conferenceRow
-		if err := tx.Select(storedFindings).Where("id = ?", id).Take(&row).Error; err != nil {
-			return err
-		}
-		if row.ReadinessFindings == nil {
-			// Stored before findings were kept: evaluate live.
-			pol, err := policyIn(tx, p.Org)
-			if err != nil {
-				return err
-			}
-			result = db.Evaluate(c, pol)
+		if c.Readiness.Findings != nil {
+			result = c.Readiness.Result(db.now())
 			return nil
 		}
-		summary := c.Readiness
-		if summary.Findings, err = colFindings(row.ReadinessFindings); err != nil {
-			return err
-		}
-		result = summary.Result(db.now())
-		return nil
+		pol, err := policyIn(t, p.Org)
+		result = db.Evaluate(c, pol)
+		return err
 	})
 	if err != nil {
 		return nil, domain.ReadinessResult{}, err

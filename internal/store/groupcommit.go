@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
-
-	"gorm.io/gorm"
 )
 
 // maxBatch caps how many writes share one SQLite transaction, so that one
@@ -33,12 +30,8 @@ type groupCommit struct {
 }
 
 type writeJob struct {
-	ctx context.Context
-	fn  func(tx *gorm.DB) error
-	// reads, when set, are the job's whole work: audit rows of reads. A
-	// batch inserts runs of them together, without savepoints; fn inserts
-	// them when the job runs alone.
-	reads []auditRow
+	ctx   context.Context
+	fn    func(t *Tx) error
 	err   error
 	panic any
 	solo  bool // the batch failed as a whole: run again alone
@@ -55,74 +48,8 @@ func newGroupCommit(db *DB) *groupCommit {
 }
 
 // run queues fn and waits until its batch commits or fails.
-func (g *groupCommit) run(ctx context.Context, fn func(tx *gorm.DB) error) error {
+func (g *groupCommit) run(ctx context.Context, fn func(t *Tx) error) error {
 	return g.queue(&writeJob{ctx: ctx, fn: fn, done: make(chan struct{})})
-}
-
-// appendReads queues audit rows of reads and waits until they are durable.
-func (g *groupCommit) appendReads(ctx context.Context, rows []auditRow) error {
-	return g.queue(&writeJob{ctx: ctx, fn: insertRows(rows), reads: rows, done: make(chan struct{})})
-}
-
-// insertRows appends audit rows of reads with one plain INSERT per 200: the
-// hottest insert there is, and gorm's reflection over each row cost more
-// than SQLite's work. A list read's row goes in alone, for its id, with
-// its links to the conferences it listed.
-func insertRows(rows []auditRow) func(tx *gorm.DB) error {
-	return func(tx *gorm.DB) error {
-		for len(rows) > 0 {
-			if rows[0].Listed != nil {
-				if err := insertListed(tx, rows[0]); err != nil {
-					return err
-				}
-				rows = rows[1:]
-				continue
-			}
-			n := 0
-			for n < len(rows) && n < 200 && rows[n].Listed == nil {
-				n++
-			}
-			var sql strings.Builder
-			sql.WriteString(insertAudit)
-			args := make([]any, 0, n*auditColumns)
-			for i, r := range rows[:n] {
-				if i > 0 {
-					sql.WriteString(", ")
-				}
-				sql.WriteString(auditValues)
-				args = append(args, auditArgs(r)...)
-			}
-			if err := tx.Exec(sql.String(), args...).Error; err != nil {
-				return err
-			}
-			rows = rows[n:]
-		}
-		return nil
-	}
-}
-
-const (
-	insertAudit  = "INSERT INTO audit_events (occurred_at, actor_kind, actor_id, actor_name, actor_role, org, action, entity, entity_id, conference_id, request_id, client_request_id, changes) VALUES "
-	auditValues  = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-	auditColumns = 13
-)
-
-func auditArgs(r auditRow) []any {
-	return []any{r.OccurredAt, r.ActorKind, r.ActorID, r.ActorName, r.ActorRole, r.Org, r.Action, r.Entity, r.EntityID, r.ConferenceID, r.RequestID, r.ClientRequestID, r.Changes}
-}
-
-// insertListed appends a list read's event and links it to each
-// conference it listed, in one insert per 500 links.
-func insertListed(tx *gorm.DB, r auditRow) error {
-	var id int64
-	if err := tx.Raw(insertAudit+auditValues+" RETURNING id", auditArgs(r)...).Scan(&id).Error; err != nil {
-		return err
-	}
-	links := make([]listedRow, len(r.Listed))
-	for i, c := range r.Listed {
-		links[i] = listedRow{ConferenceID: c, EventID: id}
-	}
-	return tx.CreateInBatches(links, 500).Error
 }
 
 func (g *groupCommit) queue(j *writeJob) error {
@@ -184,34 +111,16 @@ func (g *groupCommit) commit(batch []*writeJob) {
 		batch[0].solo = true
 		return
 	}
-	err := g.db.write.Transaction(func(tx *gorm.DB) error {
-		// Audit rows of reads wait to go in together, in order with the
-		// writes around them.
-		var reads []auditRow
-		flush := func() error {
-			if len(reads) == 0 {
-				return nil
-			}
-			err := insertRows(reads)(tx)
-			reads = reads[:0]
-			return err
-		}
+	err := g.db.transact(context.Background(), writer, nil, func(t *Tx) error {
 		for _, j := range batch {
 			if j.err = j.ctx.Err(); j.err != nil {
 				continue
 			}
-			if j.reads != nil {
-				reads = append(reads, j.reads...)
-				continue
-			}
-			if err := flush(); err != nil {
-				return err
-			}
-			if err := inSavepoint(tx, j); err != nil {
+			if err := inSavepoint(t, j); err != nil {
 				return err
 			}
 		}
-		return flush()
+		return nil
 	})
 	for _, j := range batch {
 		switch {
@@ -230,21 +139,31 @@ func (g *groupCommit) commit(batch []*writeJob) {
 	}
 }
 
+// Group commit's savepoint, on SQLite alone.
+var (
+	savepoint  = newDialectQuery("SAVEPOINT write", "")
+	rollbackTo = newDialectQuery("ROLLBACK TO write", "")
+	release    = newDialectQuery("RELEASE write", "")
+)
+
 // inSavepoint runs one write in a savepoint and rolls back to it when the
 // write fails. It returns an error only when the transaction itself is
 // broken: SQLite rolls a whole transaction back on some errors (a full
-// disk, I/O errors), and then the savepoint is gone.
-func inSavepoint(tx *gorm.DB, j *writeJob) error {
-	if err := tx.Exec("SAVEPOINT write").Error; err != nil {
+// disk, I/O errors), and then the savepoint is gone. The write's caller
+// has been seen to wait; it runs without cancellation, since the SQLite
+// driver would watch every statement of a cancellable one on a goroutine.
+func inSavepoint(t *Tx, j *writeJob) error {
+	if _, err := t.exec(savepoint); err != nil {
 		return err
 	}
-	j.panic, j.err = call(func() error { return j.fn(tx) })
+	j.panic, j.err = call(func() error { return j.fn(&Tx{ctx: context.WithoutCancel(j.ctx), db: t.db, tx: t.tx, pool: writer}) })
 	if j.err != nil {
-		if err := tx.Exec("ROLLBACK TO write").Error; err != nil {
+		if _, err := t.exec(rollbackTo); err != nil {
 			return err
 		}
 	}
-	return tx.Exec("RELEASE write").Error
+	_, err := t.exec(release)
+	return err
 }
 
 // call runs fn, turning a panic into a value for its caller to raise again.

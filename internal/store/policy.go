@@ -2,10 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"time"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/cpcready/cpcready/internal/domain"
@@ -33,11 +33,23 @@ type policyRow struct {
 
 func (policyRow) TableName() string { return "policies" }
 
+func (r *policyRow) fields() []any {
+	return []any{&r.Org, &r.ReportDaysInitial, &r.ReportDaysReview, &r.ReportDaysPreBirth, &r.IcpcWorkingDays,
+		&r.FirstReviewMonths, &r.ReviewIntervalMonths, &r.PhoneOnlyAttendance, &r.ChairReportDaysInitial, &r.ChairReportDaysReview,
+		&r.ChairReportDaysPreBirth, &r.QuorumOtherAgencies, &r.PreBirthLatestWeek, &r.TransferInDays, &r.Version, &r.UpdatedAt}
+}
+
+// policies are written by SetPolicy alone, through gorm.
+var (
+	policies = newTable((*policyRow).fields, nil, "")
+	policyOf = newQuery("SELECT " + policies.columns("") + " FROM policies WHERE org = ?")
+)
+
 // policyIn returns org's policy, or the default when it has set none.
-func policyIn(tx *gorm.DB, org string) (domain.Policy, error) {
+func policyIn(t *Tx, org string) (domain.Policy, error) {
 	var r policyRow
-	err := tx.Where("org = ?", org).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	err := t.scan(policyOf, []any{org}, r.fields()...)
+	if errors.Is(err, sql.ErrNoRows) {
 		return domain.DefaultPolicy(), nil
 	}
 	if err != nil {
@@ -60,9 +72,9 @@ func policyIn(tx *gorm.DB, org string) (domain.Policy, error) {
 // Policy returns p's organisation's policy.
 func (db *DB) Policy(ctx context.Context, p domain.Principal) (domain.Policy, error) {
 	var pol domain.Policy
-	err := db.inRead(ctx, func(tx *gorm.DB) error {
+	err := db.inReadOne(ctx, func(t *Tx) error {
 		var err error
-		pol, err = policyIn(tx, p.Org)
+		pol, err = policyIn(t, p.Org)
 		return err
 	})
 	return pol, err
@@ -72,8 +84,8 @@ func (db *DB) Policy(ctx context.Context, p domain.Principal) (domain.Policy, er
 // re-evaluates the organisation's conferences, so that the
 // stored summaries never disagree with the policy.
 func (db *DB) SetPolicy(ctx context.Context, p domain.Principal, pol domain.Policy, ifMatch *int) (domain.Policy, error) {
-	err := db.inWrite(ctx, func(tx *gorm.DB) error {
-		old, err := policyIn(tx, p.Org)
+	err := db.inWrite(ctx, func(t *Tx) error {
+		old, err := policyIn(t, p.Org)
 		if err != nil {
 			return err
 		}
@@ -90,17 +102,17 @@ func (db *DB) SetPolicy(ctx context.Context, p domain.Principal, pol domain.Poli
 			ChairReportDaysPreBirth: pol.ChairReportDays.PreBirth, QuorumOtherAgencies: pol.QuorumOtherAgencies,
 			PreBirthLatestWeek: pol.PreBirthLatestWeek, TransferInDays: pol.TransferInDays,
 		}
-		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error; err != nil {
+		if err := t.orm().Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error; err != nil {
 			return err
 		}
 		d := tallyDelta{}
-		if err := db.reevaluateAll(tx, p.Org, d); err != nil {
+		if err := db.reevaluateAll(t, p.Org, d); err != nil {
 			return err
 		}
-		if err := d.apply(tx, p.Org); err != nil {
+		if err := d.apply(t, p.Org); err != nil {
 			return err
 		}
-		return db.auditIn(tx, ctx, p, domain.Change{Action: "update", Entity: "policy", EntityID: p.Org, Before: old, After: pol})
+		return db.auditIn(t, p, domain.Change{Action: "update", Entity: "policy", EntityID: p.Org, Before: old, After: pol})
 	})
 	return pol, err
 }
@@ -114,12 +126,12 @@ func (db *DB) SetPolicy(ctx context.Context, p domain.Principal, pol domain.Poli
 // Starts that have passed are recorded first, from the readiness they had
 // before this evaluation. What the conferences add to the insights changes
 // with them; d, when not nil, collects the difference.
-func (db *DB) reevaluateAll(tx *gorm.DB, org string, d tallyDelta) error {
-	pol, err := policyIn(tx, org)
+func (db *DB) reevaluateAll(t *Tx, org string, d tallyDelta) error {
+	pol, err := policyIn(t, org)
 	if err != nil {
 		return err
 	}
-	if err := db.recordStarts(tx, org); err != nil {
+	if err := db.recordStarts(t, org); err != nil {
 		return err
 	}
 	// Lock the rows: a write that evaluated under the old policy commits
@@ -127,44 +139,31 @@ func (db *DB) reevaluateAll(tx *gorm.DB, org string, d tallyDelta) error {
 	// keep memory flat and the queries per page fixed.
 	after := ""
 	for {
-		var rows []conferenceRow
-		q := db.forUpdate(tx).Where("org = ? AND id > ?", org, after).Order("id").Limit(reevaluatePage)
-		if err := q.Find(&rows).Error; err != nil {
+		rows, err := selectRows(t, (*conferenceRow).fields, conferencesToReevaluate, org, after, reevaluatePage)
+		if err != nil || len(rows) == 0 {
 			return err
 		}
-		if len(rows) == 0 {
-			return nil
-		}
-		confs, err := loadAggregates(tx, rows)
+		confs, err := loadAggregates(t, rows)
 		if err != nil {
 			return err
 		}
 		var events []pendingEvent
 		for i := range confs {
 			c := &confs[i]
-			prior := summaryOf(rows[i])
-			if prior.Findings, err = colFindings(rows[i].ReadinessFindings); err != nil {
-				return err
-			}
+			prior := c.Readiness
 			c.Readiness = db.Evaluate(c, pol).Summary()
-			updated := rows[i]
-			updated.InsightMeasures = tallyCol(c.Readiness.Measures)
-			if e, changed := readinessChange(prior, c); changed && rows[i].ReadinessFindings != nil {
+			if e, changed := readinessChange(prior, c); changed && prior.Findings != nil {
 				events = append(events, e)
 			}
-			err = tx.Model(&conferenceRow{}).Where("id = ?", c.ID).Updates(map[string]any{
-				"readiness_status": c.Readiness.Status, "readiness_blockers": c.Readiness.Blockers,
-				"readiness_advisories": c.Readiness.Advisories, "readiness_due_on": dateCol(c.Readiness.DueOn),
-				"readiness_findings": findingsCol(c.Readiness.Findings), "insight_measures": updated.InsightMeasures,
-			}).Error
-			if err != nil {
+			updated := toConferenceRow(org, c)
+			if err := writeConference(t, &rows[i], &updated); err != nil {
 				return err
 			}
 			if d != nil {
 				d.change(&rows[i], &updated)
 			}
 		}
-		if err := db.appendEvents(tx, org, events...); err != nil {
+		if err := db.appendEvents(t, org, events...); err != nil {
 			return err
 		}
 		after = rows[len(rows)-1].ID
@@ -173,3 +172,9 @@ func (db *DB) reevaluateAll(tx *gorm.DB, org string, d tallyDelta) error {
 
 // reevaluatePage is how many conferences reevaluateAll loads at a time.
 const reevaluatePage = 500
+
+// conferencesToReevaluate is a page of an organisation's conferences,
+// locked on PostgreSQL.
+var conferencesToReevaluate = newDialectQuery(
+	"SELECT "+conferences.columns("")+" FROM conferences WHERE org = ? AND id > ? ORDER BY id LIMIT ?",
+	"SELECT "+conferences.columns("")+" FROM conferences WHERE org = ? AND id > ? ORDER BY id LIMIT ? FOR UPDATE")
