@@ -99,33 +99,35 @@ func writeAggregate(t *Tx, before, after aggregateRows) error {
 // conferenceIndexed are the conference's columns under an index that a
 // write may change (org and id never do). SQLite rewrites an index's
 // entries whenever an UPDATE sets one of its columns, even to the value
-// it had, so a write that changes none of them sets only the others.
+// it had, so a write sets only those of them that changed.
 var conferenceIndexed = []string{"external_ref", "scheduled_start", "readiness_status", "start_status"}
 
-// conferenceUpdate writes a conference row whole, and conferenceUpdateRest
-// all but its indexed columns. Each applies only to the row as the write
-// read it: the same version, and the same record of what writes that keep
-// the version (a chair's postponement, the start) have set.
-var conferenceUpdate, conferenceUpdateRest = conferenceUpdateOf(false), conferenceUpdateOf(true)
+// conferenceUpdates write a conference row: every column but the
+// indexed ones, and of those the ones in the mask (bit i for
+// conferenceIndexed[i]). Each applies only to the row as the write read
+// it: the same version, and the same record of what writes that keep the
+// version (a chair's postponement, the start) have set.
+var conferenceUpdates = func() []rowUpdate {
+	out := make([]rowUpdate, 1<<len(conferenceIndexed))
+	for mask := range out {
+		u := &out[mask]
+		var set []string
+		for i, c := range conferences.cols {
+			if k := slices.Index(conferenceIndexed, c); c == "id" || c == "org" || k >= 0 && mask&(1<<k) == 0 {
+				continue
+			}
+			u.cols = append(u.cols, i)
+			set = append(set, c+" = ?")
+		}
+		text := fmt.Sprintf("UPDATE conferences SET %s WHERE id = ? AND org = ? AND version = ? AND postponed_by_chair = ? AND start_status IS ", strings.Join(set, ", "))
+		u.q = newDialectQuery(text+"?", text+"NOT DISTINCT FROM ?")
+	}
+	return out
+}()
 
 type rowUpdate struct {
 	q    *query
 	cols []int // the positions in fields of the columns it sets
-}
-
-func conferenceUpdateOf(skipIndexed bool) rowUpdate {
-	u := rowUpdate{}
-	var set []string
-	for i, c := range conferences.cols {
-		if c == "id" || c == "org" || skipIndexed && slices.Contains(conferenceIndexed, c) {
-			continue
-		}
-		u.cols = append(u.cols, i)
-		set = append(set, c+" = ?")
-	}
-	text := fmt.Sprintf("UPDATE conferences SET %s WHERE id = ? AND org = ? AND version = ? AND postponed_by_chair = ? AND start_status IS ", strings.Join(set, ", "))
-	u.q = newDialectQuery(text+"?", text+"NOT DISTINCT FROM ?")
-	return u
 }
 
 // writeConference is the one write of a conference row: an insert when
@@ -135,13 +137,14 @@ func writeConference(t *Tx, before, after *conferenceRow) error {
 	if before == nil {
 		return conferences.add(t, []conferenceRow{*after})
 	}
-	u := conferenceUpdateRest
 	was, now := before.fields(), after.fields()
-	for i, c := range conferences.cols {
-		if slices.Contains(conferenceIndexed, c) && !reflect.DeepEqual(was[i], now[i]) {
-			u = conferenceUpdate
+	mask := 0
+	for k, c := range conferenceIndexed {
+		if i := slices.Index(conferences.cols, c); !reflect.DeepEqual(was[i], now[i]) {
+			mask |= 1 << k
 		}
 	}
+	u := conferenceUpdates[mask]
 	args := make([]any, 0, len(u.cols)+5)
 	for _, i := range u.cols {
 		args = append(args, now[i])

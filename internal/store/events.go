@@ -29,7 +29,8 @@ func (r *eventRow) fields() []any {
 }
 
 var (
-	eventLog = newTable((*eventRow).fields, partChunks, "")
+	// A write announces one event or two, a re-evaluation up to a page.
+	eventLog = newTable((*eventRow).fields, []int{64, 8, 2, 1}, "")
 	// takeSequences moves an organisation's counter on by n and returns
 	// the last sequence taken.
 	takeSequences = newQuery(`INSERT INTO event_counters (org, last_sequence) VALUES (?, ?)

@@ -37,8 +37,8 @@ func everyField(id string, n int) *domain.Conference {
 		Participants: []domain.Participant{{ID: pid, ParticipantFields: domain.ParticipantFields{
 			DisplayName: s("Parent Name"), Relationship: "mother", Invited: &yes, Attendance: domain.AttendanceVideo, NeedsAssessedOn: day(7),
 			PrivateSpaceConfirmed: true, TechnologyChecked: true,
-			Safety:    &domain.Safety{Concern: "domestic_abuse", Arrangement: "separate_attendance", Note: s("note")},
-			Exclusion: &domain.Exclusion{DecidedByChairOn: day(8), Grounds: s("grounds")},
+			Safety:                 &domain.Safety{Concern: "domestic_abuse", Arrangement: "separate_attendance", Note: s("note")},
+			Exclusion:              &domain.Exclusion{DecidedByChairOn: day(8), Grounds: s("grounds")},
 			ParentalResponsibility: true, InformedOn: day(9), AdvocacyOfferedOn: day(10), PersonRef: s("person"),
 		}, Needs: []domain.Need{
 			{Kind: "childcare", Status: domain.NeedArranged, Detail: s("detail"), Language: "cy", Interpreter: "family_member"},
