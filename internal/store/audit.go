@@ -89,7 +89,7 @@ func (db *DB) auditRow(ctx context.Context, p domain.Principal, conferenceID, ac
 // the reads that arrive together share a commit, as writes do.
 func (db *DB) AuditRead(ctx context.Context, p domain.Principal, entity, entityID, conferenceID string) error {
 	row := db.auditRow(ctx, p, conferenceID, "read", entity, entityID)
-	return db.inWrite(ctx, func(t *Tx) error { return auditEvents.add(t, []auditRow{row}) })
+	return db.inWriteOne(ctx, func(t *Tx) error { return auditEvents.add(t, []auditRow{row}) })
 }
 
 // auditListed records a list read as one event, linked to each conference

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+
+	"github.com/mattn/go-sqlite3"
 )
 
 // maxBatch caps how many writes share one SQLite transaction, so that one
@@ -36,6 +38,9 @@ type writeJob struct {
 	panic any
 	solo  bool // the batch failed as a whole: run again alone
 	done  chan struct{}
+	// oneStatement says fn runs a single statement, which SQLite undoes
+	// by itself when it fails: it needs no savepoint.
+	oneStatement bool
 }
 
 var errStoreClosed = errors.New("store: closed")
@@ -48,8 +53,8 @@ func newGroupCommit(db *DB) *groupCommit {
 }
 
 // run queues fn and waits until its batch commits or fails.
-func (g *groupCommit) run(ctx context.Context, fn func(t *Tx) error) error {
-	return g.queue(&writeJob{ctx: ctx, fn: fn, done: make(chan struct{})})
+func (g *groupCommit) run(ctx context.Context, fn func(t *Tx) error, oneStatement bool) error {
+	return g.queue(&writeJob{ctx: ctx, fn: fn, done: make(chan struct{}), oneStatement: oneStatement})
 }
 
 func (g *groupCommit) queue(j *writeJob) error {
@@ -116,7 +121,11 @@ func (g *groupCommit) commit(batch []*writeJob) {
 			if j.err = j.ctx.Err(); j.err != nil {
 				continue
 			}
-			if err := inSavepoint(t, j); err != nil {
+			run := inSavepoint
+			if j.oneStatement {
+				run = bare
+			}
+			if err := run(t, j); err != nil {
 				return err
 			}
 		}
@@ -149,14 +158,12 @@ var (
 // inSavepoint runs one write in a savepoint and rolls back to it when the
 // write fails. It returns an error only when the transaction itself is
 // broken: SQLite rolls a whole transaction back on some errors (a full
-// disk, I/O errors), and then the savepoint is gone. The write's caller
-// has been seen to wait; it runs without cancellation, since the SQLite
-// driver would watch every statement of a cancellable one on a goroutine.
+// disk, I/O errors), and then the savepoint is gone.
 func inSavepoint(t *Tx, j *writeJob) error {
 	if _, err := t.exec(savepoint); err != nil {
 		return err
 	}
-	j.panic, j.err = call(func() error { return j.fn(&Tx{ctx: context.WithoutCancel(j.ctx), db: t.db, tx: t.tx, pool: writer}) })
+	j.panic, j.err = call(func() error { return j.fn(j.in(t)) })
 	if j.err != nil {
 		if _, err := t.exec(rollbackTo); err != nil {
 			return err
@@ -164,6 +171,25 @@ func inSavepoint(t *Tx, j *writeJob) error {
 	}
 	_, err := t.exec(release)
 	return err
+}
+
+// bare runs a write of one statement without a savepoint. A statement
+// refused by a constraint is undone alone; after any other failure the
+// transaction may be gone, and the batch is treated as broken.
+func bare(t *Tx, j *writeJob) error {
+	j.panic, j.err = call(func() error { return j.fn(j.in(t)) })
+	var lite sqlite3.Error
+	if j.err != nil && !(errors.As(j.err, &lite) && lite.Code == sqlite3.ErrConstraint) {
+		return j.err
+	}
+	return nil
+}
+
+// in is the batch's transaction as j's: with j's context, less its
+// cancellation, since the SQLite driver would watch every statement of a
+// cancellable one on a goroutine of its own.
+func (j *writeJob) in(t *Tx) *Tx {
+	return &Tx{ctx: context.WithoutCancel(j.ctx), db: t.db, tx: t.tx, pool: writer}
 }
 
 // call runs fn, turning a panic into a value for its caller to raise again.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -234,5 +235,43 @@ func TestACancelledWriteInAFailedBatchIsNotReportedDone(t *testing.T) {
 	}
 	if jobs[2].err != nil {
 		t.Errorf("good write failed: %v", jobs[2].err)
+	}
+}
+
+func oneStatement(ctx context.Context, fn func(t *Tx) error) *writeJob {
+	j := job(ctx, fn)
+	j.oneStatement = true
+	return j
+}
+
+// Writes of one statement share a batch without savepoints: one refused by
+// a constraint fails alone, and one failing otherwise, which may have
+// ended the transaction, has every write run again alone.
+func TestOneStatementWritesNeedNoSavepoint(t *testing.T) {
+	db := openSQLiteForBatches(t)
+	ctx := context.Background()
+	var savepoints atomic.Int32
+	db.OnStatement(func(sql string) {
+		if sql == savepoint.text[0] {
+			savepoints.Add(1)
+		}
+	})
+	jobs := []*writeJob{oneStatement(ctx, putState("a")), oneStatement(ctx, putState("a")), oneStatement(ctx, putState("b"))}
+	runBatch(db, jobs...)
+	if got := stateKeys(t, db); !slices.Equal(got, []string{"a", "b"}) || jobs[0].err != nil || jobs[1].err == nil || jobs[2].err != nil {
+		t.Errorf("committed keys %v, errors %v %v %v; want [a b] and the duplicate refused", got, jobs[0].err, jobs[1].err, jobs[2].err)
+	}
+	if n := savepoints.Load(); n != 0 {
+		t.Errorf("%d savepoints for writes of one statement", n)
+	}
+	jobs = []*writeJob{oneStatement(ctx, putState("c")), oneStatement(ctx, func(t *Tx) error {
+		if err := rollback(t); err != nil {
+			return err
+		}
+		return errors.New("the transaction is gone")
+	}), oneStatement(ctx, putState("d"))}
+	runBatch(db, jobs...)
+	if got := stateKeys(t, db); !slices.Equal(got, []string{"a", "b", "c", "d"}) || jobs[0].err != nil || jobs[1].err == nil || jobs[2].err != nil {
+		t.Errorf("committed keys %v, errors %v %v %v; want [a b c d] and the breaking write failed", got, jobs[0].err, jobs[1].err, jobs[2].err)
 	}
 }

@@ -20,7 +20,16 @@ import (
 // again.
 func (db *DB) inWrite(ctx context.Context, fn func(t *Tx) error) error {
 	if db.commits != nil {
-		return db.commits.run(ctx, fn)
+		return db.commits.run(ctx, fn, false)
+	}
+	return db.writeAlone(ctx, fn)
+}
+
+// inWriteOne is inWrite for fn that runs one statement, which spares it a
+// savepoint in a shared transaction.
+func (db *DB) inWriteOne(ctx context.Context, fn func(t *Tx) error) error {
+	if db.commits != nil {
+		return db.commits.run(ctx, fn, true)
 	}
 	return db.writeAlone(ctx, fn)
 }
