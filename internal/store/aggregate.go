@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"maps"
 	"slices"
 
@@ -47,10 +48,18 @@ func loadChildren(t *Tx, confs []domain.Conference) error {
 	for i := range confs {
 		index[confs[i].ID] = &confs[i]
 	}
-	rows, err := children.of(t, slices.Collect(maps.Keys(index)))
-	for _, r := range rows {
+	return fill(t, children, slices.Collect(maps.Keys(index)), func(r *childRow) {
 		c := index[r.ConferenceID]
-		c.Children = append(c.Children, fromChildRow(r))
+		c.Children = append(c.Children, fromChildRow(*r))
+	})
+}
+
+// fill reads the rows of a part beneath the given parents, in one query,
+// and hands each to add.
+func fill[R any](t *Tx, p *part[R], parents []string, add func(*R)) error {
+	rows, err := p.of(t, parents)
+	for i := range rows {
+		add(&rows[i])
 	}
 	return err
 }
@@ -72,32 +81,22 @@ func loadAggregates(t *Tx, rows []conferenceRow) ([]domain.Conference, error) {
 	if len(rows) == 0 {
 		return confs, nil
 	}
-	if err := loadChildren(t, confs); err != nil {
-		return nil, err
-	}
-	prows, err := participants.of(t, ids)
+	err := errors.Join(
+		loadChildren(t, confs),
+		fill(t, participants, ids, func(r *participantRow) {
+			c := byConf[r.ConferenceID]
+			c.Participants = append(c.Participants, fromParticipantRow(*r))
+		}),
+		fill(t, reports, ids, func(r *reportRow) {
+			c := byConf[r.ConferenceID]
+			c.Reports = append(c.Reports, fromReportRow(*r))
+		}),
+		fill(t, professionals, ids, func(r *professionalRow) {
+			c := byConf[r.ConferenceID]
+			c.Professionals = append(c.Professionals, fromProfessionalRow(*r))
+		}))
 	if err != nil {
 		return nil, err
-	}
-	for _, r := range prows {
-		c := byConf[r.ConferenceID]
-		c.Participants = append(c.Participants, fromParticipantRow(r))
-	}
-	rrows, err := reports.of(t, ids)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range rrows {
-		c := byConf[r.ConferenceID]
-		c.Reports = append(c.Reports, fromReportRow(r))
-	}
-	profs, err := professionals.of(t, ids)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range profs {
-		c := byConf[r.ConferenceID]
-		c.Professionals = append(c.Professionals, fromProfessionalRow(r))
 	}
 	// Index the parts only now: appending above may have moved them.
 	byParticipant := map[string]*domain.Participant{}
@@ -111,34 +110,23 @@ func loadAggregates(t *Tx, rows []conferenceRow) ([]domain.Conference, error) {
 		}
 	}
 	pids := slices.Collect(maps.Keys(byParticipant))
-	nrows, err := needs.of(t, pids)
-	if err != nil {
-		return nil, err
-	}
-	for _, n := range nrows {
-		p := byParticipant[n.ParticipantID]
-		p.Needs = append(p.Needs, fromNeedRow(n))
-	}
+	err = errors.Join(
+		fill(t, needs, pids, func(r *needRow) {
+			p := byParticipant[r.ParticipantID]
+			p.Needs = append(p.Needs, fromNeedRow(*r))
+		}),
+		fill(t, contacts, pids, func(r *contactRow) {
+			p := byParticipant[r.ParticipantID]
+			p.Contacts = append(p.Contacts, fromContactRow(*r))
+		}),
+		fill(t, shares, slices.Collect(maps.Keys(byReport)), func(r *shareRow) {
+			rp := byReport[r.ReportID]
+			rp.Shares = append(rp.Shares, fromShareRow(*r))
+		}))
 	for _, p := range byParticipant {
 		sortNeeds(p.Needs)
 	}
-	krows, err := contacts.of(t, pids)
-	if err != nil {
-		return nil, err
-	}
-	for _, k := range krows {
-		p := byParticipant[k.ParticipantID]
-		p.Contacts = append(p.Contacts, fromContactRow(k))
-	}
-	srows, err := shares.of(t, slices.Collect(maps.Keys(byReport)))
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range srows {
-		r := byReport[s.ReportID]
-		r.Shares = append(r.Shares, fromShareRow(s))
-	}
-	return confs, nil
+	return confs, err
 }
 
 // sortNeeds orders needs as domain.NeedKinds lists them, so that the
