@@ -96,24 +96,28 @@ func writeAggregate(t *Tx, before, after aggregateRows) error {
 	return nil
 }
 
-// conferenceIndexed are the conference's columns under an index that a
-// write may change (org and id never do). SQLite rewrites an index's
-// entries whenever an UPDATE sets one of its columns, even to the value
-// it had, so a write sets only those of them that changed.
-var conferenceIndexed = []string{"external_ref", "scheduled_start", "readiness_status", "start_status"}
+// conferenceSetWhenChanged are the conference's columns that an update
+// sets only when they changed, each group as one: those under an index
+// (org and id never change), since SQLite rewrites an index's entries
+// whenever an UPDATE sets one of its columns, even to the value it had;
+// and those checked against a list of values, since an UPDATE setting
+// type, format and status together was measured at 2 ms against 20 µs
+// for two of them.
+var conferenceSetWhenChanged = [][]string{{"readiness_status"}, {"start_status"}, {"external_ref", "scheduled_start"},
+	{"type", "previous_conference_type"}, {"format", "status"}}
 
-// conferenceUpdates write a conference row: every column but the
-// indexed ones, and of those the ones in the mask (bit i for
-// conferenceIndexed[i]). Each applies only to the row as the write read
-// it: the same version, and the same record of what writes that keep the
-// version (a chair's postponement, the start) have set.
+// conferenceUpdates write a conference row: every other column but org
+// and id, and the groups of conferenceSetWhenChanged in the mask (bit i
+// for group i). Each applies only to the row as the write read it: the
+// same version, and the same record of what writes that keep the version
+// (a chair's postponement, the start) have set.
 var conferenceUpdates = func() []rowUpdate {
-	out := make([]rowUpdate, 1<<len(conferenceIndexed))
+	out := make([]rowUpdate, 1<<len(conferenceSetWhenChanged))
 	for mask := range out {
 		u := &out[mask]
 		var set []string
 		for i, c := range conferences.cols {
-			if k := slices.Index(conferenceIndexed, c); c == "id" || c == "org" || k >= 0 && mask&(1<<k) == 0 {
+			if g := conferenceGroup(c); c == "id" || c == "org" || g >= 0 && mask&(1<<g) == 0 {
 				continue
 			}
 			u.cols = append(u.cols, i)
@@ -124,6 +128,12 @@ var conferenceUpdates = func() []rowUpdate {
 	}
 	return out
 }()
+
+// conferenceGroup is the group of conferenceSetWhenChanged a column is in,
+// or -1.
+func conferenceGroup(col string) int {
+	return slices.IndexFunc(conferenceSetWhenChanged, func(g []string) bool { return slices.Contains(g, col) })
+}
 
 type rowUpdate struct {
 	q    *query
@@ -139,9 +149,9 @@ func writeConference(t *Tx, before, after *conferenceRow) error {
 	}
 	was, now := before.fields(), after.fields()
 	mask := 0
-	for k, c := range conferenceIndexed {
-		if i := slices.Index(conferences.cols, c); !reflect.DeepEqual(was[i], now[i]) {
-			mask |= 1 << k
+	for i, c := range conferences.cols {
+		if g := conferenceGroup(c); g >= 0 && !reflect.DeepEqual(was[i], now[i]) {
+			mask |= 1 << g
 		}
 	}
 	u := conferenceUpdates[mask]
