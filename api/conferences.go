@@ -13,14 +13,19 @@ import (
 	"github.com/cpcready/cpcready/internal/store"
 )
 
+// handleCreateConference creates a conference, whole or with its fields
+// alone: every part of it is added as its own route would add it
+// (domain.Assemble), and every problem is named by its path into the body
+// (participants[1].needs[0].language) before anything is written.
 func (s *Server) handleCreateConference() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var b createConferenceBody
-		var parts store.Parts
-		if !s.bind(c, &b, func() (err error) { parts, err = b.parts(s.today()); return err }) {
+		var d domain.Draft
+		var whole *domain.Conference
+		if !s.bind(c, &d, func() (err error) { whole, err = d.Conference(s.today()); return err }) {
 			return
 		}
-		conf, err := s.db.CreateConferenceWith(c.Request.Context(), principal(c), b.ConferenceFields, parts)
+		parts := store.Parts{Participants: whole.Participants, Reports: whole.Reports, Professionals: whole.Professionals}
+		conf, err := s.db.CreateConferenceWith(c.Request.Context(), principal(c), whole.ConferenceFields, parts)
 		if err != nil {
 			s.writeError(c, err)
 			return
@@ -49,23 +54,13 @@ func (s *Server) handleUpdateConference() gin.HandlerFunc {
 		today := s.today()
 		var ref string
 		conf, err := s.db.UpdateConference(c.Request.Context(), principal(c), c.Param("id"), version, func(conf *domain.Conference) (domain.Change, error) {
-			before := conf.ConferenceFields
-			before.Children = withoutViews(before.Children)
+			before := conf.Fields()
 			var next domain.ConferenceFields
 			if err := applyMergePatch(&before, patch, &next); err != nil {
 				return domain.Change{}, err
 			}
-			if next.Status == "" {
-				next.Status = domain.StatusScheduled
-			}
-			if err := next.Validate(today); err != nil {
-				return domain.Change{}, err
-			}
-			after := next
-			next.Children = keepViews(conf.Children, next.Children)
-			conf.ConferenceFields = next
 			ref = next.ExternalRef
-			return domain.Change{Action: "update", Entity: "conference", EntityID: conf.ID, Before: before, After: after}, nil
+			return conf.UpdateFields(next, today)
 		})
 		if err != nil {
 			s.writeError(c, s.db.NameExisting(c.Request.Context(), principal(c), ref, err))
@@ -73,30 +68,6 @@ func (s *Server) handleUpdateConference() gin.HandlerFunc {
 		}
 		respond(c, http.StatusOK, conf.Version, conf, "")
 	}
-}
-
-// withoutViews copies children without their views, which are set through
-// their own route and are not part of a conference patch.
-func withoutViews(children []domain.Child) []domain.Child {
-	out := make([]domain.Child, len(children))
-	for i, ch := range children {
-		out[i] = domain.Child{Ref: ch.Ref, Name: ch.Name}
-	}
-	return out
-}
-
-// keepViews carries each child's recorded views over to the new list.
-func keepViews(old, next []domain.Child) []domain.Child {
-	views := map[string]*domain.ChildViews{}
-	for _, ch := range old {
-		views[ch.Ref] = ch.Views
-	}
-	out := make([]domain.Child, len(next))
-	for i, ch := range next {
-		ch.Views = views[ch.Ref]
-		out[i] = ch
-	}
-	return out
 }
 
 // conferenceItem is a conference in a list: its top-level fields and its

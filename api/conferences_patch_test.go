@@ -148,3 +148,30 @@ func TestPatchConferenceRefused(t *testing.T) {
 		})
 	}
 }
+
+// A patch that leaves the children alone leaves them as they were: an
+// unborn child stays unborn, and recorded views stay.
+func TestPatchConferenceKeepsItsChildren(t *testing.T) {
+	e := newEnv(t)
+	cs := e.key(orgA, domain.RoleCaseSystem)
+	b := conferenceBody("PATCH-UNBORN")
+	b["type"], b["expected_delivery_on"], b["strategy_discussion_on"] = "pre_birth", "2027-02-01", nil
+	b["children"] = []any{map[string]any{"ref": "U-1", "unborn": true}, map[string]any{"ref": "C-1", "name": "Sibling"}}
+	r := e.do(req{Method: "POST", Path: "/v1/conferences", Key: cs, Body: withValue(b, "strategy_discussion_on", nil)})
+	if r.Status != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	id := r.JSON(t)["id"].(string)
+	if v := e.do(req{Method: "PUT", Path: ctPath(id, "children", "C-1", "views"), Key: cs, Body: map[string]any{"means": "written"}}); v.Status != http.StatusCreated {
+		t.Fatalf("views: %d %s", v.Status, v.Body)
+	}
+	r = e.do(req{Method: "PATCH", Path: ctPath(id), Key: cs, Header: ctIfMatch("*"), Body: map[string]any{"format": "video"}})
+	if r.Status != http.StatusOK {
+		t.Fatalf("patch: %d %s", r.Status, r.Body)
+	}
+	var c domain.Conference
+	r.Decode(t, &c)
+	if !c.Children[0].Unborn || c.Children[1].Unborn || c.Children[1].Views == nil || c.Children[1].Views.Means != "written" {
+		t.Errorf("children after a patch of the format: %+v", c.Children)
+	}
+}

@@ -200,8 +200,9 @@ func (e *env) tableCounts() string {
 	return out + "audit_writes=" + strconv.Itoa(n)
 }
 
-// TestPersonRefIsUniqueWithinAConference: adding a family member with a
-// person_ref already used in the conference is a conflict, while another
+// TestPersonRefIsUniqueWithinAConference: a family member added, or
+// changed, to a person_ref already used in the conference is refused as
+// one-call create refuses it, 422 naming person_ref, while another
 // conference may use it.
 func TestPersonRefIsUniqueWithinAConference(t *testing.T) {
 	e := newEnv(t)
@@ -211,11 +212,13 @@ func TestPersonRefIsUniqueWithinAConference(t *testing.T) {
 	p := participantBody()
 	p["person_ref"] = "P-1"
 	before := e.aggregate(id)
-	if r := e.do(req{Method: "POST", Path: "/v1/conferences/" + id + "/participants", Key: cs, Body: p}); r.Status != http.StatusConflict {
-		t.Fatalf("a second P-1: %d, want 409: %s", r.Status, r.Body)
-	}
+	ctFields(t, ctProblem(t, e.do(req{Method: "POST", Path: "/v1/conferences/" + id + "/participants", Key: cs, Body: p}), http.StatusUnprocessableEntity), "person_ref")
+	var c domain.Conference
+	e.do(req{Method: "GET", Path: "/v1/conferences/" + id, Key: cs}).Decode(t, &c)
+	second := ctPath(id, "participants", c.Participants[1].ID)
+	ctFields(t, ctProblem(t, e.do(req{Method: "PATCH", Path: second, Key: cs, Header: ctIfMatch("*"), Body: map[string]any{"person_ref": "P-1"}}), http.StatusUnprocessableEntity), "person_ref")
 	if e.aggregate(id) != before {
-		t.Fatal("the refused participant was written")
+		t.Fatal("a refused participant was written")
 	}
 	other := e.mustCreate(orgA, "WHOLE-4")
 	if r := e.do(req{Method: "POST", Path: "/v1/conferences/" + other + "/participants", Key: cs, Body: p}); r.Status != http.StatusCreated || r.JSON(t)["person_ref"] != "P-1" {

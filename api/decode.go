@@ -2,17 +2,16 @@ package api
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
 	"os"
-	"reflect"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/cpcready/cpcready/internal/domain"
 )
@@ -48,29 +47,75 @@ func readAll(r io.Reader) ([]byte, error) {
 	return body, nil
 }
 
-// decodeStrict reads exactly one JSON object into dst: unknown fields,
-// trailing data, malformed JSON and text that cannot be read faithfully
-// (see checkText) are refused (400); a value of the wrong type, a bad
-// date or one out of range (checkDateRange) is a field error (422).
+// strictJSON is how every body is read, on json v2's semantics. Its
+// defaults refuse a member given twice, bytes that are not UTF-8 and
+// escapes of half a surrogate pair (encoding/json would keep the last
+// value, or put U+FFFD in place of the text), and match member names
+// case-sensitively (so a merge patch cannot lose "Format" to the old
+// value of format). Unknown members are refused too, and dates out of
+// range (see inRange).
+var strictJSON = json.JoinOptions(
+	json.RejectUnknownMembers(true),
+	json.WithUnmarshalers(inRange),
+)
+
+// escapedNUL is the only way a NUL character can be written in JSON text:
+// a raw one is refused as a control character.
+var escapedNUL = []byte(`\u0000`)
+
+// decodeStrict reads exactly one JSON object into dst. A body that is not
+// well-formed JSON text (see strictJSON), or that has unknown members,
+// trailing data or a NUL character, is refused (400); a value of the
+// wrong type or a date out of range is a field error (422).
 func decodeStrict(body []byte, dst any) error {
 	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] != '{' {
 		return domain.Errorf(domain.EMALFORMED, "the body must be a JSON object")
 	}
-	if err := checkText(body, dst); err != nil {
-		return err
+	if bytes.Contains(body, escapedNUL) {
+		if err := checkText(body); err != nil {
+			return err
+		}
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return decodeError(err)
+	dec := jsontext.NewDecoder(bytes.NewBuffer(body))
+	err := json.UnmarshalDecode(dec, dst, strictJSON)
+	if err == nil {
+		if _, err := dec.ReadToken(); err != io.EOF {
+			return errTrailing()
+		}
+		return nil
 	}
-	if dec.More() {
-		return domain.Errorf(domain.EMALFORMED, "the body has data after the JSON object")
+	var serr *json.SemanticError
+	if errors.As(err, &serr) {
+		// Decoding stops at the first value it cannot use; a body that is
+		// malformed further on is still a 400, not a 422.
+		if err := checkText(body); err != nil {
+			return err
+		}
+		return semanticProblem(dec, serr)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return domain.Errorf(domain.EMALFORMED, "the body has data after the JSON object")
+	return syntaxProblem(body, dec, err)
+}
+
+// checkText reads body token by token for what decoding cannot find or
+// finds too late: a NUL character, which PostgreSQL cannot store in text,
+// and any fault in the JSON text, wherever it lies.
+func checkText(body []byte) error {
+	dec := jsontext.NewDecoder(bytes.NewBuffer(body))
+	for {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return syntaxProblem(body, dec, err)
+		}
+		if tok.Kind() == '"' && strings.IndexByte(tok.String(), 0) >= 0 {
+			return textError("the body has a NUL character (\\u0000) in a string", fieldPath(dec, dec.StackPointer(), true), "must not contain a NUL character")
+		}
+		if dec.StackDepth() == 0 {
+			if _, err := dec.ReadToken(); err != io.EOF {
+				return errTrailing()
+			}
+			return nil
+		}
 	}
-	return checkDateRange(dst)
 }
 
 // decodeJSON checks the media type, then decodes the body strictly.
@@ -80,65 +125,6 @@ func decodeJSON(c *gin.Context, dst any) error {
 		return err
 	}
 	return decodeStrict(body, dst)
-}
-
-func decodeError(err error) error {
-	var (
-		syntax *json.SyntaxError
-		typ    *json.UnmarshalTypeError
-	)
-	switch {
-	case errors.Is(err, io.EOF):
-		return domain.Errorf(domain.EMALFORMED, "the body is empty")
-	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
-		return domain.Errorf(domain.EMALFORMED, "the body is not valid JSON")
-	case errors.As(err, &typ):
-		field := withoutEmbedded(typ.Field)
-		if field == "" {
-			return domain.Errorf(domain.EMALFORMED, "the body must be a JSON object")
-		}
-		return domain.Invalid(domain.FieldError{Field: field, Message: "has the wrong type or format: " + describeType(typ)})
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
-		e := domain.Errorf(domain.EMALFORMED, "the body has a field this API does not know")
-		e.Fields = []domain.FieldError{{Field: name, Message: "is not a known field"}}
-		return e
-	}
-	return domain.Errorf(domain.EMALFORMED, "the body could not be read as JSON")
-}
-
-// withoutEmbedded drops the names of embedded Go structs from a field path
-// (ConferenceFields.chair.ref becomes chair.ref): encoding/json names them,
-// but a client never sees them. JSON member names here are lower case.
-func withoutEmbedded(path string) string {
-	parts := strings.Split(path, ".")
-	kept := parts[:0]
-	for _, p := range parts {
-		if p != "" && (p[0] < 'A' || p[0] > 'Z') {
-			kept = append(kept, p)
-		}
-	}
-	return strings.Join(kept, ".")
-}
-
-func describeType(e *json.UnmarshalTypeError) string {
-	if strings.HasPrefix(e.Value, "date ") || strings.HasPrefix(e.Value, "timestamp ") {
-		return e.Value
-	}
-	if e.Type == nil {
-		return e.Value
-	}
-	switch e.Type.Kind() {
-	case reflect.String:
-		return "want a string"
-	case reflect.Bool:
-		return "want true or false"
-	case reflect.Int, reflect.Int64, reflect.Float64:
-		return "want a number"
-	case reflect.Slice:
-		return "want an array"
-	}
-	return "want an object"
 }
 
 func contains(list []string, s string) bool {

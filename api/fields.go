@@ -3,7 +3,7 @@ package api
 import (
 	"github.com/gin-gonic/gin"
 
-	"github.com/cpcready/cpcready/internal/edit"
+	"github.com/cpcready/cpcready/internal/auth"
 )
 
 // operationKey holds the operationId of the route being served, for the
@@ -11,8 +11,8 @@ import (
 const operationKey = "cpcready.operation"
 
 // mayWrite refuses a write that sets or changes a field the caller's role
-// may not write (edit.MayWrite). before is nil for a create. Handlers call
+// may not write (auth.MayWrite). before is nil for a create. Handlers call
 // it before anything is written.
 func mayWrite(c *gin.Context, before, after any) error {
-	return edit.MayWrite(c.GetString(operationKey), principal(c).Role, before, after)
+	return auth.MayWrite(c.GetString(operationKey), principal(c).Role, before, after)
 }

@@ -56,7 +56,8 @@ func newEnvOn(t testing.TB, db *store.DB, clock *storetest.Clock, opts ...envOpt
 	t.Helper()
 	logs := &syncBuffer{}
 	cfg := api.Config{
-		DB: db, Auth: &auth.Authenticator{Keys: db},
+		// Keys are cached on the test's clock, as serve caches them.
+		DB: db, Auth: &auth.Authenticator{Keys: auth.NewKeyCache(db, auth.KeyCacheSize, clock.Now)},
 		Log: slog.New(slog.NewJSONHandler(logs, nil)),
 	}
 	for _, o := range opts {

@@ -1,6 +1,9 @@
 package api_test
 
 import (
+	"strings"
+	"testing"
+
 	"github.com/cpcready/cpcready/internal/domain"
 )
 
@@ -27,6 +30,10 @@ func hostileFieldRows(hf hostileFixture) []hostileRow {
 	forbidden := func(rt hostileRoute, name string, body any, fields ...string) hostileRow {
 		return rt.refuse(name, body, 403, "forbidden", fields...)
 	}
+	// The chair may not add a family member at all: the route refuses it
+	// before any field is looked at, so the problem names none.
+	chairAdds := forbidden(as(add, chair), "chair adds a family member, which the route refuses whatever its fields", withExclusion(map[string]any{"grounds": "risk"}))
+	chairAdds.fields = []string{}
 	idem := forbidden(as(share, sw), "social worker's chair agreement with an Idempotency-Key", withheld(map[string]any{"chair_agreed_on": "2026-11-20"}), "chair_agreed_on")
 	idem.req.Header = map[string]string{"Idempotency-Key": "hostile-chair-field"}
 	idem.writes = []string{"idempotency_records"} // the refusal is kept for the retry
@@ -41,8 +48,19 @@ func hostileFieldRows(hf hostileFixture) []hostileRow {
 		forbidden(as(up, chair), "chair renames a family member", map[string]any{"display_name": "Someone Else"}, "display_name"),
 		forbidden(as(up, chair), "chair changes safety beside a decision", map[string]any{"exclusion": map[string]any{"grounds": "risk"}, "safety": map[string]any{"concern": "none"}}, "safety.concern"),
 		forbidden(as(share, chair), "chair records a share as sent", map[string]any{"participant_id": hf.participant, "shared_on": "2026-11-20", "language": "pl"}, "language", "shared_on"),
-		forbidden(as(add, chair), "chair adds a family member", withExclusion(map[string]any{"grounds": "risk"})),
+		chairAdds,
 		{name: "updateParticipant/social worker sends an empty decision, which changes nothing", role: sw, status: 200,
-			req: req{Method: up.method, Path: up.path, Header: up.header, Body: map[string]any{"exclusion": map[string]any{}}}},
+			req: req{Method: up.method, Path: up.path, Header: up.header, Body: map[string]any{"exclusion": map[string]any{}}},
+			// The participant is as it was: only the version, the audit
+			// trail and the event feed move.
+			writes: []string{"audit_events", "conferences", "event_counters", "events"},
+			check: func(t *testing.T, r resp) {
+				if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+					t.Errorf("Content-Type %q, want the participant, not a problem", ct)
+				}
+				if p := r.JSON(t); p["id"] != hf.participant || p["exclusion"] != nil {
+					t.Errorf("answer %s, want the participant without an exclusion", r.Body)
+				}
+			}},
 	}
 }

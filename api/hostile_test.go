@@ -26,7 +26,8 @@ type hostileRow struct {
 	// exactly the text sent, and which a later read must show unchanged.
 	echo, value string
 	read        string // where to read it back when there is no Location
-	// writes lists the tables a refusal changes by design.
+	// writes lists the tables a refusal changes by design; on an
+	// acceptance, when set, the only tables it may change.
 	writes []string
 	// check, when set, looks further at the response.
 	check func(t *testing.T, r resp)
@@ -68,6 +69,11 @@ func TestHostileRequests(t *testing.T) {
 				}
 				before = after
 				return
+			}
+			if row.writes != nil {
+				if changed := before.changed(after); strings.Join(changed, ",") != strings.Join(row.writes, ",") {
+					t.Errorf("accepted request changed tables %q, want %q", changed, row.writes)
+				}
 			}
 			if row.echo != "" {
 				hostileEcho(t, e, row, got)

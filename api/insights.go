@@ -33,7 +33,7 @@ func (s *Server) handleGetInsights() gin.HandlerFunc {
 			return
 		}
 		c.Header("Content-Type", mimeCSV+"; charset=utf-8")
-		c.Header("Content-Disposition", `attachment; filename="insights-`+from.String()+`-`+to.String()+`.csv"`)
+		c.Header("Content-Disposition", `attachment; filename="`+report.CSVFilename()+`"`)
 		c.Status(http.StatusOK)
 		if err := report.WriteCSV(c.Writer); err != nil {
 			_ = c.Error(err) // the status is sent; the access log records the failure

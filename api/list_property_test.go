@@ -70,6 +70,15 @@ func (g *rrGen) fields(i int) domain.ConferenceFields {
 	for c := range g.rng.IntN(3) {
 		f.Children = append(f.Children, domain.Child{Ref: "C-" + string(rune('1'+c)), Name: "Child"})
 	}
+	// A pre-birth conference is about a child, expected on a date: the
+	// store refuses one without, as the API does.
+	if f.Type == domain.TypePreBirth {
+		due := date.AddDays(70)
+		f.ExpectedDeliveryOn = &due
+		if len(f.Children) == 0 {
+			f.Children = append(f.Children, domain.Child{Ref: "C-1", Unborn: true})
+		}
+	}
 	return f
 }
 

@@ -8,16 +8,11 @@ import (
 
 	"github.com/cpcready/cpcready/internal/auth"
 	"github.com/cpcready/cpcready/internal/domain"
-	"github.com/cpcready/cpcready/internal/edit"
 )
 
-// findParticipant returns the participant or a not-found error.
-func findParticipant(conf *domain.Conference, id string) (*domain.Participant, error) {
-	if p := conf.Participant(id); p != nil {
-		return p, nil
-	}
-	return nil, domain.Errorf(domain.ENOTFOUND, "participant not found")
-}
+// The handlers below decode, call the conference's method and respond.
+// Each input is checked before the conference is read as well as by the
+// method, so that a bad body is a 422 whatever the conference.
 
 func (s *Server) handleAddParticipant() gin.HandlerFunc {
 	return func(c *gin.Context) {
@@ -29,16 +24,10 @@ func (s *Server) handleAddParticipant() gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
-		version, ok := s.ifMatch(c, false)
-		if !ok {
-			return
-		}
-		var added domain.Participant
-		conf, ok := s.update(c, version, edit.AddParticipant(f, &added))
-		if !ok {
-			return
-		}
-		respond(c, http.StatusCreated, conf.Version, added, conferencePath(conf.ID)+"/participants/"+added.ID)
+		id, today := uuid.NewString(), s.today()
+		addPart(s, c, func(p domain.Participant) string { return "/participants/" + p.ID }, func(conf *domain.Conference) (domain.Participant, domain.Change, error) {
+			return conf.AddParticipant(id, f, today)
+		})
 	}
 }
 
@@ -48,12 +37,20 @@ func (s *Server) handleUpdateParticipant() gin.HandlerFunc {
 		if !ok {
 			return
 		}
+		pid, today := c.Param("pid"), s.today()
 		var updated domain.Participant
-		conf, ok := s.update(c, version, edit.UpdateParticipant(c.Param("pid"), s.today(), func(before domain.ParticipantFields) (domain.ParticipantFields, error) {
+		conf, ok := s.update(c, version, auth.CheckFields("updateParticipant", principal(c).Role, func(conf *domain.Conference) (ch domain.Change, err error) {
+			p, err := conf.FindParticipant(pid)
+			if err != nil {
+				return ch, err
+			}
 			var next domain.ParticipantFields
-			err := applyMergePatch(&before, patch, &next)
-			return next, err
-		}, principal(c).Role, &updated))
+			if err := applyMergePatch(&p.ParticipantFields, patch, &next); err != nil {
+				return ch, err
+			}
+			updated, ch, err = conf.UpdateParticipant(pid, next, today)
+			return ch, err
+		}))
 		if !ok {
 			return
 		}
@@ -67,15 +64,8 @@ func (s *Server) handleDeleteParticipant() gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (domain.Change, error) {
-			p, err := findParticipant(conf, c.Param("pid"))
-			if err != nil {
-				return domain.Change{}, err
-			}
-			before := removedParticipant(conf, p)
-			conf.RemoveParticipant(p.ID)
-			return domain.Change{Action: "delete", Entity: "participant", EntityID: c.Param("pid"), Before: before}, nil
-		})
+		pid := c.Param("pid")
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (domain.Change, error) { return conf.RemoveParticipant(pid) })
 		if !ok {
 			return
 		}
@@ -85,21 +75,21 @@ func (s *Server) handleDeleteParticipant() gin.HandlerFunc {
 
 func (s *Server) handlePutNeed() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		kind := c.Param("kind")
 		var n domain.Need
-		if !s.bind(c, &n, nil) {
-			return
-		}
-		if err := edit.CheckNeed(kind, &n); err != nil {
-			s.writeError(c, err)
+		if !s.bind(c, &n, func() error { return n.SetKind(c.Param("kind")) }) {
 			return
 		}
 		version, ok := s.ifMatch(c, false)
 		if !ok {
 			return
 		}
+		pid := c.Param("pid")
 		created := false
-		conf, ok := s.update(c, version, edit.PutNeed(c.Param("pid"), n, &created))
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (domain.Change, error) {
+			ch, err := conf.PutNeed(pid, n)
+			created = ch.Action == "create"
+			return ch, err
+		})
 		if !ok {
 			return
 		}
@@ -113,20 +103,8 @@ func (s *Server) handleDeleteNeed() gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		kind := c.Param("kind")
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (domain.Change, error) {
-			p, err := findParticipant(conf, c.Param("pid"))
-			if err != nil {
-				return domain.Change{}, err
-			}
-			old := p.Need(kind)
-			if old == nil {
-				return domain.Change{}, domain.Errorf(domain.ENOTFOUND, "need not found")
-			}
-			before := *old
-			p.RemoveNeed(kind)
-			return domain.Change{Action: "delete", Entity: "need", EntityID: p.ID + "/" + kind, Before: before}, nil
-		})
+		pid, kind := c.Param("pid"), c.Param("kind")
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (domain.Change, error) { return conf.RemoveNeed(pid, kind) })
 		if !ok {
 			return
 		}
@@ -144,56 +122,17 @@ type contactBody struct {
 func (s *Server) handleAddContact() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var b contactBody
-		if !s.bind(c, &b, nil) {
+		k := domain.Contact{ID: uuid.NewString()}
+		if !s.bind(c, &b, func() error { k.With, k.On, k.Method = b.With, b.On, b.Method; return k.Validate(s.today()) }) {
 			return
 		}
-		k := domain.Contact{With: b.With, On: b.On, Method: b.Method}
-		if err := k.Validate(s.today()); err != nil {
-			s.writeError(c, err)
-			return
-		}
-		who := principal(c)
-		if k.With == "chair" && !auth.MayRecordChairContact(who.Role) {
+		if k.With == "chair" && !auth.MayRecordChairContact(principal(c).Role) {
 			s.writeError(c, domain.Errorf(domain.EFORBIDDEN, "only a chair or a case system records a conversation with the chair"))
 			return
 		}
-		version, ok := s.ifMatch(c, false)
-		if !ok {
-			return
-		}
-		k.ID = uuid.NewString()
-		conf, err := s.db.UpdateConference(c.Request.Context(), who, c.Param("id"), version, edit.AddContact(c.Param("pid"), k))
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		respond(c, http.StatusCreated, conf.Version, k, conferencePath(conf.ID)+"/participants/"+c.Param("pid")+"/contacts/"+k.ID)
+		pid, today := c.Param("pid"), s.today()
+		addPart(s, c, func(k domain.Contact) string { return "/participants/" + pid + "/contacts/" + k.ID }, func(conf *domain.Conference) (domain.Contact, domain.Change, error) {
+			return conf.AddContact(pid, k, today)
+		})
 	}
-}
-
-// removedShare is a share that goes with a deleted participant, named with
-// its report.
-type removedShare struct {
-	ReportID string `json:"report_id"`
-	domain.Share
-}
-
-// removedParticipant is what a participant's delete takes with it: their
-// fields, needs and contacts, and every share of a report made to them, so
-// that the audit trail records all of it.
-func removedParticipant(conf *domain.Conference, p *domain.Participant) any {
-	var shares []removedShare
-	for _, r := range conf.Reports {
-		for _, sh := range r.Shares {
-			if sh.ParticipantID == p.ID {
-				shares = append(shares, removedShare{ReportID: r.ID, Share: sh})
-			}
-		}
-	}
-	return struct {
-		domain.ParticipantFields
-		Needs    []domain.Need    `json:"needs"`
-		Contacts []domain.Contact `json:"contacts"`
-		Shares   []removedShare   `json:"shares"`
-	}{p.ParticipantFields, p.Needs, p.Contacts, shares}
 }

@@ -25,7 +25,7 @@ func (s *Server) handleGetPart(find func(c *gin.Context, conf *domain.Conference
 }
 
 func participantPart(c *gin.Context, conf *domain.Conference) (string, string, any, error) {
-	p, err := findParticipant(conf, c.Param("pid"))
+	p, err := conf.FindParticipant(c.Param("pid"))
 	if err != nil {
 		return "", "", nil, err
 	}
@@ -33,7 +33,7 @@ func participantPart(c *gin.Context, conf *domain.Conference) (string, string, a
 }
 
 func contactPart(c *gin.Context, conf *domain.Conference) (string, string, any, error) {
-	p, err := findParticipant(conf, c.Param("pid"))
+	p, err := conf.FindParticipant(c.Param("pid"))
 	if err != nil {
 		return "", "", nil, err
 	}
@@ -46,16 +46,17 @@ func contactPart(c *gin.Context, conf *domain.Conference) (string, string, any, 
 }
 
 func reportPart(c *gin.Context, conf *domain.Conference) (string, string, any, error) {
-	if r := conf.Report(c.Param("rid")); r != nil {
-		return "report", r.ID, r, nil
+	r, err := conf.FindReport(c.Param("rid"))
+	if err != nil {
+		return "", "", nil, err
 	}
-	return "", "", nil, domain.Errorf(domain.ENOTFOUND, "report not found")
+	return "report", r.ID, r, nil
 }
 
 func sharePart(c *gin.Context, conf *domain.Conference) (string, string, any, error) {
-	r := conf.Report(c.Param("rid"))
-	if r == nil {
-		return "", "", nil, domain.Errorf(domain.ENOTFOUND, "report not found")
+	r, err := conf.FindReport(c.Param("rid"))
+	if err != nil {
+		return "", "", nil, err
 	}
 	for _, sh := range r.Shares {
 		if sh.ID == c.Param("sid") {

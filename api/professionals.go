@@ -9,16 +9,8 @@ import (
 	"github.com/cpcready/cpcready/internal/domain"
 )
 
-// findProfessional returns the professional or a not-found error.
-func findProfessional(conf *domain.Conference, id string) (*domain.Professional, error) {
-	if p := conf.Professional(id); p != nil {
-		return p, nil
-	}
-	return nil, domain.Errorf(domain.ENOTFOUND, "professional not found")
-}
-
 func professionalPart(c *gin.Context, conf *domain.Conference) (string, string, any, error) {
-	p, err := findProfessional(conf, c.Param("prof_id"))
+	p, err := conf.FindProfessional(c.Param("prof_id"))
 	if err != nil {
 		return "", "", nil, err
 	}
@@ -47,22 +39,10 @@ func (s *Server) handleAddProfessional() gin.HandlerFunc {
 		if !s.bind(c, &f, func() error { f = f.WithDefaults(); return f.Validate() }) {
 			return
 		}
-		version, ok := s.ifMatch(c, false)
-		if !ok {
-			return
-		}
-		added := domain.Professional{ID: uuid.NewString(), ProfessionalFields: f}
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (domain.Change, error) {
-			if len(conf.Professionals) >= domain.MaxProfessionals {
-				return domain.Change{}, domain.Errorf(domain.EINVALID, "a conference has at most %d professionals", domain.MaxProfessionals)
-			}
-			conf.Professionals = append(conf.Professionals, added)
-			return domain.Change{Action: "create", Entity: "professional", EntityID: added.ID, After: &f}, nil
+		id := uuid.NewString()
+		addPart(s, c, func(p domain.Professional) string { return "/professionals/" + p.ID }, func(conf *domain.Conference) (domain.Professional, domain.Change, error) {
+			return conf.AddProfessional(id, f)
 		})
-		if !ok {
-			return
-		}
-		respond(c, http.StatusCreated, conf.Version, added, conferencePath(conf.ID)+"/professionals/"+added.ID)
 	}
 }
 
@@ -72,24 +52,19 @@ func (s *Server) handleUpdateProfessional() gin.HandlerFunc {
 		if !ok {
 			return
 		}
+		id := c.Param("prof_id")
 		var updated domain.Professional
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (domain.Change, error) {
-			p, err := findProfessional(conf, c.Param("prof_id"))
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (ch domain.Change, err error) {
+			p, err := conf.FindProfessional(id)
 			if err != nil {
-				return domain.Change{}, err
+				return ch, err
 			}
-			before := p.ProfessionalFields
 			var next domain.ProfessionalFields
-			if err := applyMergePatch(&before, patch, &next); err != nil {
-				return domain.Change{}, err
+			if err := applyMergePatch(&p.ProfessionalFields, patch, &next); err != nil {
+				return ch, err
 			}
-			next = next.WithDefaults()
-			if err := next.Validate(); err != nil {
-				return domain.Change{}, err
-			}
-			p.ProfessionalFields = next
-			updated = *p
-			return domain.Change{Action: "update", Entity: "professional", EntityID: p.ID, Before: &before, After: &next}, nil
+			updated, ch, err = conf.UpdateProfessional(id, next)
+			return ch, err
 		})
 		if !ok {
 			return
@@ -104,15 +79,8 @@ func (s *Server) handleDeleteProfessional() gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (domain.Change, error) {
-			p, err := findProfessional(conf, c.Param("prof_id"))
-			if err != nil {
-				return domain.Change{}, err
-			}
-			before := p.ProfessionalFields
-			conf.RemoveProfessional(p.ID)
-			return domain.Change{Action: "delete", Entity: "professional", EntityID: c.Param("prof_id"), Before: &before}, nil
-		})
+		id := c.Param("prof_id")
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (domain.Change, error) { return conf.RemoveProfessional(id) })
 		if !ok {
 			return
 		}

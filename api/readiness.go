@@ -10,12 +10,14 @@ import (
 
 func (s *Server) handleGetReadiness() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		result, version, err := s.db.Readiness(c.Request.Context(), principal(c), c.Param("id"))
+		// The store writes the JSON, mostly as it stored the findings.
+		body, version, err := s.db.ReadinessJSON(c.Request.Context(), principal(c), c.Param("id"))
 		if err != nil {
 			s.writeError(c, err)
 			return
 		}
-		respond(c, http.StatusOK, version, result, "")
+		c.Header("ETag", etag(version))
+		c.Data(http.StatusOK, "application/json; charset=utf-8", body)
 	}
 }
 

@@ -7,33 +7,18 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cpcready/cpcready/internal/domain"
-	"github.com/cpcready/cpcready/internal/edit"
 )
-
-// reportBody is what a caller sends to add or patch a report; shares come
-// later, through their own route. The web pages send the same.
-type reportBody = edit.ReportInput
 
 func (s *Server) handleAddReport() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var b edit.ReportInput
-		if !s.bind(c, &b, nil) {
+		var f domain.ReportFields
+		if !s.bind(c, &f, func() error { return f.Validate(s.today()) }) {
 			return
 		}
-		r, err := edit.NewReport(b, s.today())
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		version, ok := s.ifMatch(c, false)
-		if !ok {
-			return
-		}
-		conf, ok := s.update(c, version, edit.AddReport(r, b))
-		if !ok {
-			return
-		}
-		respond(c, http.StatusCreated, conf.Version, r, conferencePath(conf.ID)+"/reports/"+r.ID)
+		id, today := uuid.NewString(), s.today()
+		addPart(s, c, func(r domain.Report) string { return "/reports/" + r.ID }, func(conf *domain.Conference) (domain.Report, domain.Change, error) {
+			return conf.AddReport(id, f, today)
+		})
 	}
 }
 
@@ -45,26 +30,19 @@ func (s *Server) handleUpdateReport() gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		today := s.today()
+		rid, today := c.Param("rid"), s.today()
 		var updated domain.Report
-		conf, ok := s.update(c, version, func(conf *domain.Conference) (domain.Change, error) {
-			r := conf.Report(c.Param("rid"))
-			if r == nil {
-				return domain.Change{}, domain.Errorf(domain.ENOTFOUND, "report not found")
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (ch domain.Change, err error) {
+			r, err := conf.FindReport(rid)
+			if err != nil {
+				return ch, err
 			}
-			before := reportBody{Agency: r.Agency, Title: r.Title, ReceivedOn: r.ReceivedOn, SharedWithChairOn: r.SharedWithChairOn}
-			var next reportBody
+			before, next := r.Fields(), domain.ReportFields{}
 			if err := applyMergePatch(&before, patch, &next); err != nil {
-				return domain.Change{}, err
+				return ch, err
 			}
-			candidate := *r
-			candidate.Agency, candidate.Title, candidate.ReceivedOn, candidate.SharedWithChairOn = next.Agency, next.Title, next.ReceivedOn, next.SharedWithChairOn
-			if err := candidate.Validate(today); err != nil {
-				return domain.Change{}, err
-			}
-			*r = candidate
-			updated = candidate
-			return domain.Change{Action: "update", Entity: "report", EntityID: r.ID, Before: before, After: next}, nil
+			updated, ch, err = conf.UpdateReport(rid, next, today)
+			return ch, err
 		})
 		if !ok {
 			return
@@ -76,25 +54,7 @@ func (s *Server) handleUpdateReport() gin.HandlerFunc {
 // shareBody is a share or a withholding; the server assigns its id.
 type shareBody struct {
 	ParticipantID string `json:"participant_id"`
-	ShareFields
-}
-
-// ShareFields are what a share says beyond whom it went to; the one-call
-// create names that person differently (newShare). It is exported so that
-// withoutEmbedded leaves its name out of a field path.
-type ShareFields struct {
-	SharedOn      *domain.Date `json:"shared_on,omitempty"`
-	Language      string       `json:"language,omitempty"`
-	Withheld      bool         `json:"withheld"`
-	Reason        string       `json:"reason,omitempty"`
-	ChairAgreedOn *domain.Date `json:"chair_agreed_on,omitempty"`
-	Format        string       `json:"format,omitempty"`
-	FormatNote    string       `json:"format_note,omitempty"`
-}
-
-// share is the new share to participantID, with its defaults filled in.
-func (f ShareFields) share(participantID string) domain.Share {
-	return domain.Share{ID: uuid.NewString(), ParticipantID: participantID, SharedOn: f.SharedOn, Language: f.Language, Withheld: f.Withheld, Reason: f.Reason, ChairAgreedOn: f.ChairAgreedOn, Format: f.Format, FormatNote: f.FormatNote}.WithDefaults()
+	domain.ShareFields
 }
 
 func (s *Server) handleAddShare() gin.HandlerFunc {
@@ -107,20 +67,15 @@ func (s *Server) handleAddShare() gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
-		sh := b.share(b.ParticipantID)
+		sh := b.Share(uuid.NewString(), b.ParticipantID)
 		if err := sh.Validate(s.today()); err != nil {
 			s.writeError(c, err)
 			return
 		}
-		version, ok := s.ifMatch(c, false)
-		if !ok {
-			return
-		}
-		conf, ok := s.update(c, version, edit.AddShare(c.Param("rid"), sh))
-		if !ok {
-			return
-		}
-		respond(c, http.StatusCreated, conf.Version, sh, conferencePath(conf.ID)+"/reports/"+c.Param("rid")+"/shares/"+sh.ID)
+		rid, today := c.Param("rid"), s.today()
+		addPart(s, c, func(sh domain.Share) string { return "/reports/" + rid + "/shares/" + sh.ID }, func(conf *domain.Conference) (domain.Share, domain.Change, error) {
+			return conf.AddShare(rid, sh, today)
+		})
 	}
 }
 
@@ -134,9 +89,14 @@ func (s *Server) handlePutChildViews() gin.HandlerFunc {
 		if !ok {
 			return
 		}
+		ref, today := c.Param("child_ref"), s.today()
 		var child domain.Child
-		created := false
-		conf, ok := s.update(c, version, edit.PutChildViews(c.Param("child_ref"), v, &child, &created))
+		var created bool
+		conf, ok := s.update(c, version, func(conf *domain.Conference) (ch domain.Change, err error) {
+			child, ch, err = conf.RecordChildViews(ref, v, today)
+			created = ch.Action == "create"
+			return ch, err
+		})
 		if !ok {
 			return
 		}

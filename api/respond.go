@@ -69,6 +69,25 @@ func (s *Server) update(c *gin.Context, version *int, m domain.Mutation) (*domai
 	return conf, true
 }
 
+// addPart answers a POST that adds a part to the conference in the path:
+// add makes it through the conference's method, and the answer is 201
+// with the part and its address below the conference, at(part).
+func addPart[T any](s *Server, c *gin.Context, at func(part T) string, add func(conf *domain.Conference) (T, domain.Change, error)) {
+	version, ok := s.ifMatch(c, false)
+	if !ok {
+		return
+	}
+	var part T
+	conf, ok := s.update(c, version, func(conf *domain.Conference) (ch domain.Change, err error) {
+		part, ch, err = add(conf)
+		return ch, err
+	})
+	if !ok {
+		return
+	}
+	respond(c, http.StatusCreated, conf.Version, part, conferencePath(conf.ID)+at(part))
+}
+
 // bind decodes the body strictly into dst and then runs validate, answering
 // the problem itself when either fails.
 func (s *Server) bind(c *gin.Context, dst any, validate func() error) bool {

@@ -53,8 +53,12 @@ func TestUnauthenticatedIs401WithChallenge(t *testing.T) {
 			t.Errorf("key %q: %d, WWW-Authenticate %q", key, got.Status, got.Header.Get("WWW-Authenticate"))
 		}
 	}
-	// A revoked key stops working at once.
+	// A revoked key stops working within 5 seconds, though it was in use
+	// and so in the key cache (see TestRevokedKeyIsRefusedOnEveryInstance).
 	key := e.key(orgA, domain.RoleManager)
+	if got := e.do(req{Method: "GET", Path: "/v1/conferences", Key: key}); got.Status != http.StatusOK {
+		t.Fatalf("live key: %d", got.Status)
+	}
 	keys, err := e.db.APIKeys(t.Context())
 	if err != nil || len(keys) != 1 {
 		t.Fatalf("keys: %v %v", keys, err)
@@ -62,6 +66,7 @@ func TestUnauthenticatedIs401WithChallenge(t *testing.T) {
 	if err := e.db.RevokeAPIKey(t.Context(), keys[0].ID); err != nil {
 		t.Fatal(err)
 	}
+	e.clock.Set(e.clock.Now().Add(5 * time.Second))
 	if got := e.do(req{Method: "GET", Path: "/v1/conferences", Key: key}); got.Status != http.StatusUnauthorized {
 		t.Fatalf("revoked key: %d", got.Status)
 	}

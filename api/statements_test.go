@@ -95,18 +95,18 @@ func TestStatementsPerRequestDoNotGrowWithTheAggregate(t *testing.T) {
 		bound int
 		req   func(conf, pid string, i int) req
 	}{
-		{"GET conference", 10, func(conf, _ string, _ int) req {
+		{"GET conference", 9, func(conf, _ string, _ int) req {
 			return req{Method: "GET", Path: "/v1/conferences/" + conf, Key: chair}
 		}},
-		{"GET readiness", 4, func(conf, _ string, _ int) req {
+		{"GET readiness", 3, func(conf, _ string, _ int) req {
 			return req{Method: "GET", Path: "/v1/conferences/" + conf + "/readiness", Key: chair}
 		}},
-		{"PUT need", 16, func(conf, pid string, i int) req {
+		{"PUT need", 15, func(conf, pid string, i int) req {
 			return req{Method: "PUT", Path: "/v1/conferences/" + conf + "/participants/" + pid + "/needs/childcare", Key: worker,
 				Body: map[string]any{"status": []string{"arranged", "identified"}[i%2]}}
 		}},
 		// The list read is one audit event and one insert of its links.
-		{"GET list", 5, func(_, _ string, _ int) req {
+		{"GET list", 4, func(_, _ string, _ int) req {
 			return req{Method: "GET", Path: "/v1/conferences?readiness=not_ready&limit=50", Key: chair}
 		}},
 	}
@@ -114,6 +114,12 @@ func TestStatementsPerRequestDoNotGrowWithTheAggregate(t *testing.T) {
 	smallP, largeP := grow(t, e, small, 1), grow(t, e, large, 8)
 	for i := range 60 {
 		e.mustCreate(orgA, fmt.Sprint("FILL-", i))
+	}
+	// Each key's first request looks it up; later ones find it cached.
+	for _, key := range []string{chair, worker} {
+		if got := e.send(req{Method: "GET", Path: "/v1/conferences?limit=1", Key: key}); got != http.StatusOK {
+			t.Fatalf("warming the key cache: %d", got)
+		}
 	}
 	sc := countStatements(e)
 	for _, r := range requests {

@@ -8,10 +8,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -340,13 +343,14 @@ func TestWebhookAdministration(t *testing.T) {
 }
 
 // TestUnsafeURLIsRefusedWhenDialled: a name that passes the URL check but
-// resolves to loopback is refused at dial time, and the receiver hears
-// nothing.
+// resolves to loopback is refused at dial time: the listener behind it never
+// sees a connection. The same address dialled by a client that allows
+// private addresses does connect, so the check can fail.
 func TestUnsafeURLIsRefusedWhenDialled(t *testing.T) {
 	e := newEnv(t)
-	rcv := newReceiver(t, http.StatusOK)
-	port := rcv.URL[strings.LastIndex(rcv.URL, ":"):]
-	hookID, _ := e.subscribe(orgA, "https://localhost"+port+"/", domain.EventConferenceCreated)
+	ln := listenCountingConnections(t)
+	url := "https://localhost:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port) + "/"
+	hookID, _ := e.subscribe(orgA, url, domain.EventConferenceCreated)
 	e.mustCreate(orgA, "REF-SSRF-1")
 	s := &notify.Sender{DB: e.db, Client: notify.NewClient(false)}
 	if _, err := s.RunOnce(context.Background()); err != nil {
@@ -357,9 +361,50 @@ func TestUnsafeURLIsRefusedWhenDialled(t *testing.T) {
 	if len(page.Items) != 1 || len(page.Items[0].Attempts) != 1 || page.Items[0].Attempts[0].Outcome != domain.OutcomeRefused {
 		t.Fatalf("deliveries %+v, want one refused attempt", page.Items)
 	}
-	if len(rcv.requests()) != 0 {
-		t.Fatal("the loopback receiver was reached")
+	if n := ln.accepted.Load(); n != 0 {
+		t.Fatalf("the loopback listener accepted %d connections, want none", n)
 	}
+
+	// Control: a client allowed private addresses reaches the same listener.
+	resp, err := notify.NewClient(true).Get(url)
+	if err == nil {
+		resp.Body.Close()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for ln.accepted.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if ln.accepted.Load() == 0 {
+		t.Fatal("control: a client allowing private addresses did not reach the listener, so the check above proves nothing")
+	}
+}
+
+// countingListener accepts TCP connections, counts them and closes them: it
+// notices any connection at all, whatever protocol the client meant to speak.
+type countingListener struct {
+	net.Listener
+	accepted atomic.Int32
+}
+
+func listenCountingConnections(t *testing.T) *countingListener {
+	t.Helper()
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := &countingListener{Listener: inner}
+	t.Cleanup(func() { inner.Close() })
+	go func() {
+		for {
+			c, err := inner.Accept()
+			if err != nil {
+				return
+			}
+			ln.accepted.Add(1)
+			c.Close()
+		}
+	}()
+	return ln
 }
 
 // TestDeliveriesOfAConferenceArriveInOrder: while the first event of a

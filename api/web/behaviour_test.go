@@ -14,10 +14,7 @@ import (
 const techNotArranged = "technology need is identified but not arranged"
 
 func TestSocialWorkerArrangesANeedAndItsFindingClears(t *testing.T) {
-	a := newApp(t)
-	c := a.seed("DEMO", 2)
-	b := a.browser()
-	b.signIn(domain.RoleSocialWorker)
+	a, c, b := startAs(t, domain.RoleSocialWorker)
 	path := "/conferences/" + c.ID + "/participants/" + c.Participants[0].ID
 	before := b.get(path)
 	if !strings.Contains(before.Body, techNotArranged) {
@@ -55,10 +52,7 @@ func TestSocialWorkerArrangesANeedAndItsFindingClears(t *testing.T) {
 }
 
 func TestStaleSaveShowsTheConflictAndKeepsTheInput(t *testing.T) {
-	a := newApp(t)
-	c := a.seed("DEMO", 2)
-	b := a.browser()
-	b.signIn(domain.RoleSocialWorker)
+	a, c, b := startAs(t, domain.RoleSocialWorker)
 	path := "/conferences/" + c.ID + "/participants/" + c.Participants[0].ID
 	stale := b.get(path).version(t)
 	// Someone else saves first.
@@ -85,10 +79,7 @@ func TestStaleSaveShowsTheConflictAndKeepsTheInput(t *testing.T) {
 }
 
 func TestInvalidInputIsSummarisedAndLinkedToItsField(t *testing.T) {
-	a := newApp(t)
-	c := a.seed("DEMO", 2)
-	b := a.browser()
-	b.signIn(domain.RoleSocialWorker)
+	_, c, b := startAs(t, domain.RoleSocialWorker)
 	path := "/conferences/" + c.ID + "/participants/" + c.Participants[0].ID
 	v := b.get(path).version(t)
 	got := b.post(path+"/needs/language", url.Values{"version": {v}, "status": {"identified"}, "detail": {"Polish speaker"}})
@@ -159,10 +150,7 @@ func TestARoleSeesNoControlItMayNotUseAndAForgedPostIsRefused(t *testing.T) {
 }
 
 func TestACrossSitePostIsRefused(t *testing.T) {
-	a := newApp(t)
-	c := a.seed("DEMO", 2)
-	b := a.browser()
-	b.signIn(domain.RoleSocialWorker)
+	a, c, b := startAs(t, domain.RoleSocialWorker)
 	path := "/conferences/" + c.ID + "/participants/" + c.Participants[0].ID + "/needs/technology"
 	form := url.Values{"version": {"2"}, "status": {"arranged"}}
 	if got := b.postFrom("https://evil.example", "cross-site", path, form); got.Status != http.StatusForbidden {
@@ -184,10 +172,7 @@ func TestACrossSitePostIsRefused(t *testing.T) {
 }
 
 func TestTheChairPostponesWithANoteThenProceeds(t *testing.T) {
-	a := newApp(t)
-	c := a.seed("DEMO", 2)
-	b := a.browser()
-	b.signIn(domain.RoleChair)
+	_, c, b := startAs(t, domain.RoleChair)
 	path := "/conferences/" + c.ID + "/check"
 	got := b.post(path, url.Values{"decision": {"proceed"}})
 	if got.Status != http.StatusUnprocessableEntity || !strings.Contains(got.Body, "required to proceed while the conference is not ready") {
@@ -208,12 +193,9 @@ func TestTheChairPostponesWithANoteThenProceeds(t *testing.T) {
 }
 
 func TestEveryPageOfAFamilysRecordIsAudited(t *testing.T) {
-	a := newApp(t)
-	c := a.seed("DEMO", 2)
-	b := a.browser()
-	b.signIn(domain.RoleManager)
+	a, c, b := startAs(t, domain.RoleManager)
 	ctx := context.Background()
-	for _, p := range []string{"", "/participants/" + c.Participants[0].ID, "/reports", "/children", "/check", "/print", "/history"} {
+	for _, p := range []string{"", "/participants/" + c.Participants[0].ID, "/reports", "/professionals", "/children", "/check", "/print", "/history"} {
 		before := auditReads(t, a, c.ID)
 		if got := b.get("/conferences/" + c.ID + p); got.Status != http.StatusOK {
 			t.Fatalf("GET %s: %d", p, got.Status)
@@ -243,10 +225,7 @@ func auditReads(t *testing.T, a *app, id string) int {
 }
 
 func TestFamilyDataStaysOutOfTitlesAddressesAndLogs(t *testing.T) {
-	a := newApp(t)
-	c := a.seed("DEMO", 2)
-	b := a.browser()
-	b.signIn(domain.RoleSocialWorker)
+	a, c, b := startAs(t, domain.RoleSocialWorker)
 	path := "/conferences/" + c.ID + "/participants/" + c.Participants[0].ID
 	p := b.get(path)
 	title := p.Body[strings.Index(p.Body, "<title>"):strings.Index(p.Body, "</title>")]
@@ -271,10 +250,7 @@ func TestFamilyDataStaysOutOfTitlesAddressesAndLogs(t *testing.T) {
 }
 
 func TestAnOversizedFormIsRefusedAndNothingSaved(t *testing.T) {
-	a := newApp(t)
-	c := a.seed("DEMO", 2)
-	b := a.browser()
-	b.signIn(domain.RoleSocialWorker)
+	a, c, b := startAs(t, domain.RoleSocialWorker)
 	path := "/conferences/" + c.ID + "/participants/" + c.Participants[0].ID
 	got := b.post(path+"/needs/technology", url.Values{"version": {b.get(path).version(t)}, "status": {"arranged"}, "detail": {strings.Repeat("x", 70_000)}})
 	if got.Status != http.StatusRequestEntityTooLarge {

@@ -300,8 +300,7 @@ func TestBrowserSocialWorkerJourney(t *testing.T) {
 	b.mustNotSee("no social care report")
 	b.mustSee("has not been shared with the mother")
 
-	b.tabTo(`el.tagName === 'SUMMARY'`)
-	b.key(kb.Enter)
+	b.openSummary("Share or withhold this report")
 	reportID := ""
 	b.eval(`document.querySelector('section.report').id.replace('report-', '')`, &reportID)
 	b.typeDate("share-"+reportID+"-shared_on", today)

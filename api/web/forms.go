@@ -84,6 +84,10 @@ var fieldLabels = map[string]string{
 	"chair_agreed_on": "The date the chair agreed", "format": "The format",
 	"means": "How the child's views reach the conference", "recorded_on": "The date recorded",
 	"decision": "The decision", "note": "The note",
+	"format_note": "What form it was", "shared_with_chair_on": "The date it reached the chair",
+	"name": "The name", "role": "The role", "report_expected": "Whether a report is expected",
+	"interpreter": "Who interprets", "invited": "Whether they are invited", "parental_responsibility": "Parental responsibility",
+	"informed_on": "The date they were informed", "advocacy_offered_on": "The date advocacy was offered",
 }
 
 func fieldLabel(field string) string {

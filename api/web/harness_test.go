@@ -224,3 +224,83 @@ func (j *plainJar) Cookies(*url.URL) []*http.Cookie {
 	}
 	return out
 }
+
+// manager reads org's conferences in tests, as its manager would.
+func manager(org string) domain.Principal {
+	return domain.Principal{ID: "test-reader", Name: "test reader", Role: domain.RoleManager, Org: org}
+}
+
+// stored reads a conference of DEMO as it is stored, with the codes of
+// its findings.
+func (a *app) stored(id string) (*domain.Conference, []string) {
+	a.t.Helper()
+	c, res, err := a.db.ConferenceReadiness(context.Background(), manager("DEMO"), id)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	var codes []string
+	for _, f := range res.Findings {
+		codes = append(codes, f.Code)
+	}
+	return c, codes
+}
+
+// change writes to a conference of DEMO as a case system would.
+func (a *app) change(id string, build func(c *domain.Conference)) *domain.Conference {
+	a.t.Helper()
+	cs := domain.Principal{ID: "seed", Name: "seed", Role: domain.RoleCaseSystem, Org: "DEMO"}
+	c, err := a.db.UpdateConference(context.Background(), cs, id, nil, func(c *domain.Conference) (domain.Change, error) {
+		build(c)
+		return domain.Change{Action: "update", Entity: "conference", EntityID: c.ID, After: map[string]string{"seed": "test"}}, nil
+	})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return c
+}
+
+// countAudit counts the audit rows of an action on an entity by an actor.
+func (a *app) countAudit(action, entity, actor string) int {
+	a.t.Helper()
+	sqlDB, err := a.db.SQL()
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	q := "SELECT count(*) FROM audit_events WHERE action = ? AND entity = ? AND actor_id = ?"
+	if a.db.Dialect == store.Postgres {
+		q = "SELECT count(*) FROM audit_events WHERE action = $1 AND entity = $2 AND actor_id = $3"
+	}
+	var n int
+	if err := sqlDB.QueryRow(q, action, entity, actor).Scan(&n); err != nil {
+		a.t.Fatal(err)
+	}
+	return n
+}
+
+// dateForm is a date input's three fields.
+func dateForm(name string, d domain.Date) url.Values {
+	t := d.Time()
+	return url.Values{name + "-day": {itoa(t.Day())}, name + "-month": {itoa(int(t.Month()))}, name + "-year": {itoa(t.Year())}}
+}
+
+// with merges forms.
+func with(vs ...url.Values) url.Values {
+	out := url.Values{}
+	for _, v := range vs {
+		for k, x := range v {
+			out[k] = x
+		}
+	}
+	return out
+}
+
+// startAs starts the app with a not-ready conference of DEMO two days
+// ahead (seed) and a browser signed in as role.
+func startAs(t *testing.T, role domain.Role) (*app, *domain.Conference, *browser) {
+	t.Helper()
+	a := newApp(t)
+	c := a.seed("DEMO", 2)
+	b := a.browser()
+	b.signIn(role)
+	return a, c, b
+}

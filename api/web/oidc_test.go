@@ -12,6 +12,8 @@ import (
 
 	"github.com/cpcready/cpcready/api/web"
 	"github.com/cpcready/cpcready/internal/auth"
+	"github.com/cpcready/cpcready/internal/store"
+	"github.com/cpcready/cpcready/internal/storetest"
 )
 
 // staffUser is a member of staff at the loopback identity provider, with
@@ -37,13 +39,20 @@ func (u staffUser) Claims(_ []string, base *mockoidc.IDTokenClaims) (jwt.Claims,
 // oidcApp is the app signing in against a loopback identity provider.
 func oidcApp(t *testing.T) (*app, *mockoidc.MockOIDC) {
 	t.Helper()
+	db, clock := openDB(t)
+	return oidcAppOn(t, db, clock)
+}
+
+// oidcAppOn is oidcApp on a database of the caller's.
+func oidcAppOn(t testing.TB, db *store.DB, clock *storetest.Clock) (*app, *mockoidc.MockOIDC) {
+	t.Helper()
 	m, err := mockoidc.Run()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = m.Shutdown() })
 	cfg := m.Config()
-	a := newApp(t, func(c *web.Config) {
+	a := newAppOn(t, db, clock, func(c *web.Config) {
 		o, err := auth.NewOIDC(auth.OIDCConfig{Issuer: cfg.Issuer, Audience: cfg.ClientID}, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -58,7 +67,7 @@ func oidcApp(t *testing.T) (*app, *mockoidc.MockOIDC) {
 
 // signInAt runs the authorization code flow: the app sends the browser to
 // the provider, which sends it back with a code.
-func signInAt(t *testing.T, b *browser, u mockoidc.User, m *mockoidc.MockOIDC) page {
+func signInAt(t testing.TB, b *browser, u mockoidc.User, m *mockoidc.MockOIDC) page {
 	t.Helper()
 	m.QueueUser(u)
 	start := b.get("/sign-in/start")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cpcready/cpcready/internal/audit"
 	"github.com/cpcready/cpcready/internal/domain"
+	"github.com/cpcready/cpcready/internal/readiness"
 	"github.com/cpcready/cpcready/internal/store"
 )
 
@@ -60,7 +61,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, u user) {
 	}
 	start := londonMidnight(from)
 	end := londonMidnight(to.AddDays(1))
-	f := store.ConferenceFilter{From: &start, To: &end, Limit: homePageSize, Cursor: q.Get("page")}
+	f := store.ConferenceFilter{From: &start, To: &end, Limit: homePageSize, Cursor: q.Get("page"), WithoutChildren: true}
 	if v.NotReady {
 		f.Readiness = domain.NotReady
 	}
@@ -113,7 +114,21 @@ type conferenceView struct {
 	Readiness domain.ReadinessResult
 	Groups    []findingGroup
 	Parts     []part
+	// byPart holds the findings by the part of the conference they
+	// concern (the part* keys, or "p:" and a family member's id).
+	byPart map[string][]domain.Finding
 }
+
+// The parts of a conference that have a page of their own.
+const (
+	partConference = "conference"
+	partAgencies   = "agencies"
+	partReports    = "reports"
+	partChildren   = "children"
+)
+
+// PartFindings are the findings about one part of the conference.
+func (v *conferenceView) PartFindings(key string) []domain.Finding { return v.byPart[key] }
 
 // part is one entry of the conference's task list.
 type part struct {
@@ -133,39 +148,51 @@ func (s *Server) loadConference(r *http.Request, u user) (*conferenceView, error
 	return v, nil
 }
 
+// partOf says which part of the conference a finding is about: where it
+// is put right.
+func partOf(f domain.Finding) string {
+	switch {
+	// A report's findings name the family member it is owed to too;
+	// they are listed with the reports, where they are put right.
+	case f.ReportID != "" || f.Code == readiness.SocialWorkerReportMissing:
+		return partReports
+	// An agency's missing report is put right by a report, or by saying
+	// on the agencies page that none is expected.
+	case f.Code == readiness.QuorumNotConfirmed || f.Code == readiness.AgencyReportMissing:
+		return partAgencies
+	case f.ParticipantID != "":
+		return "p:" + f.ParticipantID
+	case f.ChildRef != "":
+		return partChildren
+	}
+	return partConference
+}
+
 // group sorts the findings by the part of the conference they concern,
-// in the order of the task list: family members, agencies, children.
+// in the order of the task list: family members, agencies, reports,
+// children.
 func (v *conferenceView) group() {
 	base := "/conferences/" + v.Conf.ID
-	byPart := map[string][]domain.Finding{}
+	v.byPart = map[string][]domain.Finding{}
 	for _, f := range v.Readiness.Findings {
-		// A report's findings name the family member it is owed to too;
-		// they are listed with the reports, where they are put right.
-		switch {
-		case f.ReportID != "" || f.Code == "SOCIAL_WORKER_REPORT_MISSING":
-			byPart["reports"] = append(byPart["reports"], f)
-		case f.ParticipantID != "":
-			byPart["p:"+f.ParticipantID] = append(byPart["p:"+f.ParticipantID], f)
-		case f.ChildRef != "":
-			byPart["children"] = append(byPart["children"], f)
-		default:
-			byPart["conference"] = append(byPart["conference"], f)
-		}
+		k := partOf(f)
+		v.byPart[k] = append(v.byPart[k], f)
 	}
 	add := func(key, heading, link string) {
-		v.Parts = append(v.Parts, part{Name: heading, Link: link, Outstanding: blockers(byPart[key])})
-		if len(byPart[key]) > 0 {
-			v.Groups = append(v.Groups, findingGroup{Heading: heading, Link: link, Findings: byPart[key]})
+		v.Parts = append(v.Parts, part{Name: heading, Link: link, Outstanding: blockers(v.byPart[key])})
+		if len(v.byPart[key]) > 0 {
+			v.Groups = append(v.Groups, findingGroup{Heading: heading, Link: link, Findings: v.byPart[key]})
 		}
 	}
-	if len(byPart["conference"]) > 0 {
-		v.Groups = append(v.Groups, findingGroup{Heading: "The conference", Findings: byPart["conference"]})
+	if fs := v.byPart[partConference]; len(fs) > 0 {
+		v.Groups = append(v.Groups, findingGroup{Heading: "The conference", Findings: fs})
 	}
 	for _, p := range v.Conf.Participants {
 		add("p:"+p.ID, p.DisplayName+" ("+label(p.Relationship)+")", base+"/participants/"+p.ID)
 	}
-	add("reports", "Agencies' reports and sharing", base+"/reports")
-	add("children", "Children's views", base+"/children")
+	add(partAgencies, "Agencies and quorum", base+"/professionals")
+	add(partReports, "Agencies' reports and sharing", base+"/reports")
+	add(partChildren, "Children's views", base+"/children")
 }
 
 func blockers(fs []domain.Finding) int {

@@ -14,7 +14,7 @@ func TestEveryPageRendersForEveryRole(t *testing.T) {
 	pid := c.Participants[0].ID
 	paths := []string{"/", "/print", "/conferences/" + c.ID, "/conferences/" + c.ID + "/participants/" + pid,
 		"/conferences/" + c.ID + "/reports", "/conferences/" + c.ID + "/children", "/conferences/" + c.ID + "/check",
-		"/conferences/" + c.ID + "/history", "/conferences/" + c.ID + "/print"}
+		"/conferences/" + c.ID + "/history", "/conferences/" + c.ID + "/print", "/conferences/" + c.ID + "/professionals"}
 	for _, role := range []domain.Role{domain.RoleSocialWorker, domain.RoleChair, domain.RoleManager, domain.RoleAdmin} {
 		b := a.browser()
 		b.signIn(role)

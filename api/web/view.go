@@ -26,8 +26,16 @@ type page struct {
 	Errors   []fieldError
 	Conflict bool
 	Saved    string
-	Data     any
+	// Section is the part of the service navigation the page is in.
+	Section string
+	Data    any
 }
+
+// Sections of the service navigation.
+const (
+	sectionConferences = ""
+	sectionInsights    = "insights"
+)
 
 type fieldError struct{ ID, Message string }
 
@@ -188,6 +196,9 @@ var labels = map[string]string{
 	"create": "Added", "update": "Changed", "delete": "Removed", "read": "Viewed",
 	"blocker": "Blocker", "advisory": "Advisory",
 	"written_only": "In writing only", "spoken": "Spoken account", "easy_read": "Easy read",
+	"invited": "Invited, not confirmed", "confirmed": "Confirmed", "declined": "Declined", "yes": "Yes", "no": "No",
+	"professional": "A professional interpreter", "family_member": "A family member or friend",
+	"shared": "Shared", "withheld": "Withheld", "not_applicable": "Not applicable: their views cannot be had",
 }
 
 func label(code string) string {

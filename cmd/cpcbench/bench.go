@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +22,7 @@ type bench struct {
 	ownWork bool // the work directory was made for this run
 	seed    seedInfo
 	key     string
+	bin     string // the cpcready binary
 	srv     *server
 	rss     *rssSampler
 	release func() // lets other runs have the cached database
@@ -54,14 +56,14 @@ func newBench(ctx context.Context, o options, out io.Writer) (_ *bench, err erro
 	if b.key, err = createKey(ctx, b.seed.Path); err != nil {
 		return nil, err
 	}
-	bin := o.ServerBin
-	if bin == "" {
+	b.bin = o.ServerBin
+	if b.bin == "" {
 		fmt.Fprintln(out, "Building ./cmd/cpcready")
-		if bin, err = buildServer(ctx, b.workDir); err != nil {
+		if b.bin, err = buildServer(ctx, b.workDir); err != nil {
 			return nil, err
 		}
 	}
-	if b.srv, err = startServer(ctx, bin, b.seed.Path, b.workDir, o.ProfileDir != ""); err != nil {
+	if b.srv, err = startServer(ctx, b.bin, b.seed.Path, b.workDir, o.ProfileDir != ""); err != nil {
 		return nil, err
 	}
 	b.rss = sampleRSS(b.srv.pid())
@@ -116,6 +118,9 @@ func (b *bench) run(ctx context.Context) (*report, error) {
 	baselines := map[string]*result{}
 	for _, name := range b.o.Scenarios {
 		sc := scenarioByName(name)
+		if sc.Restarts {
+			continue
+		}
 		if sc.Baseline != "" && baselines[sc.Baseline] == nil {
 			base, err := b.runBaseline(ctx, sc.Baseline, bodySize)
 			if err != nil {
@@ -133,7 +138,12 @@ func (b *bench) run(ctx context.Context) (*report, error) {
 		}
 		rep.Results = append(rep.Results, r)
 	}
-	rep.Verdicts = judge(rep.Conditions, rep.Results)
+	if slices.Contains(b.o.Scenarios, startupName) {
+		if rep.Startup, err = b.measureStartup(ctx); err != nil {
+			return nil, err
+		}
+	}
+	rep.Verdicts = judge(rep.Conditions, rep.Results, rep.Startup)
 	return rep, nil
 }
 

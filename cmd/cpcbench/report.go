@@ -60,18 +60,19 @@ func (r *result) p99() time.Duration { return time.Duration(r.P99Ms * float64(ti
 
 // report is everything one run found.
 type report struct {
-	Started            string        `json:"started"`
-	Machine            machine       `json:"machine"`
-	Conditions         runConditions `json:"conditions"`
-	DurationSeconds    float64       `json:"duration_seconds"`
-	WarmupSeconds      float64       `json:"warmup_seconds"`
-	Seed               seedInfo      `json:"seed"`
-	ServerSettings     []string      `json:"server_settings"`
-	ReadinessBodyBytes int           `json:"readiness_body_bytes"`
-	ListWindow         string        `json:"list_window"`
-	ListPages          int           `json:"list_pages"`
-	Results            []result      `json:"results"`
-	Verdicts           []verdict     `json:"verdicts"`
+	Started            string         `json:"started"`
+	Machine            machine        `json:"machine"`
+	Conditions         runConditions  `json:"conditions"`
+	DurationSeconds    float64        `json:"duration_seconds"`
+	WarmupSeconds      float64        `json:"warmup_seconds"`
+	Seed               seedInfo       `json:"seed"`
+	ServerSettings     []string       `json:"server_settings"`
+	ReadinessBodyBytes int            `json:"readiness_body_bytes"`
+	ListWindow         string         `json:"list_window"`
+	ListPages          int            `json:"list_pages"`
+	Results            []result       `json:"results"`
+	Startup            *startupResult `json:"startup,omitempty"`
+	Verdicts           []verdict      `json:"verdicts"`
 }
 
 type machine struct {
@@ -105,6 +106,11 @@ func printReport(w io.Writer, rep *report) {
 			fmt.Fprintf(w, "; first: %s", strings.Join(r.ErrorSamples, " | "))
 		}
 		fmt.Fprintln(w)
+	}
+	if s := rep.Startup; s != nil {
+		fmt.Fprintf(w, "\nstartup with a new bank holiday (%s): ready in %s, %d conferences re-evaluated before listening in %s;\n",
+			s.Holiday, secs(s.ReadySeconds), s.Near, secs(s.NearSeconds))
+		fmt.Fprintf(w, "  %d left to the background pass, which then visited %.0f a second\n", s.Remaining, s.BackgroundRate)
 	}
 	fmt.Fprintln(w, "\nTargets:")
 	for _, v := range rep.Verdicts {
@@ -176,4 +182,6 @@ func mbOrDash(b int64) string {
 	return mb(b)
 }
 
-func secs(s float64) string { return time.Duration(s * float64(time.Second)).String() }
+func secs(s float64) string {
+	return time.Duration(s * float64(time.Second)).Round(time.Millisecond).String()
+}

@@ -23,6 +23,9 @@ type scenario struct {
 	About    string
 	Baseline string // againstHTTP, againstStorage or ""
 	Writes   bool   // runs at -write-c instead of -c
+	// Restarts marks the start-up measurement: no load, and the server
+	// it leaves has new settings, so it runs after every other scenario.
+	Restarts bool
 	targets  func(t *targetSet) vegeta.Targeter
 }
 
@@ -37,6 +40,8 @@ var scenarios = []scenario{
 		targets: func(t *targetSet) vegeta.Targeter { return t.each(t.putNeed) }},
 	{Name: "mix", About: "80% reads (40% readiness, 30% conference, 10% list) and 20% need writes",
 		targets: func(t *targetSet) vegeta.Targeter { return t.each(t.mixed) }},
+	{Name: startupName, About: "restart with a new bank holiday, as after new rules: from exec to the first 200 from /readyz, then the background re-evaluation's pace",
+		Restarts: true},
 }
 
 func scenarioNames() []string {

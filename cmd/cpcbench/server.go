@@ -116,6 +116,12 @@ type server struct {
 // startServer runs `cpcready serve` on dbPath in release mode with default
 // settings, apart from the lifted rate limit and, when asked, profiling.
 func startServer(ctx context.Context, bin, dbPath, workDir string, profile bool) (*server, error) {
+	return startServerWith(ctx, bin, dbPath, filepath.Join(workDir, "server.log"), profile, 50*time.Millisecond)
+}
+
+// startServerWith is startServer logging to logPath, with extra settings,
+// asking /readyz every poll.
+func startServerWith(ctx context.Context, bin, dbPath, logPath string, profile bool, poll time.Duration, extra ...string) (*server, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -127,7 +133,8 @@ func startServer(ctx context.Context, bin, dbPath, workDir string, profile bool)
 		// Nothing balances load here: stop at once when asked.
 		"CPCREADY_DRAIN_DELAY=0s",
 	}
-	s := &server{base: "http://" + addr, logPath: filepath.Join(workDir, "server.log")}
+	settings = append(settings, extra...)
+	s := &server{base: "http://" + addr, logPath: logPath}
 	if profile {
 		pprofAddr, err := freeAddr()
 		if err != nil {
@@ -148,7 +155,7 @@ func startServer(ctx context.Context, bin, dbPath, workDir string, profile bool)
 	if s.process, err = startProcess(cmd); err != nil {
 		return nil, err
 	}
-	if err := s.waitReady(ctx, 5*time.Minute); err != nil {
+	if err := s.waitReady(ctx, 5*time.Minute, poll); err != nil {
 		_ = s.stop(10 * time.Second)
 		return nil, err
 	}
@@ -167,8 +174,8 @@ func withoutServiceSettings(env []string) []string {
 	return out
 }
 
-// waitReady polls /readyz until the server answers 200.
-func (s *server) waitReady(ctx context.Context, limit time.Duration) error {
+// waitReady asks /readyz every poll until the server answers 200.
+func (s *server) waitReady(ctx context.Context, limit, poll time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		select {
@@ -176,7 +183,7 @@ func (s *server) waitReady(ctx context.Context, limit time.Duration) error {
 			return fmt.Errorf("the server exited at start-up (%v); its log:\n%s", s.err, tail(s.logPath, 2000))
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
+		case <-time.After(poll):
 		}
 		resp, err := http.Get(s.base + "/readyz")
 		if err == nil {

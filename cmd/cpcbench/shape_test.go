@@ -39,46 +39,28 @@ func between(t *testing.T, i int, what string, got, lo, hi int) {
 	}
 }
 
+// checkValid assembles the conference part by part, as the store does
+// when it seeds it: each part must be one the API would accept.
 func checkValid(t *testing.T, i int, c *domain.Conference) {
 	t.Helper()
-	fields := c.ConferenceFields
-	fields.Children = nil // views are set through their own route
-	for _, ch := range c.Children {
-		fields.Children = append(fields.Children, domain.Child{Ref: ch.Ref, Name: ch.Name, Unborn: ch.Unborn})
+	if _, _, err := domain.Assemble(c, shapeToday); err != nil {
+		b, _ := json.Marshal(c)
+		t.Fatalf("conference %d is invalid: %v\n%s", i, err, b)
 	}
-	errs := []error{fields.Validate(shapeToday)}
-	for _, p := range c.Participants {
-		kinds := map[string]bool{}
-		errs = append(errs, p.Validate(shapeToday))
-		for _, n := range p.Needs {
-			if kinds[n.Kind] {
-				t.Errorf("conference %d: %s has two %s needs", i, p.DisplayName, n.Kind)
-			}
-			kinds[n.Kind] = true
-			errs = append(errs, n.Validate())
-		}
-		for _, k := range p.Contacts {
-			errs = append(errs, k.Validate(shapeToday))
-		}
+}
+
+// BenchmarkAssembleSeeded measures what putting a seeded conference
+// together through its methods adds to seeding it.
+func BenchmarkAssembleSeeded(b *testing.B) {
+	sh := shaper{seed: 1, today: shapeToday}
+	cs := make([]*domain.Conference, 1000)
+	for i := range cs {
+		cs[i] = sh.conference(i)
 	}
-	for _, pr := range c.Professionals {
-		errs = append(errs, pr.Validate())
-	}
-	for _, r := range c.Reports {
-		errs = append(errs, r.Validate(shapeToday))
-		for _, s := range r.Shares {
-			errs = append(errs, s.Validate(shapeToday))
-		}
-	}
-	for _, ch := range c.Children {
-		if ch.Views != nil {
-			errs = append(errs, ch.Views.Validate(shapeToday))
-		}
-	}
-	for _, err := range errs {
-		if err != nil {
-			b, _ := json.Marshal(c)
-			t.Fatalf("conference %d is invalid: %v\n%s", i, err, b)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if _, _, err := domain.Assemble(cs[i%len(cs)], shapeToday); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -77,7 +77,10 @@ func TestSmokeWholeRun(t *testing.T) {
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("ran %v, want %v", got, want)
 	}
-	if len(rep.Verdicts) != 4 || rep.ReadinessBodyBytes == 0 || rep.ListPages == 0 {
+	if s := rep.Startup; s == nil || s.ReadySeconds <= 0 || s.Near == 0 {
+		t.Errorf("start-up after a new bank holiday: %+v, want a time and the near conferences it re-evaluated", s)
+	}
+	if len(rep.Verdicts) != 5 || rep.ReadinessBodyBytes == 0 || rep.ListPages == 0 {
 		t.Errorf("verdicts %d, readiness body %d bytes, list pages %d", len(rep.Verdicts), rep.ReadinessBodyBytes, rep.ListPages)
 	}
 	for _, s := range []string{"readiness", "Targets:", "go tool pprof -top"} {

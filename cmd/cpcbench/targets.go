@@ -14,6 +14,7 @@ const (
 	writeTargetConns     = 64
 	listP99Limit         = 25 * time.Millisecond
 	rssLimit             = 150 << 20
+	readyLimit           = 5 * time.Second
 	fullSize             = 1_000_000
 )
 
@@ -43,7 +44,7 @@ type runConditions struct {
 }
 
 // judge checks every target against the results it needs.
-func judge(rc runConditions, results []result) []verdict {
+func judge(rc runConditions, results []result, startup *startupResult) []verdict {
 	find := func(name string) *result {
 		for i := range results {
 			if results[i].Name == name {
@@ -104,6 +105,17 @@ func judge(rc runConditions, results []result) []verdict {
 	} else {
 		v.Status = judged(peak <= rssLimit)
 		v.Detail = "peak " + mb(peak)
+		v.Note = smallRun(rc.N)
+	}
+	out = append(out, v)
+
+	v = verdict{Target: fmt.Sprintf("first start after a change of rules or calendar ready in ≤ %s", readyLimit)}
+	if startup == nil {
+		v.Status = notRun
+	} else {
+		ready := time.Duration(startup.ReadySeconds * float64(time.Second))
+		v.Status = judged(ready <= readyLimit)
+		v.Detail = fmt.Sprintf("ready in %s, %d conferences re-evaluated first", ready.Round(time.Millisecond), startup.Near)
 		v.Note = smallRun(rc.N)
 	}
 	return append(out, v)

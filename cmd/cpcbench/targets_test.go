@@ -19,6 +19,8 @@ func passingResults() []result {
 	}
 }
 
+func passingStartup() *startupResult { return &startupResult{ReadySeconds: 5, Near: 25_000} }
+
 func statuses(vs []verdict) string {
 	var out []string
 	for _, v := range vs {
@@ -28,8 +30,8 @@ func statuses(vs []verdict) string {
 }
 
 func TestTargetsMetAtTheirLimits(t *testing.T) {
-	vs := judge(fullRun(), passingResults())
-	if got := statuses(vs); got != "met,met,met,met" {
+	vs := judge(fullRun(), passingResults(), passingStartup())
+	if got := statuses(vs); got != "met,met,met,met,met" {
 		t.Errorf("verdicts %s, want all met: %+v", got, vs)
 	}
 	for _, v := range vs {
@@ -47,33 +49,38 @@ func TestTargetsMissedJustPastTheirLimits(t *testing.T) {
 		"a write error":        func(rs []result) { rs[3].Errors = 1 },
 		"slow list":            func(rs []result) { rs[4].P99Ms = 25.1 },
 		"too much memory":      func(rs []result) { rs[4].PeakRSSBytes = 150<<20 + 1 },
+		"slow start":           func([]result) {},
 	}
 	want := map[string]string{
-		"slow read throughput": "NOT MET,met,met,met",
-		"slow read p99":        "NOT MET,met,met,met",
-		"slow writes":          "met,NOT MET,met,met",
-		"a write error":        "met,NOT MET,met,met",
-		"slow list":            "met,met,NOT MET,met",
-		"too much memory":      "met,met,met,NOT MET",
+		"slow read throughput": "NOT MET,met,met,met,met",
+		"slow read p99":        "NOT MET,met,met,met,met",
+		"slow writes":          "met,NOT MET,met,met,met",
+		"a write error":        "met,NOT MET,met,met,met",
+		"slow list":            "met,met,NOT MET,met,met",
+		"too much memory":      "met,met,met,NOT MET,met",
+		"slow start":           "met,met,met,met,NOT MET",
 	}
 	for name, spoil := range cases {
-		rs := passingResults()
+		rs, start := passingResults(), passingStartup()
 		spoil(rs)
-		if got := statuses(judge(fullRun(), rs)); got != want[name] {
+		if name == "slow start" {
+			start.ReadySeconds = 5.001
+		}
+		if got := statuses(judge(fullRun(), rs, start)); got != want[name] {
 			t.Errorf("%s: verdicts %s, want %s", name, got, want[name])
 		}
 	}
 }
 
 func TestTargetsNotRunOrIndicative(t *testing.T) {
-	vs := judge(runConditions{N: 10_000, Conc: 8, WriteConc: 64}, passingResults()[2:])
-	if got := statuses(vs); got != "not run,met,met,met" {
+	vs := judge(runConditions{N: 10_000, Conc: 8, WriteConc: 64}, passingResults()[2:], nil)
+	if got := statuses(vs); got != "not run,met,met,met,not run" {
 		t.Errorf("verdicts %s", got)
 	}
 	if !strings.Contains(vs[2].Note, "indicative") || !strings.Contains(vs[3].Note, "indicative") {
 		t.Errorf("a small run's list and memory verdicts carry no warning: %+v", vs)
 	}
-	vs = judge(runConditions{N: fullSize, Conc: 8, WriteConc: 64, Rate: 500}, passingResults())
+	vs = judge(runConditions{N: fullSize, Conc: 8, WriteConc: 64, Rate: 500}, passingResults(), nil)
 	if !strings.Contains(vs[0].Note, "8 connections") || !strings.Contains(vs[0].Note, "fixed rate") {
 		t.Errorf("readiness at other conditions: note %q", vs[0].Note)
 	}

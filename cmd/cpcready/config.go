@@ -52,7 +52,11 @@ type config struct {
 	// PprofAddr, when set, serves Go's profiling endpoints on a listener of
 	// their own, never on the API's.
 	PprofAddr string
-	Web       webConfig
+	// ReevaluatePause is how long the background re-evaluation after new
+	// rules waits between pages, to leave the database more room for
+	// requests.
+	ReevaluatePause time.Duration
+	Web             webConfig
 }
 
 // webConfig sets up the staff web app. It is served when a client id is
@@ -124,6 +128,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		// with time to spare.
 		{"CPCREADY_DRAIN_DELAY", &c.DrainDelay, 15 * time.Second},
 		{"CPCREADY_OIDC_MAX_TOKEN_LIFETIME", &c.OIDC.MaxLifetime, auth.DefaultMaxTokenLifetime},
+		{"CPCREADY_REEVALUATE_PAUSE", &c.ReevaluatePause, 0},
 	}
 	for _, v := range durations {
 		if *v.dst, err = durationOr(getenv(v.name), v.def); err != nil {
@@ -132,6 +137,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.RateLimit, err = floatOr(getenv("CPCREADY_RATE_LIMIT"), 20); err != nil {
 		errs = append(errs, "CPCREADY_RATE_LIMIT: "+err.Error())
+	}
+	if c.ReevaluatePause < 0 {
+		errs = append(errs, "CPCREADY_REEVALUATE_PAUSE: must not be negative")
 	}
 	if c.DrainDelay < 0 || c.ShutdownTimeout <= 0 {
 		errs = append(errs, "CPCREADY_DRAIN_DELAY must not be negative, and CPCREADY_SHUTDOWN_TIMEOUT must be positive")

@@ -65,6 +65,9 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
+	if err := seedDemoHistory(ctx, db); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -117,17 +120,17 @@ func seedDemo(ctx context.Context, db *store.DB) ([]string, error) {
 	past := func(days int) *domain.Date { d := today.AddDays(-days); return &d }
 	yes := true
 	var ids []string
+	// Each conference is created whole, as a case system can, and so goes
+	// through the same checks as every part the API adds.
 	add := func(f domain.ConferenceFields, build func(c *domain.Conference)) error {
-		c, err := db.CreateConference(ctx, cs, f)
+		whole := &domain.Conference{ConferenceFields: f}
+		build(whole)
+		c, err := db.CreateConferenceWith(ctx, cs, whole.ConferenceFields, store.Parts{Participants: whole.Participants, Reports: whole.Reports, Professionals: whole.Professionals})
 		if err != nil {
 			return err
 		}
 		ids = append(ids, c.ID)
-		_, err = db.UpdateConference(ctx, cs, c.ID, nil, func(c *domain.Conference) (domain.Change, error) {
-			build(c)
-			return domain.Change{Action: "update", Entity: "conference", EntityID: c.ID, After: map[string]string{"seed": "demo"}}, nil
-		})
-		return err
+		return nil
 	}
 	person := func(name string, rel string, att domain.Attendance) domain.Participant {
 		return domain.Participant{ID: uuid.NewString(), ParticipantFields: domain.ParticipantFields{

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cpcready/cpcready/internal/domain"
+	"github.com/cpcready/cpcready/internal/insights"
 	"github.com/cpcready/cpcready/internal/readiness"
 	"github.com/cpcready/cpcready/internal/storetest"
 	"github.com/cpcready/cpcready/internal/workdays"
@@ -156,5 +157,43 @@ func TestDemoShowsTheVersionTwoFindings(t *testing.T) {
 	}
 	if quorumless != 1 || preBirth != 1 {
 		t.Errorf("%d conferences lack a quorum and %d are pre-birth with an unborn child; want one of each", quorumless, preBirth)
+	}
+}
+
+// TestDemoGivesAManagerInsights checks the demo's past conferences give
+// the Insights page something to show: every charted measure has people
+// or conferences to count over the last 12 months, none is all or
+// nothing, and most months have conferences.
+func TestDemoGivesAManagerInsights(t *testing.T) {
+	db, _ := storetest.MustOpenDB(t)
+	ctx := context.Background()
+	if _, err := seedDemo(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if err := seedDemoHistory(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	from, to := insights.LastMonths(domain.DateOf(db.Now()), 12)
+	byMonth, err := db.Insights(ctx, domain.Principal{ID: "demo-test", Role: domain.RoleManager, Org: demoOrg}, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := insights.NewReport(byMonth, from, to, insights.GroupMonth)
+	for _, r := range rep.Total.Rows() {
+		if strings.HasPrefix(r.Name, domain.NeedsPrefix) && r.Name != domain.NeedsPrefix+"technology" && r.Name != domain.NeedsPrefix+"transport" {
+			continue
+		}
+		if r.Rate.Denominator == 0 || r.Rate.Numerator == 0 || r.Rate.Numerator == r.Rate.Denominator {
+			t.Errorf("%s over the demo's year: %d of %d", r.Name, r.Rate.Numerator, r.Rate.Denominator)
+		}
+	}
+	busy := 0
+	for _, m := range rep.Months {
+		if m.Measures.PostponedByChair.Denominator > 0 {
+			busy++
+		}
+	}
+	if busy < 11 {
+		t.Errorf("%d of 12 months have conferences", busy)
 	}
 }

@@ -225,6 +225,10 @@ func TestUnknownCommandAndBadConfig(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "CPCREADY_EXTRA_BANK_HOLIDAYS") {
 		t.Fatalf("bad extra bank holiday: %v", err)
 	}
+	env = map[string]string{"CPCREADY_REEVALUATE_PAUSE": "-1s"}
+	if err := run(context.Background(), []string{"migrate"}, envOf(env), io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "CPCREADY_REEVALUATE_PAUSE") {
+		t.Fatalf("negative pause: %v", err)
+	}
 }
 
 // TestCopyCommand moves a SQLite deployment to PostgreSQL with the CLI, and

@@ -45,15 +45,19 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 	// New rules or a changed holiday list change readiness: bring what is
-	// stored in line before answering from it.
-	if changed, err := db.SyncReadiness(ctx, readiness.Fingerprint(workdays.New(cfg.ExtraBankHolidays).Fingerprint())); err != nil {
+	// stored for the coming weeks in line before answering from it, and the
+	// rest in the background.
+	pass, err := prepareReadiness(ctx, db, readiness.Fingerprint(workdays.New(cfg.ExtraBankHolidays).Fingerprint()), log)
+	if err != nil {
 		return err
-	} else if changed {
-		log.Info("readiness rules or calendar changed: readiness re-evaluated")
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
+	}
+	if pass != nil {
+		stop := reevaluateInBackground(ctx, pass, cfg.ReevaluatePause, log)
+		defer stop()
 	}
 	return serve(ctx, cfg, db, ln, log, nil)
 }
@@ -64,7 +68,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 // the listener close, and in-flight requests get ShutdownTimeout to
 // finish. ready, when set, hears the server.
 func serve(ctx context.Context, cfg config, db *store.DB, ln net.Listener, log *slog.Logger, ready func(*api.Server)) error {
-	authn := &auth.Authenticator{Keys: db}
+	authn := &auth.Authenticator{Keys: auth.NewKeyCache(db, auth.KeyCacheSize, time.Now)}
 	if cfg.OIDC.Issuer != "" {
 		o, err := auth.NewOIDC(cfg.OIDC, nil)
 		if err != nil {
@@ -73,6 +77,9 @@ func serve(ctx context.Context, cfg config, db *store.DB, ln net.Listener, log *
 		authn.OIDC = o
 	}
 	registry := prometheus.NewRegistry()
+	if err := registerReevaluationMetric(registry, db); err != nil {
+		return err
+	}
 	srv, err := api.New(api.Config{
 		DB: db, Auth: authn, Log: log, TrustedProxies: cfg.TrustedProxies,
 		CORSOrigins: cfg.CORSOrigins, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,

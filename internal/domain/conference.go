@@ -1,9 +1,6 @@
 package domain
 
-import (
-	"fmt"
-	"time"
-)
+import "time"
 
 // ConferenceType is initial (ICPC), review (RCPC), pre-birth, or
 // transfer-in (a child on a plan who moves into the area).
@@ -91,6 +88,9 @@ type ReadinessSummary struct {
 	Findings []Finding `json:"-"`
 	// Measures are stored with the summary too, for the insights.
 	Measures Tally `json:"-"`
+	// Rules names the rules and calendar the summary was evaluated under
+	// (the store's hash of readiness.Fingerprint); 0 when not known.
+	Rules int64 `json:"-"`
 }
 
 // Conference is the whole aggregate: a conference, its family members, its
@@ -165,6 +165,97 @@ func (c *Conference) Child(ref string) *Child {
 	return nil
 }
 
+// FindParticipant returns the participant with the given id, or a
+// not-found error.
+func (c *Conference) FindParticipant(id string) (*Participant, error) {
+	return found(c.Participant(id), "participant not found")
+}
+
+// FindReport returns the report with the given id, or a not-found error.
+func (c *Conference) FindReport(id string) (*Report, error) {
+	return found(c.Report(id), "report not found")
+}
+
+// FindChild returns the child with the given ref, or a not-found error.
+func (c *Conference) FindChild(ref string) (*Child, error) {
+	return found(c.Child(ref), "child not found in this conference")
+}
+
+// NewConference starts a conference with its own fields and no parts yet.
+// Its status is scheduled unless f says otherwise.
+func NewConference(id string, f ConferenceFields, today Date) (*Conference, Change, error) {
+	if f.Status == "" {
+		f.Status = StatusScheduled
+	}
+	if err := f.Validate(today); err != nil {
+		return nil, Change{}, err
+	}
+	if f.Children == nil {
+		f.Children = []Child{}
+	}
+	c := &Conference{ID: id, ConferenceFields: f, Participants: []Participant{}, Reports: []Report{}, Professionals: []Professional{}}
+	created := c.Fields()
+	return c, Change{Action: "create", Entity: "conference", EntityID: id, After: &created}, nil
+}
+
+// Fields returns the conference's own fields as a caller sets them: its
+// children without their views, which are recorded one child at a time.
+func (c *Conference) Fields() ConferenceFields {
+	f := c.ConferenceFields
+	f.Children = make([]Child, len(c.Children))
+	for i, ch := range c.Children {
+		ch.Views = nil
+		f.Children[i] = ch
+	}
+	return f
+}
+
+// UpdateFields replaces the conference's own fields with f, which names
+// its children without their views (Fields). A child still listed keeps
+// the views recorded for it; a child left out takes them with it. Status
+// is scheduled unless f says otherwise.
+func (c *Conference) UpdateFields(f ConferenceFields, today Date) (Change, error) {
+	if f.Status == "" {
+		f.Status = StatusScheduled
+	}
+	if err := f.Validate(today); err != nil {
+		return Change{}, err
+	}
+	if f.Children == nil {
+		f.Children = []Child{}
+	}
+	before, after := c.Fields(), f
+	views := map[string]*ChildViews{}
+	for _, ch := range c.Children {
+		views[ch.Ref] = ch.Views
+	}
+	f.Children = make([]Child, len(after.Children))
+	for i, ch := range after.Children {
+		ch.Views = views[ch.Ref]
+		f.Children[i] = ch
+	}
+	c.ConferenceFields = f
+	return Change{Action: "update", Entity: "conference", EntityID: c.ID, Before: before, After: after}, nil
+}
+
+// RecordChildViews records how a child's views reach the conference,
+// replacing any recorded before.
+func (c *Conference) RecordChildViews(ref string, v ChildViews, today Date) (Child, Change, error) {
+	if err := v.Validate(today); err != nil {
+		return Child{}, Change{}, err
+	}
+	ch, err := c.FindChild(ref)
+	if err != nil {
+		return Child{}, Change{}, err
+	}
+	change := Change{Action: "create", Entity: "child_views", EntityID: ch.Ref, After: &v}
+	if ch.Views != nil {
+		change.Action, change.Before = "update", ch.Views
+	}
+	ch.Views = &v
+	return *ch, change, nil
+}
+
 // Validate checks the top-level fields. today is the current date in
 // Europe/London, against which dates of past events are checked.
 func (f *ConferenceFields) Validate(today Date) error {
@@ -184,12 +275,19 @@ func (f *ConferenceFields) Validate(today Date) error {
 	if f.Type != TypeTransferIn && f.TransferNoticeOn != nil {
 		fields = append(fields, FieldError{"transfer_notice_on", "is only for a transfer-in conference"})
 	}
-	for i, ch := range f.Children {
+	return invalidIf(append(fields, viewsGiven(f.Children)...))
+}
+
+// viewsGiven refuses views given with the children: they are recorded one
+// child at a time.
+func viewsGiven(children []Child) []FieldError {
+	var fields []FieldError
+	for i, ch := range children {
 		if ch.Views != nil {
-			fields = append(fields, FieldError{Field: fmt.Sprintf("children[%d].views", i), Message: "is recorded through PUT /v1/conferences/{id}/children/{child_ref}/views"})
+			fields = append(fields, FieldError{Field: at("children", i) + ".views", Message: "is recorded through PUT /v1/conferences/{id}/children/{child_ref}/views"})
 		}
 	}
-	return invalidIf(fields)
+	return fields
 }
 
 // Limits on the size of one aggregate. Every write reads and re-evaluates
@@ -220,26 +318,6 @@ const (
 	// 30 leaves room for students and deputies.
 	MaxProfessionals = 30
 )
-
-// RemoveParticipant drops a participant and every share made to them.
-func (c *Conference) RemoveParticipant(id string) {
-	kept := c.Participants[:0]
-	for _, p := range c.Participants {
-		if p.ID != id {
-			kept = append(kept, p)
-		}
-	}
-	c.Participants = kept
-	for i := range c.Reports {
-		shares := c.Reports[i].Shares[:0]
-		for _, s := range c.Reports[i].Shares {
-			if s.ParticipantID != id {
-				shares = append(shares, s)
-			}
-		}
-		c.Reports[i].Shares = shares
-	}
-}
 
 // StripPersonalData removes names and free text from the aggregate, keeping
 // its structure, so that its readiness record stays and nobody is named.

@@ -1,6 +1,9 @@
 package domain
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Attendance is how a participant will take part.
 type Attendance string
@@ -162,11 +165,28 @@ func (f *ParticipantFields) ExclusionDecided() bool {
 	return x != nil && x.DecidedByChairOn != nil && strings.TrimSpace(x.Grounds) != ""
 }
 
-// Validate checks a need. A language need that is needed names its
-// language, and once arranged says who interprets; no other kind names
-// an interpreter.
+// SetKind gives the need the kind it is put under, and checks it. A kind
+// that is not one of NeedKinds is refused on its own; a kind the need
+// names already must agree.
+func (n *Need) SetKind(kind string) error {
+	switch {
+	case !IsNeedKind(kind):
+		return Invalid(FieldError{Field: "kind", Message: "must be one of the need kinds: " + strings.Join(NeedKinds, ", ")})
+	case n.Kind != "" && n.Kind != kind:
+		return Invalid(FieldError{Field: "kind", Message: "must match the kind it is put under"})
+	}
+	n.Kind = kind
+	return n.Validate()
+}
+
+// Validate checks a need, which must be of a known kind. A language need
+// that is needed names its language, and once arranged says who
+// interprets; no other kind names an interpreter.
 func (n *Need) Validate() error {
 	fields := validateStruct(n)
+	if !IsNeedKind(n.Kind) {
+		fields = append(fields, FieldError{Field: "kind", Message: "must be one of the need kinds: " + strings.Join(NeedKinds, ", ")})
+	}
 	switch {
 	case n.Kind != NeedLanguage && n.Interpreter != "":
 		fields = append(fields, FieldError{"interpreter", "is only for a language need"})
@@ -184,13 +204,151 @@ func (c *Contact) Validate(today Date) error {
 	return invalidIf(append(validateStruct(c), notAfter("on", c.On, today)...))
 }
 
-// RemoveNeed drops the participant's need of the given kind.
-func (p *Participant) RemoveNeed(kind string) {
-	kept := p.Needs[:0]
-	for _, n := range p.Needs {
-		if n.Kind != kind {
-			kept = append(kept, n)
+// withoutEmptyParts drops an exclusion that records nothing: storage keeps
+// no empty one, so the fields read back as they were written.
+func (f ParticipantFields) withoutEmptyParts() ParticipantFields {
+	if f.Exclusion != nil && *f.Exclusion == (Exclusion{}) {
+		f.Exclusion = nil
+	}
+	return f
+}
+
+// personRefFree refuses a person_ref that another participant than id
+// already has: it is the case system's own id for the person.
+func (c *Conference) personRefFree(ref, id string) error {
+	if ref == "" {
+		return nil
+	}
+	for _, p := range c.Participants {
+		if p.PersonRef == ref && p.ID != id {
+			return Invalid(FieldError{Field: "person_ref", Message: "is already used by another participant in this conference"})
 		}
 	}
-	p.Needs = kept
+	return nil
+}
+
+// AddParticipant adds a family member, with no needs or contacts yet.
+func (c *Conference) AddParticipant(id string, f ParticipantFields, today Date) (Participant, Change, error) {
+	f = f.withoutEmptyParts()
+	if err := f.Validate(today); err != nil {
+		return Participant{}, Change{}, err
+	}
+	if err := room(len(c.Participants), MaxParticipants, "conference", "family members", id, c.Participant(id) != nil); err != nil {
+		return Participant{}, Change{}, err
+	}
+	if err := c.personRefFree(f.PersonRef, id); err != nil {
+		return Participant{}, Change{}, err
+	}
+	p := Participant{ID: id, ParticipantFields: f, Needs: []Need{}, Contacts: []Contact{}}
+	c.Participants = append(c.Participants, p)
+	return p, Change{Action: "create", Entity: "participant", EntityID: id, After: &f}, nil
+}
+
+// UpdateParticipant replaces a family member's fields; their needs and
+// contacts stay as they are.
+func (c *Conference) UpdateParticipant(id string, f ParticipantFields, today Date) (Participant, Change, error) {
+	p, err := c.FindParticipant(id)
+	if err != nil {
+		return Participant{}, Change{}, err
+	}
+	f = f.withoutEmptyParts()
+	if err := f.Validate(today); err != nil {
+		return Participant{}, Change{}, err
+	}
+	if err := c.personRefFree(f.PersonRef, id); err != nil {
+		return Participant{}, Change{}, err
+	}
+	before := p.ParticipantFields
+	p.ParticipantFields = f
+	return *p, Change{Action: "update", Entity: "participant", EntityID: id, Before: &before, After: &f}, nil
+}
+
+// removedShare is a share that goes with a removed participant, named
+// with its report.
+type removedShare struct {
+	ReportID string `json:"report_id"`
+	Share
+}
+
+// RemoveParticipant removes a family member and every share of a report
+// made to them. The change records all of it: their fields, needs and
+// contacts, and those shares.
+func (c *Conference) RemoveParticipant(id string) (Change, error) {
+	p, err := c.FindParticipant(id)
+	if err != nil {
+		return Change{}, err
+	}
+	var shares []removedShare
+	for i := range c.Reports {
+		r := &c.Reports[i]
+		kept := r.Shares[:0]
+		for _, sh := range r.Shares {
+			if sh.ParticipantID == id {
+				shares = append(shares, removedShare{ReportID: r.ID, Share: sh})
+			} else {
+				kept = append(kept, sh)
+			}
+		}
+		r.Shares = kept
+	}
+	before := struct {
+		ParticipantFields
+		Needs    []Need         `json:"needs"`
+		Contacts []Contact      `json:"contacts"`
+		Shares   []removedShare `json:"shares"`
+	}{p.ParticipantFields, p.Needs, p.Contacts, shares}
+	c.Participants = slices.DeleteFunc(c.Participants, func(p Participant) bool { return p.ID == id })
+	return Change{Action: "delete", Entity: "participant", EntityID: id, Before: before}, nil
+}
+
+// PutNeed sets a family member's need of n.Kind, replacing one of that
+// kind; the change is a create when they had none.
+func (c *Conference) PutNeed(participantID string, n Need) (Change, error) {
+	if err := n.Validate(); err != nil {
+		return Change{}, err
+	}
+	p, err := c.FindParticipant(participantID)
+	if err != nil {
+		return Change{}, err
+	}
+	ch := Change{Action: "create", Entity: "need", EntityID: p.ID + "/" + n.Kind, After: n}
+	if old := p.Need(n.Kind); old != nil {
+		ch.Action, ch.Before = "update", *old
+		*old = n
+		return ch, nil
+	}
+	p.Needs = append(p.Needs, n)
+	return ch, nil
+}
+
+// RemoveNeed removes a family member's need of the given kind.
+func (c *Conference) RemoveNeed(participantID, kind string) (Change, error) {
+	p, err := c.FindParticipant(participantID)
+	if err != nil {
+		return Change{}, err
+	}
+	old, err := found(p.Need(kind), "need not found")
+	if err != nil {
+		return Change{}, err
+	}
+	before := *old
+	p.Needs = slices.DeleteFunc(p.Needs, func(n Need) bool { return n.Kind == kind })
+	return Change{Action: "delete", Entity: "need", EntityID: p.ID + "/" + kind, Before: before}, nil
+}
+
+// AddContact records a conversation with a family member.
+func (c *Conference) AddContact(participantID string, k Contact, today Date) (Contact, Change, error) {
+	if err := k.Validate(today); err != nil {
+		return Contact{}, Change{}, err
+	}
+	p, err := c.FindParticipant(participantID)
+	if err != nil {
+		return Contact{}, Change{}, err
+	}
+	taken := slices.ContainsFunc(p.Contacts, func(o Contact) bool { return o.ID == k.ID })
+	if err := room(len(p.Contacts), MaxContacts, "participant", "contacts", k.ID, taken); err != nil {
+		return Contact{}, Change{}, err
+	}
+	p.Contacts = append(p.Contacts, k)
+	return k, Change{Action: "create", Entity: "contact", EntityID: k.ID, After: k}, nil
 }

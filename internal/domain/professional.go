@@ -1,5 +1,7 @@
 package domain
 
+import "slices"
+
 // Professional attendance values.
 const (
 	ProfessionalInvited   = "invited"
@@ -65,13 +67,50 @@ func (c *Conference) Professional(id string) *Professional {
 	return nil
 }
 
-// RemoveProfessional drops the professional with the given id.
-func (c *Conference) RemoveProfessional(id string) {
-	kept := c.Professionals[:0]
-	for _, p := range c.Professionals {
-		if p.ID != id {
-			kept = append(kept, p)
-		}
+// FindProfessional returns the professional with the given id, or a
+// not-found error.
+func (c *Conference) FindProfessional(id string) (*Professional, error) {
+	return found(c.Professional(id), "professional not found")
+}
+
+// AddProfessional invites an agency's professional; attendance is invited
+// and a report expected unless f says otherwise.
+func (c *Conference) AddProfessional(id string, f ProfessionalFields) (Professional, Change, error) {
+	f = f.WithDefaults()
+	if err := f.Validate(); err != nil {
+		return Professional{}, Change{}, err
 	}
-	c.Professionals = kept
+	if err := room(len(c.Professionals), MaxProfessionals, "conference", "professionals", id, c.Professional(id) != nil); err != nil {
+		return Professional{}, Change{}, err
+	}
+	p := Professional{ID: id, ProfessionalFields: f}
+	c.Professionals = append(c.Professionals, p)
+	return p, Change{Action: "create", Entity: "professional", EntityID: id, After: &f}, nil
+}
+
+// UpdateProfessional replaces a professional's fields, with the same
+// defaults as AddProfessional.
+func (c *Conference) UpdateProfessional(id string, f ProfessionalFields) (Professional, Change, error) {
+	p, err := c.FindProfessional(id)
+	if err != nil {
+		return Professional{}, Change{}, err
+	}
+	f = f.WithDefaults()
+	if err := f.Validate(); err != nil {
+		return Professional{}, Change{}, err
+	}
+	before := p.ProfessionalFields
+	p.ProfessionalFields = f
+	return *p, Change{Action: "update", Entity: "professional", EntityID: id, Before: &before, After: &f}, nil
+}
+
+// RemoveProfessional removes a professional from the conference.
+func (c *Conference) RemoveProfessional(id string) (Change, error) {
+	p, err := c.FindProfessional(id)
+	if err != nil {
+		return Change{}, err
+	}
+	before := p.ProfessionalFields
+	c.Professionals = slices.DeleteFunc(c.Professionals, func(p Professional) bool { return p.ID == id })
+	return Change{Action: "delete", Entity: "professional", EntityID: id, Before: &before}, nil
 }

@@ -1,6 +1,9 @@
 package domain
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Report is a professional's report to the conference.
 type Report struct {
@@ -37,6 +40,54 @@ const (
 	FormatEasyRead = "easy_read"
 	FormatOther    = "other"
 )
+
+// ShareFormats lists the formats a share may name, in the order a form
+// offers them.
+var ShareFormats = []string{FormatWritten, FormatSpoken, FormatEasyRead, FormatOther}
+
+// ReportFields are what a caller sets on a report; its shares are added
+// one at a time.
+type ReportFields struct {
+	Agency            string `json:"agency"`
+	Title             string `json:"title"`
+	ReceivedOn        *Date  `json:"received_on,omitempty"`
+	SharedWithChairOn *Date  `json:"shared_with_chair_on,omitempty"`
+}
+
+// Fields returns the report's own fields.
+func (r *Report) Fields() ReportFields {
+	return ReportFields{Agency: r.Agency, Title: r.Title, ReceivedOn: r.ReceivedOn, SharedWithChairOn: r.SharedWithChairOn}
+}
+
+// setFields returns r with its own fields replaced by f.
+func (r Report) setFields(f ReportFields) Report {
+	r.Agency, r.Title, r.ReceivedOn, r.SharedWithChairOn = f.Agency, f.Title, f.ReceivedOn, f.SharedWithChairOn
+	return r
+}
+
+// Validate checks the fields against today in Europe/London.
+func (f ReportFields) Validate(today Date) error {
+	r := Report{}.setFields(f)
+	return r.Validate(today)
+}
+
+// ShareFields are what a share says beyond whom it went to: a one-call
+// create names that person by person_ref, the single route by id.
+type ShareFields struct {
+	SharedOn      *Date  `json:"shared_on,omitempty"`
+	Language      string `json:"language,omitempty"`
+	Withheld      bool   `json:"withheld"`
+	Reason        string `json:"reason,omitempty"`
+	ChairAgreedOn *Date  `json:"chair_agreed_on,omitempty"`
+	Format        string `json:"format,omitempty"`
+	FormatNote    string `json:"format_note,omitempty"`
+}
+
+// Share is the share of the fields to participantID, with its defaults.
+func (f ShareFields) Share(id, participantID string) Share {
+	return Share{ID: id, ParticipantID: participantID, SharedOn: f.SharedOn, Language: f.Language, Withheld: f.Withheld, Reason: f.Reason,
+		ChairAgreedOn: f.ChairAgreedOn, Format: f.Format, FormatNote: f.FormatNote}.WithDefaults()
+}
 
 // Validate checks a report against today in Europe/London.
 func (r *Report) Validate(today Date) error {
@@ -105,4 +156,56 @@ func (v *ChildViews) Validate(today Date) error {
 		fields = append(fields, FieldError{"shared_on", "must not be before recorded_on"})
 	}
 	return invalidIf(fields)
+}
+
+// AddReport adds a professional's report, shared with nobody yet.
+func (c *Conference) AddReport(id string, f ReportFields, today Date) (Report, Change, error) {
+	r := Report{ID: id, Shares: []Share{}}.setFields(f)
+	if err := r.Validate(today); err != nil {
+		return Report{}, Change{}, err
+	}
+	if err := room(len(c.Reports), MaxReports, "conference", "reports", id, c.Report(id) != nil); err != nil {
+		return Report{}, Change{}, err
+	}
+	c.Reports = append(c.Reports, r)
+	return r, Change{Action: "create", Entity: "report", EntityID: id, After: f}, nil
+}
+
+// UpdateReport replaces a report's own fields; its shares stay as they
+// are.
+func (c *Conference) UpdateReport(id string, f ReportFields, today Date) (Report, Change, error) {
+	r, err := c.FindReport(id)
+	if err != nil {
+		return Report{}, Change{}, err
+	}
+	next := r.setFields(f)
+	if err := next.Validate(today); err != nil {
+		return Report{}, Change{}, err
+	}
+	before := r.Fields()
+	*r = next
+	return next, Change{Action: "update", Entity: "report", EntityID: id, Before: before, After: f}, nil
+}
+
+// AddShare records that a report was shared with a family member, or
+// withheld from them. A shared report is in English and in writing unless
+// the share says otherwise.
+func (c *Conference) AddShare(reportID string, s Share, today Date) (Share, Change, error) {
+	s = s.WithDefaults()
+	if err := s.Validate(today); err != nil {
+		return Share{}, Change{}, err
+	}
+	r, err := c.FindReport(reportID)
+	if err != nil {
+		return Share{}, Change{}, err
+	}
+	if c.Participant(s.ParticipantID) == nil {
+		return Share{}, Change{}, Invalid(FieldError{Field: "participant_id", Message: "is not a participant of this conference"})
+	}
+	taken := slices.ContainsFunc(r.Shares, func(o Share) bool { return o.ID == s.ID })
+	if err := room(len(r.Shares), MaxShares, "report", "shares", s.ID, taken); err != nil {
+		return Share{}, Change{}, err
+	}
+	r.Shares = append(r.Shares, s)
+	return s, Change{Action: "create", Entity: "share", EntityID: s.ID, After: s}, nil
 }

@@ -150,6 +150,20 @@ func MonthsOf(from, to domain.Date) []string {
 	return out
 }
 
+// LastMonths is the window of the n calendar months up to and including
+// the one today falls in: from the first of the earliest to the first of
+// the next.
+func LastMonths(today domain.Date, n int) (from, to domain.Date) {
+	t := today.Time()
+	first := domain.NewDate(t.Year(), t.Month(), 1)
+	return first.AddMonths(1 - n), first.AddMonths(1)
+}
+
+// CSVFilename names the CSV form of the report for a download.
+func (r Report) CSVFilename() string {
+	return "insights-" + r.From.String() + "-" + r.To.String() + ".csv"
+}
+
 // CSVHeader is the CSV form's first row.
 var CSVHeader = []string{"month", "measure", "numerator", "denominator", "rate"}
 

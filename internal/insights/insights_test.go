@@ -78,3 +78,20 @@ func TestCSVHasARowPerMonthAndMeasure(t *testing.T) {
 		}
 	}
 }
+
+func TestLastMonthsEndsWithTheMonthTodayIsIn(t *testing.T) {
+	for _, c := range []struct{ today, from, to string }{
+		{"2026-11-20", "2025-12-01", "2026-12-01"},
+		{"2026-01-01", "2025-02-01", "2026-02-01"},
+		{"2024-02-29", "2023-03-01", "2024-03-01"},
+	} {
+		today, _ := domain.ParseDate(c.today)
+		from, to := LastMonths(today, 12)
+		if from.String() != c.from || to.String() != c.to {
+			t.Errorf("LastMonths(%s, 12) = %s, %s; want %s, %s", c.today, from, to, c.from, c.to)
+		}
+		if n := len(MonthsOf(from, to)); n != 12 {
+			t.Errorf("LastMonths(%s, 12) spans %d months", c.today, n)
+		}
+	}
+}

@@ -12,7 +12,8 @@ import (
 
 // errStale says that the conference changed after the state a write was
 // prepared from was read: its version, or what writes that keep the
-// version record (a chair's postponement, the start).
+// version record (a chair's postponement, the start, the rules it was
+// evaluated under).
 var errStale = errors.New("store: the snapshot is stale")
 
 // aggregateRows is a conference aggregate as the rows that store it.
@@ -123,7 +124,8 @@ var conferenceUpdates = func() []rowUpdate {
 			u.cols = append(u.cols, i)
 			set = append(set, c+" = ?")
 		}
-		text := fmt.Sprintf("UPDATE conferences SET %s WHERE id = ? AND org = ? AND version = ? AND postponed_by_chair = ? AND start_status IS ", strings.Join(set, ", "))
+		text := fmt.Sprintf("UPDATE conferences SET %s WHERE id = ? AND org = ? AND version = ? AND postponed_by_chair = ? AND readiness_rules = ? AND start_status IS ",
+			strings.Join(set, ", "))
 		u.q = newDialectQuery(text+"?", text+"NOT DISTINCT FROM ?")
 	}
 	return out
@@ -155,11 +157,11 @@ func writeConference(t *Tx, before, after *conferenceRow) error {
 		}
 	}
 	u := conferenceUpdates[mask]
-	args := make([]any, 0, len(u.cols)+5)
+	args := make([]any, 0, len(u.cols)+6)
 	for _, i := range u.cols {
 		args = append(args, now[i])
 	}
-	args = append(args, after.ID, after.Org, before.Version, before.PostponedByChair, before.StartStatus)
+	args = append(args, after.ID, after.Org, before.Version, before.PostponedByChair, before.ReadinessRules, before.StartStatus)
 	res, err := t.exec(u.q, args...)
 	if err != nil {
 		return err

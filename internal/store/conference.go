@@ -14,39 +14,28 @@ func (db *DB) CreateConference(ctx context.Context, p domain.Principal, f domain
 	return db.CreateConferenceWith(ctx, p, f, Parts{})
 }
 
-// Parts are the nested parts of a conference created in one call.
+// Parts are the nested parts of a conference created in one call, each
+// with its id.
 type Parts struct {
 	Participants  []domain.Participant
 	Reports       []domain.Report
 	Professionals []domain.Professional
 }
 
-// CreateConferenceWith stores a new conference with its family members and
-// reports, already validated and with their ids, in one transaction: all
-// of it or none. Each part is audited as if it had been added on its own.
+// CreateConferenceWith stores a new conference with its parts in one
+// transaction: all of it or none. The conference is put together part by
+// part through its own methods (domain.Assemble), so it holds nothing the
+// routes that add each part would refuse, and each part is audited as if
+// it had been added on its own.
 func (db *DB) CreateConferenceWith(ctx context.Context, p domain.Principal, f domain.ConferenceFields, parts Parts) (*domain.Conference, error) {
+	whole := &domain.Conference{ID: uuid.NewString(), ConferenceFields: f, Participants: parts.Participants, Reports: parts.Reports, Professionals: parts.Professionals}
+	c, changes, err := domain.Assemble(whole, db.today())
+	if err != nil {
+		return nil, err
+	}
 	now := db.now()
-	c := &domain.Conference{
-		ID: uuid.NewString(), ConferenceFields: f,
-		Participants: parts.Participants, Reports: parts.Reports, Professionals: parts.Professionals,
-		Version: 1, CreatedAt: now, UpdatedAt: now,
-	}
-	if c.Participants == nil {
-		c.Participants = []domain.Participant{}
-	}
-	if c.Reports == nil {
-		c.Reports = []domain.Report{}
-	}
-	if c.Professionals == nil {
-		c.Professionals = []domain.Professional{}
-	}
-	if c.Status == "" {
-		c.Status = domain.StatusScheduled
-	}
-	if c.Children == nil {
-		c.Children = []domain.Child{}
-	}
-	err := db.inWrite(ctx, func(t *Tx) error {
+	c.Version, c.CreatedAt, c.UpdatedAt = 1, now, now
+	err = db.inWrite(ctx, func(t *Tx) error {
 		if err := db.reevaluate(t, p.Org, c); err != nil {
 			return err
 		}
@@ -58,7 +47,7 @@ func (db *DB) CreateConferenceWith(ctx context.Context, p domain.Principal, f do
 		if err := applyChange(t, p.Org, nil, &row); err != nil {
 			return err
 		}
-		if err := db.appendAudit(t, p, c.ID, createChanges(c)...); err != nil {
+		if err := db.appendAudit(t, p, c.ID, changes...); err != nil {
 			return err
 		}
 		return db.appendEvents(t, p.Org, createdEvent(c))
@@ -68,32 +57,6 @@ func (db *DB) CreateConferenceWith(ctx context.Context, p domain.Principal, f do
 	}
 	c.Readiness.SetOverdue(db.today())
 	return c, nil
-}
-
-// createChanges are the audit of a new conference: the conference, and
-// each nested part as the route that adds it alone would record it.
-func createChanges(c *domain.Conference) []domain.Change {
-	changes := []domain.Change{{Action: "create", Entity: "conference", EntityID: c.ID, After: &c.ConferenceFields}}
-	for i := range c.Participants {
-		pt := &c.Participants[i]
-		changes = append(changes, domain.Change{Action: "create", Entity: "participant", EntityID: pt.ID, After: &pt.ParticipantFields})
-		for j := range pt.Needs {
-			n := pt.Needs[j]
-			changes = append(changes, domain.Change{Action: "create", Entity: "need", EntityID: pt.ID + "/" + n.Kind, After: &n})
-		}
-	}
-	for i := range c.Reports {
-		r := &c.Reports[i]
-		changes = append(changes, domain.Change{Action: "create", Entity: "report", EntityID: r.ID, After: map[string]any{"agency": r.Agency, "title": r.Title, "received_on": r.ReceivedOn}})
-		for j := range r.Shares {
-			changes = append(changes, domain.Change{Action: "create", Entity: "share", EntityID: r.Shares[j].ID, After: r.Shares[j]})
-		}
-	}
-	for i := range c.Professionals {
-		pr := &c.Professionals[i]
-		changes = append(changes, domain.Change{Action: "create", Entity: "professional", EntityID: pr.ID, After: &pr.ProfessionalFields})
-	}
-	return changes
 }
 
 // NameExisting turns a conflict on external_ref into one that names the
@@ -117,9 +80,18 @@ func (db *DB) conferenceIDByRef(ctx context.Context, org, ref string) (string, e
 	return id, err
 }
 
-// Conference returns the whole aggregate, and audits the read.
+// Conference returns the whole aggregate, and audits the read. Its
+// readiness is evaluated live while new rules have yet to reach it.
 func (db *DB) Conference(ctx context.Context, p domain.Principal, id string) (*domain.Conference, error) {
-	c, err := db.conference(ctx, p.Org, id)
+	var c *domain.Conference
+	err := db.inRead(ctx, func(t *Tx) error {
+		var err error
+		if c, err = loadConference(t, p.Org, id); err != nil {
+			return err
+		}
+		_, err = db.current(t, p.Org, c)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -174,45 +146,17 @@ func (db *DB) reevaluate(t *Tx, org string, c *domain.Conference) error {
 	if err != nil {
 		return err
 	}
-	c.Readiness = db.Evaluate(c, pol).Summary()
+	c.Readiness = db.summary(c, pol)
 	return nil
 }
 
-// readinessOf reads what a readiness answer needs: one row, and only the
-// columns it needs, since scanning a whole row is most of such a read.
-var readinessOf = newQuery("SELECT version, readiness_status, readiness_blockers, readiness_advisories, readiness_due_on, readiness_findings FROM conferences WHERE id = ? AND org = ?")
-
-// Readiness returns a conference's readiness as it stands now, and its
-// version, and audits the read. It is one row: the findings stored by the
-// last write, with overdue worked out for today. A row stored before
-// findings were kept is evaluated live.
-func (db *DB) Readiness(ctx context.Context, p domain.Principal, id string) (domain.ReadinessResult, int, error) {
-	if uuid.Validate(id) != nil {
-		return domain.ReadinessResult{}, 0, domain.Errorf(domain.ENOTFOUND, "conference not found")
-	}
-	var row conferenceRow
-	err := db.inReadOne(ctx, func(t *Tx) error {
-		return t.scan(readinessOf, []any{id, p.Org}, &row.Version, &row.ReadinessStatus, &row.ReadinessBlockers,
-			&row.ReadinessAdvisories, &row.ReadinessDueOn, &row.ReadinessFindings)
-	})
+// evaluation evaluates a conference live, from its whole aggregate.
+func (db *DB) evaluation(ctx context.Context, p domain.Principal, id string) (domain.ReadinessResult, *domain.Conference, error) {
+	c, pol, err := db.snapshot(ctx, p.Org, id)
 	if err != nil {
-		return domain.ReadinessResult{}, 0, err
+		return domain.ReadinessResult{}, nil, err
 	}
-	if row.ReadinessFindings == nil {
-		c, pol, err := db.snapshot(ctx, p.Org, id)
-		if err != nil {
-			return domain.ReadinessResult{}, 0, err
-		}
-		return db.Evaluate(c, pol), c.Version, db.AuditRead(ctx, p, "readiness", id, id)
-	}
-	summary := summaryOf(row)
-	if summary.Findings, err = colFindings(row.ReadinessFindings); err != nil {
-		return domain.ReadinessResult{}, 0, err
-	}
-	if err := db.AuditRead(ctx, p, "readiness", id, id); err != nil {
-		return domain.ReadinessResult{}, 0, err
-	}
-	return summary.Result(db.now()), row.Version, nil
+	return db.Evaluate(c, pol), c, nil
 }
 
 // snapshot reads a conference of org and its organisation's policy as they
@@ -236,7 +180,8 @@ func (db *DB) snapshot(ctx context.Context, org, id string) (*domain.Conference,
 // ConferenceReadiness returns the whole aggregate and its readiness as it
 // stands now, read at one moment and audited as one read of the
 // conference: what a page showing both needs, at the cost of one audit
-// row. A conference stored before findings were kept is evaluated live.
+// row. A conference stored before findings were kept, or one new rules
+// have yet to reach, is evaluated live.
 func (db *DB) ConferenceReadiness(ctx context.Context, p domain.Principal, id string) (*domain.Conference, domain.ReadinessResult, error) {
 	var (
 		c      *domain.Conference
@@ -247,12 +192,13 @@ func (db *DB) ConferenceReadiness(ctx context.Context, p domain.Principal, id st
 		if c, err = loadConference(t, p.Org, id); err != nil {
 			return err
 		}
-		if c.Readiness.Findings != nil {
+		if c.Readiness.Findings != nil && !db.stale(c.Readiness.Rules) {
 			result = c.Readiness.Result(db.now())
 			return nil
 		}
 		pol, err := policyIn(t, p.Org)
 		result = db.Evaluate(c, pol)
+		c.Readiness = result.Summary()
 		return err
 	})
 	if err != nil {

@@ -60,6 +60,7 @@ type DB struct {
 	Evaluate Evaluator
 	commits  *groupCommit // SQLite only
 	onSQL    atomic.Pointer[func(sql string)]
+	rules    rulesState
 }
 
 // Open opens the database named by cfg.URL and prepares the store's

@@ -23,6 +23,9 @@ type ConferenceFilter struct {
 	Status          string
 	Limit           int
 	Cursor          string
+	// WithoutChildren leaves each conference's children out, for a list
+	// that does not show them: it saves a read of a row per child.
+	WithoutChildren bool
 }
 
 type cursor struct {
@@ -86,6 +89,9 @@ func (db *DB) ListConferences(ctx context.Context, p domain.Principal, f Confere
 			}
 			items[i].Readiness.SetOverdue(today)
 		}
+		if f.WithoutChildren {
+			return nil
+		}
 		return loadChildren(t, items)
 	})
 	if err != nil {
@@ -112,14 +118,16 @@ func (db *DB) ListConferences(ctx context.Context, p domain.Principal, f Confere
 // conferences_by_start otherwise. Each seeks its index to the cursor (or
 // the start of the window) with a row-value comparison and reads it in
 // order; every other filter is a condition on the rows it passes, which
-// an empty argument turns off. A page reads all but the stored findings,
-// which a list does not show.
+// an empty argument turns off. A page reads all but the stored findings
+// and the insights' columns, which no list shows: they are most of a row,
+// and decoding the measures cost more than the query.
 var (
 	listByRef       = newQuery(listSelect + "external_ref = ? AND " + listWhere)
 	listByReadiness = newQuery(listSelect + "readiness_status = ? AND " + listWhere)
 	listByStart     = newQuery(listSelect + listWhere)
 
-	listSelect = "SELECT " + strings.Replace(conferences.columns(""), "readiness_findings", "NULL", 1) + " FROM conferences WHERE org = ? AND "
+	listSelect = "SELECT " + strings.NewReplacer("readiness_findings", "NULL", "insight_measures", "NULL", "start_needs", "NULL").Replace(conferences.columns("")) +
+		" FROM conferences WHERE org = ? AND "
 )
 
 const listWhere = `(scheduled_start, id) > (?, ?) AND scheduled_start < ?

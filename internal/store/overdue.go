@@ -30,7 +30,8 @@ const overduePage = 200
 // findingKey's, built in SQL.
 var overdueUnannounced = newDialectQuery(`SELECT c.id, c.org, c.external_ref, f.value
 	FROM (SELECT id, org, external_ref, readiness_findings FROM conferences
-		WHERE id > ? AND status = ? AND readiness_status = ? AND readiness_due_on < ? AND purged_at IS NULL ORDER BY id LIMIT ?) c
+		WHERE id > ? AND status = ? AND readiness_status = ? AND readiness_due_on < ? AND purged_at IS NULL
+		AND (? OR readiness_rules = ?) ORDER BY id LIMIT ?) c
 	LEFT JOIN json_each(c.readiness_findings) f
 		ON json_extract(f.value, '$.severity') = ? AND json_extract(f.value, '$.due_on') < ?
 		AND NOT EXISTS (SELECT 1 FROM overdue_notices n WHERE n.conference_id = c.id AND n.due_on = json_extract(f.value, '$.due_on')
@@ -39,7 +40,8 @@ var overdueUnannounced = newDialectQuery(`SELECT c.id, c.org, c.external_ref, f.
 				coalesce(json_extract(f.value, '$.kind'), ''))
 	ORDER BY c.id`, `SELECT c.id, c.org, c.external_ref, f.value::text
 	FROM (SELECT id, org, external_ref, readiness_findings FROM conferences
-		WHERE id > ? AND status = ? AND readiness_status = ? AND readiness_due_on < ? AND purged_at IS NULL ORDER BY id LIMIT ?) c
+		WHERE id > ? AND status = ? AND readiness_status = ? AND readiness_due_on < ? AND purged_at IS NULL
+		AND (? OR readiness_rules = ?) ORDER BY id LIMIT ?) c
 	LEFT JOIN LATERAL jsonb_array_elements(c.readiness_findings::jsonb) f(value)
 		ON f.value->>'severity' = ? AND f.value->>'due_on' < ?
 		AND NOT EXISTS (SELECT 1 FROM overdue_notices n WHERE n.conference_id = c.id AND n.due_on = f.value->>'due_on'
@@ -57,9 +59,12 @@ var claimNotice = newQuery("INSERT INTO overdue_notices (conference_id, finding,
 // of days, so a run after downtime catches up on whatever was missed. A
 // finding is announced once per due date: overdue_notices is keyed by it,
 // and a notice is written with its event only when its insert took, so
-// two instances running at once still announce each finding once. The
-// search runs on a reader; only a page with something to announce takes
-// the writer. It returns how many events it wrote.
+// two instances running at once still announce each finding once. While
+// new rules have yet to reach a conference it is passed over, so that no
+// deadline the new rules no longer set is announced; it is announced, if
+// still due, once they have. The search runs on a reader; only a page with
+// something to announce takes the writer. It returns how many events it
+// wrote.
 func (db *DB) EmitOverdue(ctx context.Context) (int, error) {
 	today := db.today().String()
 	emitted, after := 0, ""
@@ -73,7 +78,8 @@ func (db *DB) EmitOverdue(ctx context.Context) (int, error) {
 		err := db.inReadOne(ctx, func(t *Tx) error {
 			var err error
 			page, err = selectRows(t, func(r *found) []any { return []any{&r.conf.ID, &r.org, &r.conf.ExternalRef, &r.finding} },
-				overdueUnannounced, after, domain.StatusScheduled, domain.NotReady, today, overduePage, domain.SeverityBlocker, today)
+				overdueUnannounced, after, domain.StatusScheduled, domain.NotReady, today, !db.rules.passing.Load(), db.rules.mark.Load(),
+				overduePage, domain.SeverityBlocker, today)
 			return err
 		})
 		if err != nil {

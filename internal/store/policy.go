@@ -119,9 +119,8 @@ func (db *DB) SetPolicy(ctx context.Context, p domain.Principal, pol domain.Poli
 
 // reevaluateAll refreshes the stored readiness of every conference of org,
 // not only the scheduled ones, so that a stored summary always agrees with
-// a live evaluation. Only the summary columns change: the version does not,
-// since nothing a caller wrote has changed. Policies change rarely, so one
-// pass over the organisation's conferences is affordable.
+// a live evaluation. Policies change rarely, so one pass over the
+// organisation's conferences is affordable.
 //
 // Starts that have passed are recorded first, from the readiness they had
 // before this evaluation. What the conferences add to the insights changes
@@ -143,38 +142,44 @@ func (db *DB) reevaluateAll(t *Tx, org string, d tallyDelta) error {
 		if err != nil || len(rows) == 0 {
 			return err
 		}
-		confs, err := loadAggregates(t, rows)
-		if err != nil {
-			return err
-		}
-		var events []pendingEvent
-		for i := range confs {
-			c := &confs[i]
-			prior := c.Readiness
-			c.Readiness = db.Evaluate(c, pol).Summary()
-			if e, changed := readinessChange(prior, c); changed && prior.Findings != nil {
-				events = append(events, e)
-			}
-			updated := toConferenceRow(org, c)
-			if err := writeConference(t, &rows[i], &updated); err != nil {
-				return err
-			}
-			if d != nil {
-				d.change(&rows[i], &updated)
-			}
-		}
-		if err := db.appendEvents(t, org, events...); err != nil {
+		if err := db.reevaluateRows(t, org, pol, rows, d); err != nil {
 			return err
 		}
 		after = rows[len(rows)-1].ID
 	}
 }
 
-// reevaluatePage is how many conferences reevaluateAll loads at a time.
-const reevaluatePage = 500
-
 // conferencesToReevaluate is a page of an organisation's conferences,
 // locked on PostgreSQL.
 var conferencesToReevaluate = newDialectQuery(
 	"SELECT "+conferences.columns("")+" FROM conferences WHERE org = ? AND id > ? ORDER BY id LIMIT ?",
 	"SELECT "+conferences.columns("")+" FROM conferences WHERE org = ? AND id > ? ORDER BY id LIMIT ? FOR UPDATE")
+
+// reevaluateRows evaluates conference rows of org again under pol and
+// stores their readiness. Only the readiness columns change: the version
+// does not, since nothing a caller wrote has changed. A conference whose
+// readiness changed gets an event. d, when not nil, collects the
+// difference to the tallies.
+func (db *DB) reevaluateRows(t *Tx, org string, pol domain.Policy, rows []conferenceRow, d tallyDelta) error {
+	confs, err := loadAggregates(t, rows)
+	if err != nil {
+		return err
+	}
+	var events []pendingEvent
+	for i := range confs {
+		c := &confs[i]
+		prior := c.Readiness
+		c.Readiness = db.summary(c, pol)
+		if e, changed := readinessChange(prior, c); changed && prior.Findings != nil {
+			events = append(events, e)
+		}
+		updated := toConferenceRow(org, c)
+		if err := writeConference(t, &rows[i], &updated); err != nil {
+			return err
+		}
+		if d != nil {
+			d.change(&rows[i], &updated)
+		}
+	}
+	return db.appendEvents(t, org, events...)
+}

@@ -32,6 +32,7 @@ type conferenceRow struct {
 	ReadinessAdvisories    int
 	ReadinessDueOn         *string
 	ReadinessFindings      *string // JSON, without overdue flags
+	ReadinessRules         int64   // the rules it was evaluated under; see DB.stale
 	InsightMeasures        *string // JSON domain.Tally; NULL before first evaluated with measures
 	PostponedByChair       bool
 	StartStatus            *string // readiness when the conference began; NULL until recorded
@@ -48,7 +49,7 @@ func (r *conferenceRow) fields() []any {
 		&r.StrategyDiscussionOn, &r.PreviousConferenceOn, &r.PreviousConferenceType, &r.ExpectedDeliveryOn, &r.TransferNoticeOn,
 		&r.ChairRef, &r.ChairName, &r.SocialWorkerRef, &r.SocialWorkerName, &r.Version,
 		&r.ReadinessStatus, &r.ReadinessBlockers, &r.ReadinessAdvisories, &r.ReadinessDueOn, &r.ReadinessFindings,
-		&r.InsightMeasures, &r.PostponedByChair, &r.StartStatus, &r.StartNeeds, &r.PurgedAt, &r.CreatedAt, &r.UpdatedAt}
+		&r.ReadinessRules, &r.InsightMeasures, &r.PostponedByChair, &r.StartStatus, &r.StartNeeds, &r.PurgedAt, &r.CreatedAt, &r.UpdatedAt}
 }
 
 var conferences = newTable((*conferenceRow).fields, []int{1}, "")
@@ -269,6 +270,7 @@ func toConferenceRow(org string, c *domain.Conference) conferenceRow {
 		ReadinessAdvisories:    c.Readiness.Advisories,
 		ReadinessDueOn:         dateCol(c.Readiness.DueOn),
 		ReadinessFindings:      findingsCol(c.Readiness.Findings),
+		ReadinessRules:         c.Readiness.Rules,
 		InsightMeasures:        tallyCol(c.Readiness.Measures),
 		PostponedByChair:       c.History.PostponedByChair,
 		PurgedAt:               utc(c.PurgedAt),
@@ -460,7 +462,7 @@ func colFindings(s *string) ([]domain.Finding, error) {
 // summaryOf is the stored readiness summary of a row, without findings
 // (whose decoding can fail).
 func summaryOf(r conferenceRow) domain.ReadinessSummary {
-	return domain.ReadinessSummary{Status: r.ReadinessStatus, Blockers: r.ReadinessBlockers, Advisories: r.ReadinessAdvisories, DueOn: colDate(r.ReadinessDueOn)}
+	return domain.ReadinessSummary{Status: r.ReadinessStatus, Blockers: r.ReadinessBlockers, Advisories: r.ReadinessAdvisories, DueOn: colDate(r.ReadinessDueOn), Rules: r.ReadinessRules}
 }
 
 // tallyCol stores a tally as JSON; nil (never counted) is NULL, so that an

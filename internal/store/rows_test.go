@@ -51,7 +51,7 @@ func everyField(id string, n int) *domain.Conference {
 			Agency: "education", Role: s("Role"), Name: s("Professional Name"), Attendance: "confirmed", ReportExpected: &yes}}},
 		Version: 3 + n,
 		Readiness: domain.ReadinessSummary{Status: domain.NotReady, Blockers: 1 + n, Advisories: 2 + n, DueOn: day(16),
-			Findings: []domain.Finding{finding}, Measures: tally},
+			Findings: []domain.Finding{finding}, Measures: tally, Rules: int64(7 + n)},
 		CreatedAt: at, UpdatedAt: at.Add(time.Hour), PurgedAt: &at,
 		History: domain.ConferenceHistory{PostponedByChair: true, AtStart: &domain.StartRecord{Status: domain.Ready, Needs: tally}},
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -10,13 +11,25 @@ import (
 )
 
 // SeedConferences stores whole aggregates for p's organisation in one write
-// transaction, each as CreateConference would leave it: readiness evaluated
-// under the organisation's policy and one create row in the audit trail.
-// It exists to fill a database quickly for load tests; callers choose the
-// ids, and keep each call to a few thousand conferences.
+// transaction, each as CreateConference would leave it: put together part
+// by part through the conference's own methods (domain.Assemble), so that
+// no seed holds what the API would refuse, readiness evaluated under the
+// organisation's policy, and one create row in the audit trail. It exists
+// to fill a database quickly for load tests; callers choose the ids, and
+// keep each call to a few thousand conferences. Each of cs is replaced by
+// the conference as stored.
 func (db *DB) SeedConferences(ctx context.Context, p domain.Principal, cs []*domain.Conference) error {
-	now := db.now()
+	now, today := db.now(), db.today()
 	for _, c := range cs {
+		if c.ID == "" {
+			c.ID = uuid.NewString()
+		}
+		built, _, err := domain.Assemble(c, today)
+		if err != nil {
+			return fmt.Errorf("seeding conference %s: %w", c.ID, err)
+		}
+		built.Version, built.CreatedAt, built.UpdatedAt = c.Version, c.CreatedAt, c.UpdatedAt
+		*c = *built
 		fillSeedDefaults(c, now)
 	}
 	return db.inWrite(ctx, func(t *Tx) error {
@@ -28,7 +41,7 @@ func (db *DB) SeedConferences(ctx context.Context, p domain.Principal, cs []*dom
 		}
 		d := tallyDelta{}
 		for _, c := range cs {
-			c.Readiness = db.Evaluate(c, pol).Summary()
+			c.Readiness = db.summary(c, pol)
 			db.recordStartOfNew(c)
 			row, err := insertAggregate(t, p.Org, c)
 			if err != nil {
@@ -43,14 +56,9 @@ func (db *DB) SeedConferences(ctx context.Context, p domain.Principal, cs []*dom
 	})
 }
 
-// fillSeedDefaults gives a seeded conference what CreateConference would.
+// fillSeedDefaults gives a seeded conference the version and times
+// CreateConference would, unless the caller chose them.
 func fillSeedDefaults(c *domain.Conference, now time.Time) {
-	if c.ID == "" {
-		c.ID = uuid.NewString()
-	}
-	if c.Status == "" {
-		c.Status = domain.StatusScheduled
-	}
 	if c.Version == 0 {
 		c.Version = 1
 	}
@@ -59,17 +67,5 @@ func fillSeedDefaults(c *domain.Conference, now time.Time) {
 	}
 	if c.UpdatedAt.IsZero() {
 		c.UpdatedAt = c.CreatedAt
-	}
-	if c.Children == nil {
-		c.Children = []domain.Child{}
-	}
-	if c.Participants == nil {
-		c.Participants = []domain.Participant{}
-	}
-	if c.Reports == nil {
-		c.Reports = []domain.Report{}
-	}
-	if c.Professionals == nil {
-		c.Professionals = []domain.Professional{}
 	}
 }

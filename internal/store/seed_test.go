@@ -69,7 +69,20 @@ func TestSeedConferencesStoresWholeAggregates(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(items) != 3 {
-		t.Errorf("listed %d not-ready conferences, want 3", len(items))
+		t.Fatalf("listed %d not-ready conferences, want 3", len(items))
+	}
+	if len(items[0].Children) != 1 {
+		t.Errorf("the first is listed with %d children, want 1", len(items[0].Children))
+	}
+	bare, _, err := db.ListConferences(ctx, caseSystem, store.ConferenceFilter{Readiness: domain.NotReady, Limit: 10, WithoutChildren: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bare) != 3 {
+		t.Fatalf("listed %d without children, want 3", len(bare))
+	}
+	if bare[0].ID != items[0].ID || bare[0].Readiness.Blockers != items[0].Readiness.Blockers || len(bare[0].Children) != 0 {
+		t.Errorf("the first listed without children: %+v", bare[0])
 	}
 }
 

@@ -46,10 +46,13 @@ func (r *conferenceRow) contributionFields() []any {
 }
 
 // contribution is what a stored conference adds to its organisation's
-// tallies, and on which day. A cancelled conference adds nothing. Needs
+// tallies, and on which day. A cancelled conference adds nothing, nor does
+// one never evaluated with measures (a row stored before they were kept,
+// until the re-evaluation after the upgrade reaches it), so that the
+// tallies are the sum over the rows at every moment of that pass. Needs
 // count as they stood at the start, so only once the start is recorded.
 func contribution(r *conferenceRow) (string, domain.Tally) {
-	if r == nil || r.ID == "" || r.Status == string(domain.StatusCancelled) {
+	if r == nil || r.ID == "" || r.Status == string(domain.StatusCancelled) || r.InsightMeasures == nil {
 		return "", nil
 	}
 	t := nonNil(colTally(r.InsightMeasures)).WithoutNeeds()

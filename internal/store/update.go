@@ -96,15 +96,17 @@ func (db *DB) prepareUpdate(t *Tx, org, id string, ifMatch *int, m domain.Mutati
 			return pendingUpdate{}, err
 		}
 	}
-	if u.prior.Findings == nil {
-		u.prior = db.Evaluate(c, u.pol).Summary() // stored before findings were kept
+	if u.prior.Findings == nil || db.stale(u.prior.Rules) {
+		// Stored before findings were kept, or before new rules: what a
+		// read meanwhile would have answered is the live evaluation.
+		u.prior = db.Evaluate(c, u.pol).Summary()
 	}
 	if u.change, err = m(c); err != nil {
 		return pendingUpdate{}, err
 	}
 	c.Version++
 	c.UpdatedAt = db.now()
-	c.Readiness = db.Evaluate(c, u.pol).Summary()
+	c.Readiness = db.summary(c, u.pol)
 	u.after = rowsOf(org, c)
 	return u, nil
 }
