@@ -141,3 +141,60 @@ func TestStatementsPerRequestDoNotGrowWithTheAggregate(t *testing.T) {
 		t.Fatalf("large conference reads %d", got)
 	}
 }
+
+// texts returns the distinct statements r cost, added to seen.
+func (sc *statementCounter) texts(e *env, seen map[string]bool, rs ...req) {
+	e.t.Helper()
+	for _, r := range rs {
+		for _, s := range sc.during(e, r) {
+			seen[s] = true
+		}
+	}
+}
+
+// TestStatementTextsDoNotGrowWithTheWork runs a varied workload twice:
+// first with aggregates of a few sizes and a few lists, then with other
+// sizes, other filters and other page sizes. Every statement's text is
+// fixed (lists of ids are one argument, rows go in by fixed chunks), so
+// the second workload runs no text the first did not, and the whole is a
+// few dozen texts, each prepared once.
+func TestStatementTextsDoNotGrowWithTheWork(t *testing.T) {
+	e := newEnv(t)
+	chair, worker := e.key(orgA, domain.RoleChair), e.key(orgA, domain.RoleSocialWorker)
+	sc := countStatements(e)
+	workload := func(sizes []int, limits []int, filters []string) map[string]bool {
+		seen := map[string]bool{}
+		for _, size := range sizes {
+			conf := e.mustCreate(orgA, fmt.Sprint("TEXTS-", size, "-", uuid.NewString()[:8]))
+			pid := grow(t, e, conf, size)
+			sc.texts(e, seen,
+				req{Method: "GET", Path: "/v1/conferences/" + conf, Key: chair},
+				req{Method: "GET", Path: "/v1/conferences/" + conf + "/readiness", Key: chair},
+				req{Method: "PUT", Path: "/v1/conferences/" + conf + "/participants/" + pid + "/needs/childcare", Key: worker,
+					Body: map[string]any{"status": "arranged"}},
+				req{Method: "PUT", Path: "/v1/conferences/" + conf + "/participants/" + pid + "/needs/transport", Key: worker,
+					Body: map[string]any{"status": "identified"}},
+				req{Method: "POST", Path: "/v1/conferences/" + conf + "/participants", Key: worker, Body: participantBody()},
+			)
+		}
+		for _, limit := range limits {
+			for _, f := range filters {
+				sc.texts(e, seen, req{Method: "GET", Path: fmt.Sprintf("/v1/conferences?limit=%d%s", limit, f), Key: chair})
+			}
+		}
+		return seen
+	}
+	first := workload([]int{1, 9}, []int{10}, []string{"", "&readiness=not_ready", "&external_ref=TEXTS-1"})
+	second := workload([]int{2, 3, 5, 12}, []int{1, 7, 50, 200},
+		[]string{"&readiness=ready&overdue=true", "&overdue=false&status=scheduled", "&from=2026-11-01&to=2027-01-01",
+			"&chair_ref=CH-1&social_worker_ref=SW-1", "&external_ref=TEXTS-2&readiness=not_ready"})
+	for s := range second {
+		if !first[s] {
+			t.Errorf("a text the first workload did not run:\n%s", s)
+		}
+	}
+	t.Logf("%d distinct statements", len(first))
+	if len(first) > 40 {
+		t.Errorf("%d distinct statements, want at most 40", len(first))
+	}
+}

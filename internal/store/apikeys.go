@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
 	"github.com/cpcready/cpcready/internal/domain"
 )
@@ -49,7 +48,7 @@ func (db *DB) CreateAPIKeyWithRate(ctx context.Context, org string, role domain.
 		return APIKey{}, domain.Invalid(domain.FieldError{Field: "rate_limit", Message: "must be more than 0 and at most 1000000 requests a second"})
 	}
 	row := apiKeyRow{ID: uuid.NewString(), Org: org, Role: string(role), Name: name, Hash: hash, RateLimit: perSecond, CreatedAt: db.now()}
-	err := db.inWrite(ctx, func(tx *gorm.DB) error { return tx.Create(&row).Error })
+	err := db.inWrite(ctx, func(t *Tx) error { return t.orm().Create(&row).Error })
 	return toAPIKey(row), err
 }
 
@@ -59,8 +58,8 @@ func (db *DB) CreateAPIKeyWithRate(ctx context.Context, org string, role domain.
 // again in constant time.
 func (db *DB) APIKeyByHash(ctx context.Context, hash string) (domain.Principal, string, error) {
 	var row apiKeyRow
-	err := db.inReadOne(ctx, func(q *gorm.DB) error {
-		return q.Where("hash = ? AND revoked_at IS NULL", hash).Take(&row).Error
+	err := db.inReadOne(ctx, func(t *Tx) error {
+		return t.orm().Where("hash = ? AND revoked_at IS NULL", hash).Take(&row).Error
 	})
 	return domain.Principal{ID: row.ID, Name: row.Name, Role: domain.Role(row.Role), Org: row.Org, Kind: domain.PrincipalKey, RateLimit: row.RateLimit}, row.Hash, err
 }
@@ -68,7 +67,7 @@ func (db *DB) APIKeyByHash(ctx context.Context, hash string) (domain.Principal, 
 // APIKeys lists every key, newest first.
 func (db *DB) APIKeys(ctx context.Context) ([]APIKey, error) {
 	var rows []apiKeyRow
-	err := db.inRead(ctx, func(tx *gorm.DB) error { return tx.Order("created_at DESC").Find(&rows).Error })
+	err := db.inReadOne(ctx, func(t *Tx) error { return t.orm().Order("created_at DESC").Find(&rows).Error })
 	out := make([]APIKey, len(rows))
 	for i, r := range rows {
 		out[i] = toAPIKey(r)
@@ -78,8 +77,8 @@ func (db *DB) APIKeys(ctx context.Context) ([]APIKey, error) {
 
 // RevokeAPIKey stops a key from working.
 func (db *DB) RevokeAPIKey(ctx context.Context, id string) error {
-	return db.inWrite(ctx, func(tx *gorm.DB) error {
-		res := tx.Model(&apiKeyRow{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", db.now())
+	return db.inWrite(ctx, func(t *Tx) error {
+		res := t.orm().Model(&apiKeyRow{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", db.now())
 		if res.Error != nil {
 			return res.Error
 		}

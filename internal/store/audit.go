@@ -29,11 +29,23 @@ type auditRow struct {
 	RequestID       string
 	ClientRequestID *string
 	Changes         *string
-	// Listed are the conferences a list read showed, kept in audit_listed.
-	Listed []string `gorm:"-"`
 }
 
 func (auditRow) TableName() string { return "audit_events" }
+
+func (r *auditRow) fields() []any {
+	return []any{&r.OccurredAt, &r.ActorKind, &r.ActorID, &r.ActorName, &r.ActorRole, &r.Org, &r.Action, &r.Entity,
+		&r.EntityID, &r.ConferenceID, &r.RequestID, &r.ClientRequestID, &r.Changes}
+}
+
+var (
+	auditEvents = newTable((*auditRow).fields, partChunks, "")
+	// auditListRead stores a list read's event, for its id.
+	auditListRead = newQuery(auditEvents.insert[len(auditEvents.insert)-1].q.text[0] + " RETURNING id")
+	// auditListedIDs links a list read's event to every conference listed.
+	auditListedIDs = newDialectQuery("INSERT INTO audit_listed (conference_id, event_id) SELECT value, ? FROM json_each(?)",
+		"INSERT INTO audit_listed (conference_id, event_id) SELECT x, ?::bigint FROM unnest(?::text[]) AS x")
+)
 
 // listedRow links a list read's event to one conference it listed, so
 // that the conference's history finds the event.
@@ -44,11 +56,12 @@ type listedRow struct {
 
 func (listedRow) TableName() string { return "audit_listed" }
 
-// appendAudit writes one audit row inside tx, so that the write and its
-// audit row commit together or not at all.
-func (db *DB) appendAudit(tx *gorm.DB, ctx context.Context, p domain.Principal, conferenceID string, ch domain.Change) error {
-	row := db.auditRow(ctx, p, conferenceID, ch.Action, ch.Entity, ch.EntityID)
-	if ch.Action != "read" {
+// appendAudit records changes inside t, so that a write and its audit
+// rows commit together or not at all.
+func (db *DB) appendAudit(t *Tx, p domain.Principal, conferenceID string, changes ...domain.Change) error {
+	rows := make([]auditRow, len(changes))
+	for i, ch := range changes {
+		rows[i] = db.auditRow(t.ctx, p, conferenceID, ch.Action, ch.Entity, ch.EntityID)
 		diff, err := audit.Diff(ch.Before, ch.After)
 		if err != nil {
 			return err
@@ -58,9 +71,9 @@ func (db *DB) appendAudit(tx *gorm.DB, ctx context.Context, p domain.Principal, 
 			return err
 		}
 		s := string(b)
-		row.Changes = &s
+		rows[i].Changes = &s
 	}
-	return tx.Create(&row).Error
+	return auditEvents.add(t, rows)
 }
 
 func (db *DB) auditRow(ctx context.Context, p domain.Principal, conferenceID, action, entity, entityID string) auditRow {
@@ -72,18 +85,11 @@ func (db *DB) auditRow(ctx context.Context, p domain.Principal, conferenceID, ac
 }
 
 // AuditRead records that p read an entity. A read that cannot be audited
-// fails, so that nobody sees a family's record without a trace.
+// fails, so that nobody sees a family's record without a trace. On SQLite
+// the reads that arrive together share a commit, as writes do.
 func (db *DB) AuditRead(ctx context.Context, p domain.Principal, entity, entityID, conferenceID string) error {
-	return db.appendReads(ctx, []auditRow{db.auditRow(ctx, p, conferenceID, "read", entity, entityID)})
-}
-
-// appendReads makes audit rows of reads durable. On SQLite the rows of
-// reads arriving together go in as one insert.
-func (db *DB) appendReads(ctx context.Context, rows []auditRow) error {
-	if db.commits != nil {
-		return db.commits.appendReads(ctx, rows)
-	}
-	return db.writeAlone(ctx, insertRows(rows))
+	row := db.auditRow(ctx, p, conferenceID, "read", entity, entityID)
+	return db.inWriteOne(ctx, func(t *Tx) error { return auditEvents.add(t, []auditRow{row}) })
 }
 
 // auditListed records a list read as one event, linked to each conference
@@ -94,14 +100,40 @@ func (db *DB) auditListed(ctx context.Context, p domain.Principal, ids []string)
 		return nil
 	}
 	row := db.auditRow(ctx, p, "", "read", "conference_list", "conferences")
-	row.Listed = ids
-	return db.appendReads(ctx, []auditRow{row})
+	return db.inWrite(ctx, func(t *Tx) error {
+		var id int64
+		if err := t.scan(auditListRead, row.fields(), &id); err != nil {
+			return err
+		}
+		_, err := t.exec(auditListedIDs, id, db.list(ids))
+		return err
+	})
 }
 
-// AuditWrite records a change that is not part of a conference, such as a
-// policy or an API key, in its own transaction with the change itself.
-func (db *DB) auditIn(tx *gorm.DB, ctx context.Context, p domain.Principal, ch domain.Change) error {
-	return db.appendAudit(tx, ctx, p, "", ch)
+// auditIn records a change that is not part of a conference, such as a
+// policy or a webhook, in the transaction of the change itself.
+func (db *DB) auditIn(t *Tx, p domain.Principal, ch domain.Change) error {
+	return db.appendAudit(t, p, "", ch)
+}
+
+// conferenceExists answers whether org has the conference, for reads of
+// what hangs off one.
+var conferenceExists = newQuery("SELECT COUNT(*) FROM conferences WHERE id = ? AND org = ?")
+
+// mustHaveConference fails as not found unless org has the conference.
+// Anything but a UUID names no conference, and must not reach PostgreSQL,
+// which refuses text that is not UTF-8.
+func mustHaveConference(t *Tx, org, id string) error {
+	n := 0
+	if uuid.Validate(id) == nil {
+		if err := t.scan(conferenceExists, []any{id, org}, &n); err != nil {
+			return err
+		}
+	}
+	if n == 0 {
+		return domain.Errorf(domain.ENOTFOUND, "conference not found")
+	}
+	return nil
 }
 
 // HistoryPage asks for one page of a conference's audit trail.
@@ -114,18 +146,12 @@ type HistoryPage struct {
 // History returns one page of a conference's audit trail, and audits the
 // read. The conference must belong to p's organisation.
 func (db *DB) History(ctx context.Context, p domain.Principal, conferenceID string, page HistoryPage) ([]audit.Event, error) {
-	// As findAggregate: anything but a UUID names no conference, and
-	// must not reach PostgreSQL, which refuses text that is not UTF-8.
-	if uuid.Validate(conferenceID) != nil {
-		return nil, domain.Errorf(domain.ENOTFOUND, "conference not found")
-	}
 	var rows []auditRow
-	err := db.inRead(ctx, func(tx *gorm.DB) error {
-		var c conferenceRow
-		if err := tx.Select("id").Where("id = ? AND org = ?", conferenceID, p.Org).Take(&c).Error; err != nil {
+	err := db.inRead(ctx, func(t *Tx) error {
+		if err := mustHaveConference(t, p.Org, conferenceID); err != nil {
 			return err
 		}
-		return conferenceEvents(tx, p.Org, conferenceID, page).Find(&rows).Error
+		return conferenceEvents(t.orm(), p.Org, conferenceID, page).Find(&rows).Error
 	})
 	if err != nil {
 		return nil, err
@@ -140,8 +166,8 @@ func (db *DB) History(ctx context.Context, p domain.Principal, conferenceID stri
 // policy, and audits the read.
 func (db *DB) PolicyHistory(ctx context.Context, p domain.Principal, page HistoryPage) ([]audit.Event, error) {
 	var rows []auditRow
-	err := db.inRead(ctx, func(tx *gorm.DB) error {
-		q := tx.Where("org = ? AND conference_id IS NULL AND entity = ?", p.Org, "policy")
+	err := db.inRead(ctx, func(t *Tx) error {
+		q := t.orm().Where("org = ? AND conference_id IS NULL AND entity = ?", p.Org, "policy")
 		return pageOf(q, page).Find(&rows).Error
 	})
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
 	"github.com/cpcready/cpcready/internal/domain"
 )
@@ -28,12 +27,12 @@ func (checkRow) TableName() string { return "readiness_checks" }
 // version does not change: the check records a decision about the
 // conference, not a change to it.
 func (db *DB) AddReadinessCheck(ctx context.Context, p domain.Principal, conferenceID string, chk domain.ReadinessCheck) (domain.ReadinessCheck, error) {
-	err := db.inWrite(ctx, func(tx *gorm.DB) error {
-		c, err := db.lockAggregate(tx, p.Org, conferenceID)
+	err := db.inWrite(ctx, func(t *Tx) error {
+		c, err := loadConference(t, p.Org, conferenceID)
 		if err != nil {
 			return err
 		}
-		pol, err := policyIn(tx, p.Org)
+		pol, err := policyIn(t, p.Org)
 		if err != nil {
 			return err
 		}
@@ -47,10 +46,10 @@ func (db *DB) AddReadinessCheck(ctx context.Context, p domain.Principal, confere
 			return err
 		}
 		row := checkRow{ID: chk.ID, ConferenceID: c.ID, Decision: chk.Decision, Note: textCol(chk.Note), CheckedBy: chk.CheckedBy, CheckedAt: chk.CheckedAt, Readiness: string(snapshot)}
-		if err := tx.Create(&row).Error; err != nil {
+		if err := t.orm().Create(&row).Error; err != nil {
 			return err
 		}
-		if err := postponedByChair(tx, p.Org, c, chk.Decision); err != nil {
+		if err := postponedByChair(t, p.Org, c, chk.Decision); err != nil {
 			return err
 		}
 		after := struct {
@@ -58,10 +57,10 @@ func (db *DB) AddReadinessCheck(ctx context.Context, p domain.Principal, confere
 			Note     string `json:"note,omitempty"`
 			Status   string `json:"status"`
 		}{chk.Decision, chk.Note, chk.Readiness.Status}
-		if err := db.appendAudit(tx, ctx, p, c.ID, domain.Change{Action: "create", Entity: "readiness_check", EntityID: chk.ID, After: after}); err != nil {
+		if err := db.appendAudit(t, p, c.ID, domain.Change{Action: "create", Entity: "readiness_check", EntityID: chk.ID, After: after}); err != nil {
 			return err
 		}
-		return db.appendEvents(tx, p.Org, pendingEvent{kind: domain.EventReadinessCheckRecorded, conf: c, data: domain.CheckRecordedData{
+		return db.appendEvents(t, p.Org, pendingEvent{kind: domain.EventReadinessCheckRecorded, conf: c, data: domain.CheckRecordedData{
 			CheckID: chk.ID, Decision: chk.Decision, Status: chk.Readiness.Status, Blockers: chk.Readiness.Blockers, Advisories: chk.Readiness.Advisories,
 		}})
 	})
@@ -71,15 +70,11 @@ func (db *DB) AddReadinessCheck(ctx context.Context, p domain.Principal, confere
 // ReadinessChecks lists a conference's checks, oldest first.
 func (db *DB) ReadinessChecks(ctx context.Context, p domain.Principal, conferenceID string) ([]domain.ReadinessCheck, error) {
 	var rows []checkRow
-	err := db.inRead(ctx, func(tx *gorm.DB) error {
-		if uuid.Validate(conferenceID) != nil {
-			return domain.Errorf(domain.ENOTFOUND, "conference not found")
-		}
-		var c conferenceRow
-		if err := tx.Select("id").Where("id = ? AND org = ?", conferenceID, p.Org).Take(&c).Error; err != nil {
+	err := db.inRead(ctx, func(t *Tx) error {
+		if err := mustHaveConference(t, p.Org, conferenceID); err != nil {
 			return err
 		}
-		return tx.Where("conference_id = ?", conferenceID).Order("checked_at, id").Find(&rows).Error
+		return t.orm().Where("conference_id = ?", conferenceID).Order("checked_at, id").Find(&rows).Error
 	})
 	if err != nil {
 		return nil, err
@@ -100,18 +95,14 @@ func (db *DB) ReadinessChecks(ctx context.Context, p domain.Principal, conferenc
 // of that check.
 func (db *DB) ReadinessCheck(ctx context.Context, p domain.Principal, conferenceID, checkID string) (domain.ReadinessCheck, error) {
 	var rows []checkRow
-	err := db.inRead(ctx, func(tx *gorm.DB) error {
-		if uuid.Validate(conferenceID) != nil {
-			return domain.Errorf(domain.ENOTFOUND, "conference not found")
-		}
-		var c conferenceRow
-		if err := tx.Select("id").Where("id = ? AND org = ?", conferenceID, p.Org).Take(&c).Error; err != nil {
+	err := db.inRead(ctx, func(t *Tx) error {
+		if err := mustHaveConference(t, p.Org, conferenceID); err != nil {
 			return err
 		}
 		if uuid.Validate(checkID) != nil {
 			return nil
 		}
-		return tx.Where("conference_id = ? AND id = ?", conferenceID, checkID).Find(&rows).Error
+		return t.orm().Where("conference_id = ? AND id = ?", conferenceID, checkID).Find(&rows).Error
 	})
 	if err != nil {
 		return domain.ReadinessCheck{}, err
@@ -138,15 +129,15 @@ func fromCheckRow(r checkRow) (domain.ReadinessCheck, error) {
 // postponedByChair marks a conference postponed by a chair's check, once,
 // and counts it in the insights. The version does not change, as for the
 // check itself.
-func postponedByChair(tx *gorm.DB, org string, c *domain.Conference, decision string) error {
+func postponedByChair(t *Tx, org string, c *domain.Conference, decision string) error {
 	if decision != "postpone" || c.History.PostponedByChair {
 		return nil
 	}
 	before := toConferenceRow(org, c)
 	c.History.PostponedByChair = true
 	after := toConferenceRow(org, c)
-	if err := tx.Model(&conferenceRow{}).Where("id = ?", c.ID).Update("postponed_by_chair", true).Error; err != nil {
+	if err := writeConference(t, &before, &after); err != nil {
 		return err
 	}
-	return applyChange(tx, org, &before, &after)
+	return applyChange(t, org, &before, &after)
 }

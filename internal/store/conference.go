@@ -2,10 +2,8 @@ package store
 
 import (
 	"context"
-	"errors"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
 	"github.com/cpcready/cpcready/internal/domain"
 )
@@ -37,24 +35,22 @@ func (db *DB) CreateConferenceWith(ctx context.Context, p domain.Principal, f do
 	}
 	now := db.now()
 	c.Version, c.CreatedAt, c.UpdatedAt = 1, now, now
-	err = db.inWrite(ctx, func(tx *gorm.DB) error {
-		if err := db.reevaluate(tx, p.Org, c); err != nil {
+	err = db.inWrite(ctx, func(t *Tx) error {
+		if err := db.reevaluate(t, p.Org, c); err != nil {
 			return err
 		}
 		db.recordStartOfNew(c)
-		row, err := insertAggregate(tx, p.Org, c)
+		row, err := insertAggregate(t, p.Org, c)
 		if err != nil {
 			return err
 		}
-		if err := applyChange(tx, p.Org, nil, &row); err != nil {
+		if err := applyChange(t, p.Org, nil, &row); err != nil {
 			return err
 		}
-		for _, ch := range changes {
-			if err := db.appendAudit(tx, ctx, p, c.ID, ch); err != nil {
-				return err
-			}
+		if err := db.appendAudit(t, p, c.ID, changes...); err != nil {
+			return err
 		}
-		return db.appendEvents(tx, p.Org, createdEvent(c))
+		return db.appendEvents(t, p.Org, createdEvent(c))
 	})
 	if err != nil {
 		return nil, db.NameExisting(ctx, p, f.ExternalRef, err)
@@ -76,24 +72,24 @@ func (db *DB) NameExisting(ctx context.Context, p domain.Principal, externalRef 
 	return &domain.Error{Kind: domain.ECONFLICT, Message: "a conference with this external_ref exists", ExistingID: existing}
 }
 
+var conferenceIDByRef = newQuery("SELECT id FROM conferences WHERE org = ? AND external_ref = ?")
+
 func (db *DB) conferenceIDByRef(ctx context.Context, org, ref string) (string, error) {
-	var row conferenceRow
-	err := db.inRead(ctx, func(tx *gorm.DB) error {
-		return tx.Select("id").Where("org = ? AND external_ref = ?", org, ref).Take(&row).Error
-	})
-	return row.ID, err
+	var id string
+	err := db.inReadOne(ctx, func(t *Tx) error { return t.scan(conferenceIDByRef, []any{org, ref}, &id) })
+	return id, err
 }
 
 // Conference returns the whole aggregate, and audits the read. Its
 // readiness is evaluated live while new rules have yet to reach it.
 func (db *DB) Conference(ctx context.Context, p domain.Principal, id string) (*domain.Conference, error) {
 	var c *domain.Conference
-	err := db.inRead(ctx, func(tx *gorm.DB) error {
+	err := db.inRead(ctx, func(t *Tx) error {
 		var err error
-		if c, err = findAggregate(tx, p.Org, id); err != nil {
+		if c, err = loadConference(t, p.Org, id); err != nil {
 			return err
 		}
-		_, err = db.current(tx, p.Org, c)
+		_, err = db.current(t, p.Org, c)
 		return err
 	})
 	if err != nil {
@@ -106,17 +102,23 @@ func (db *DB) Conference(ctx context.Context, p domain.Principal, id string) (*d
 	return c, nil
 }
 
+// conference reads a conference of org in one snapshot.
+func (db *DB) conference(ctx context.Context, org, id string) (*domain.Conference, error) {
+	var c *domain.Conference
+	err := db.inRead(ctx, func(t *Tx) error {
+		var err error
+		c, err = loadConference(t, org, id)
+		return err
+	})
+	return c, err
+}
+
 // ConferenceItem reads one item of a conference (a participant, contact,
 // report or share) and audits the read of that item. pick finds it in the
 // aggregate and names it: its entity and id. When pick finds nothing, the
 // read of the conference is audited instead, since it was read to answer.
 func (db *DB) ConferenceItem(ctx context.Context, p domain.Principal, id string, pick func(*domain.Conference) (entity, itemID string, item any, err error)) (*domain.Conference, any, error) {
-	var c *domain.Conference
-	err := db.inRead(ctx, func(tx *gorm.DB) error {
-		var err error
-		c, err = findAggregate(tx, p.Org, id)
-		return err
-	})
+	c, err := db.conference(ctx, p.Org, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -130,39 +132,6 @@ func (db *DB) ConferenceItem(ctx context.Context, p domain.Principal, id string,
 	return c, item, pickErr
 }
 
-// findAggregate loads a conference of org; another organisation's
-// conference, or a malformed id, is simply not found.
-func findAggregate(tx *gorm.DB, org, id string) (*domain.Conference, error) {
-	if uuid.Validate(id) != nil {
-		return nil, domain.Errorf(domain.ENOTFOUND, "conference not found")
-	}
-	var row conferenceRow
-	err := tx.Omit(storedFindings).Where("id = ? AND org = ?", id, org).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, domain.Errorf(domain.ENOTFOUND, "conference not found")
-	}
-	if err != nil {
-		return nil, err
-	}
-	return loadAggregate(tx, row)
-}
-
-// lockAggregate locks a conference of org for the rest of the transaction
-// and loads its aggregate.
-func (db *DB) lockAggregate(tx *gorm.DB, org, id string) (*domain.Conference, error) {
-	if uuid.Validate(id) != nil {
-		return nil, domain.Errorf(domain.ENOTFOUND, "conference not found")
-	}
-	var row conferenceRow
-	err := db.forUpdate(tx).Omit(storedFindings).Where("id = ? AND org = ?", id, org).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, domain.Errorf(domain.ENOTFOUND, "conference not found")
-	} else if err != nil {
-		return nil, err
-	}
-	return loadAggregate(tx, row)
-}
-
 // recordStartOfNew records the start of a new conference whose start has
 // already passed: there was no readiness before it, nor any check.
 func (db *DB) recordStartOfNew(c *domain.Conference) {
@@ -172,8 +141,8 @@ func (db *DB) recordStartOfNew(c *domain.Conference) {
 }
 
 // reevaluate stores a fresh readiness summary on c under org's policy.
-func (db *DB) reevaluate(tx *gorm.DB, org string, c *domain.Conference) error {
-	pol, err := policyIn(tx, org)
+func (db *DB) reevaluate(t *Tx, org string, c *domain.Conference) error {
+	pol, err := policyIn(t, org)
 	if err != nil {
 		return err
 	}
@@ -197,12 +166,12 @@ func (db *DB) snapshot(ctx context.Context, org, id string) (*domain.Conference,
 		c   *domain.Conference
 		pol domain.Policy
 	)
-	err := db.inRead(ctx, func(tx *gorm.DB) error {
+	err := db.inRead(ctx, func(t *Tx) error {
 		var err error
-		if c, err = findAggregate(tx, org, id); err != nil {
+		if c, err = loadConference(t, org, id); err != nil {
 			return err
 		}
-		pol, err = policyIn(tx, org)
+		pol, err = policyIn(t, org)
 		return err
 	})
 	return c, pol, err
@@ -210,38 +179,27 @@ func (db *DB) snapshot(ctx context.Context, org, id string) (*domain.Conference,
 
 // ConferenceReadiness returns the whole aggregate and its readiness as it
 // stands now, read at one moment and audited as one read of the
-// conference: what a page showing both needs, at the cost of one audit row.
+// conference: what a page showing both needs, at the cost of one audit
+// row. A conference stored before findings were kept, or one new rules
+// have yet to reach, is evaluated live.
 func (db *DB) ConferenceReadiness(ctx context.Context, p domain.Principal, id string) (*domain.Conference, domain.ReadinessResult, error) {
 	var (
 		c      *domain.Conference
 		result domain.ReadinessResult
 	)
-	err := db.inRead(ctx, func(tx *gorm.DB) error {
+	err := db.inRead(ctx, func(t *Tx) error {
 		var err error
-		if c, err = findAggregate(tx, p.Org, id); err != nil {
+		if c, err = loadConference(t, p.Org, id); err != nil {
 			return err
 		}
-		var row conferenceRow
-		if err := tx.Select(storedFindings).Where("id = ?", id).Take(&row).Error; err != nil {
-			return err
-		}
-		if row.ReadinessFindings == nil || db.stale(c.Readiness.Rules) {
-			// Stored before findings were kept, or new rules have yet to
-			// reach it: evaluate live.
-			pol, err := policyIn(tx, p.Org)
-			if err != nil {
-				return err
-			}
-			result = db.Evaluate(c, pol)
-			c.Readiness = result.Summary()
+		if c.Readiness.Findings != nil && !db.stale(c.Readiness.Rules) {
+			result = c.Readiness.Result(db.now())
 			return nil
 		}
-		summary := c.Readiness
-		if summary.Findings, err = colFindings(row.ReadinessFindings); err != nil {
-			return err
-		}
-		result = summary.Result(db.now())
-		return nil
+		pol, err := policyIn(t, p.Org)
+		result = db.Evaluate(c, pol)
+		c.Readiness = result.Summary()
+		return err
 	})
 	if err != nil {
 		return nil, domain.ReadinessResult{}, err

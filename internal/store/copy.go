@@ -7,6 +7,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/cpcready/cpcready/internal/domain"
 )
 
 // CopyReport says what a copy found in each database afterwards.
@@ -37,31 +39,25 @@ func (db *DB) CopyTo(ctx context.Context, dst *DB) (CopyReport, error) {
 	if err := copyRows[idempotencyRow](ctx, db, dst, "org, principal_kind, principal_id, key", true); err != nil {
 		return CopyReport{}, err
 	}
-	var confs []conferenceRow
-	if err := db.read.WithContext(ctx).Order("id").Find(&confs).Error; err != nil {
+	confs, err := db.conferenceIDs(ctx)
+	if err != nil {
 		return CopyReport{}, err
 	}
 	for _, row := range confs {
-		c, err := loadAggregate(db.read.WithContext(ctx), row)
+		c, err := db.conference(ctx, row.Org, row.ID)
 		if err != nil {
 			return CopyReport{}, err
 		}
 		after := rowsOf(row.Org, c)
-		after.conference.ReadinessFindings = row.ReadinessFindings
-		err = dst.inWrite(ctx, func(tx *gorm.DB) error {
-			var existing []conferenceRow
-			if err := tx.Where("id = ?", c.ID).Find(&existing).Error; err != nil {
+		err = dst.inWrite(ctx, func(t *Tx) error {
+			before := aggregateRows{}
+			was, err := loadConference(t, row.Org, c.ID)
+			if err == nil {
+				before = rowsOf(row.Org, was)
+			} else if domain.ErrorKind(err) != domain.ENOTFOUND {
 				return err
 			}
-			before := aggregateRows{}
-			if len(existing) > 0 {
-				was, err := loadAggregate(tx, existing[0])
-				if err != nil {
-					return err
-				}
-				before = rowsOf(existing[0].Org, was)
-			}
-			return updateAggregate(tx, before, after)
+			return writeAggregate(t, before, after)
 		})
 		if err != nil {
 			return CopyReport{}, fmt.Errorf("copy conference %s: %w", c.ID, err)
@@ -84,7 +80,7 @@ func (db *DB) CopyTo(ctx context.Context, dst *DB) (CopyReport, error) {
 		return CopyReport{}, err
 	}
 	if dst.Dialect == Postgres {
-		err := dst.write.WithContext(ctx).Exec("SELECT setval(pg_get_serial_sequence('audit_events', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM audit_events), 1))").Error
+		err := dst.gorm[writer].WithContext(ctx).Exec("SELECT setval(pg_get_serial_sequence('audit_events', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM audit_events), 1))").Error
 		if err != nil {
 			return CopyReport{}, err
 		}
@@ -92,31 +88,48 @@ func (db *DB) CopyTo(ctx context.Context, dst *DB) (CopyReport, error) {
 	return db.verifyCopy(ctx, dst, confs)
 }
 
+var (
+	allConferences  = newQuery("SELECT id, org FROM conferences ORDER BY id")
+	orgOfConference = newQuery("SELECT org FROM conferences WHERE id = ?")
+)
+
+// conferenceIDs lists every conference, by id, with its organisation.
+func (db *DB) conferenceIDs(ctx context.Context) ([]conferenceRow, error) {
+	var rows []conferenceRow
+	err := db.inReadOne(ctx, func(t *Tx) error {
+		var err error
+		rows, err = selectRows(t, func(r *conferenceRow) []any { return []any{&r.ID, &r.Org} }, allConferences)
+		return err
+	})
+	return rows, err
+}
+
 // checkCopyTarget refuses a target holding data this source did not put
 // there: an earlier copy of this source may be copied over again, but
 // nothing else may be merged into.
 func (db *DB) checkCopyTarget(ctx context.Context, dst *DB) error {
-	var srcIDs, dstIDs []string
-	if err := db.read.WithContext(ctx).Model(&conferenceRow{}).Pluck("id", &srcIDs).Error; err != nil {
+	srcIDs, err := db.conferenceIDs(ctx)
+	if err != nil {
 		return err
 	}
-	if err := dst.read.WithContext(ctx).Model(&conferenceRow{}).Pluck("id", &dstIDs).Error; err != nil {
+	dstIDs, err := dst.conferenceIDs(ctx)
+	if err != nil {
 		return err
 	}
 	known := make(map[string]bool, len(srcIDs))
-	for _, id := range srcIDs {
-		known[id] = true
+	for _, r := range srcIDs {
+		known[r.ID] = true
 	}
-	for _, id := range dstIDs {
-		if !known[id] {
-			return fmt.Errorf("the target holds conference %s, which is not in the source: copy into an empty database", id)
+	for _, r := range dstIDs {
+		if !known[r.ID] {
+			return fmt.Errorf("the target holds conference %s, which is not in the source: copy into an empty database", r.ID)
 		}
 	}
 	var srcMax, dstMax int64
-	if err := db.read.WithContext(ctx).Model(&auditRow{}).Select("COALESCE(MAX(id), 0)").Scan(&srcMax).Error; err != nil {
+	if err := db.gorm[reader].WithContext(ctx).Model(&auditRow{}).Select("COALESCE(MAX(id), 0)").Scan(&srcMax).Error; err != nil {
 		return err
 	}
-	if err := dst.read.WithContext(ctx).Model(&auditRow{}).Select("COALESCE(MAX(id), 0)").Scan(&dstMax).Error; err != nil {
+	if err := dst.gorm[reader].WithContext(ctx).Model(&auditRow{}).Select("COALESCE(MAX(id), 0)").Scan(&dstMax).Error; err != nil {
 		return err
 	}
 	if dstMax > srcMax {
@@ -132,9 +145,9 @@ func copyRows[T any](ctx context.Context, src, dst *DB, order string, update boo
 	if update {
 		conflict = clause.OnConflict{UpdateAll: true}
 	}
-	return src.read.WithContext(ctx).Order(order).FindInBatches(&batch, 500, func(_ *gorm.DB, _ int) error {
-		return dst.inWrite(ctx, func(tx *gorm.DB) error {
-			return tx.Clauses(conflict).Create(&batch).Error
+	return src.gorm[reader].WithContext(ctx).Order(order).FindInBatches(&batch, 500, func(_ *gorm.DB, _ int) error {
+		return dst.inWrite(ctx, func(t *Tx) error {
+			return t.orm().Clauses(conflict).Create(&batch).Error
 		})
 	}).Error
 }
@@ -164,11 +177,11 @@ func (db *DB) copyEvents(ctx context.Context, dst *DB) error {
 // FindInBatches cannot page by; rows already there are kept.
 func copyAll[T any](ctx context.Context, src, dst *DB) error {
 	var rows []T
-	if err := src.read.WithContext(ctx).Find(&rows).Error; err != nil || len(rows) == 0 {
+	if err := src.gorm[reader].WithContext(ctx).Find(&rows).Error; err != nil || len(rows) == 0 {
 		return err
 	}
-	return dst.inWrite(ctx, func(tx *gorm.DB) error {
-		return tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&rows, 500).Error
+	return dst.inWrite(ctx, func(t *Tx) error {
+		return t.orm().Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&rows, 500).Error
 	})
 }
 
@@ -177,10 +190,10 @@ func (db *DB) verifyCopy(ctx context.Context, dst *DB, confs []conferenceRow) (C
 	tables := append([]string{"conferences", "children", "participants", "needs", "contacts", "reports", "report_shares", "professionals"}, copyTables...)
 	for _, t := range tables {
 		var a, b int64
-		if err := db.read.WithContext(ctx).Table(t).Count(&a).Error; err != nil {
+		if err := db.gorm[reader].WithContext(ctx).Table(t).Count(&a).Error; err != nil {
 			return rep, err
 		}
-		if err := dst.read.WithContext(ctx).Table(t).Count(&b).Error; err != nil {
+		if err := dst.gorm[reader].WithContext(ctx).Table(t).Count(&b).Error; err != nil {
 			return rep, err
 		}
 		rep.Tables[t] = [2]int64{a, b}
@@ -211,18 +224,23 @@ func (db *DB) verifyCopy(ctx context.Context, dst *DB, confs []conferenceRow) (C
 // AggregateJSON returns a conference's whole aggregate as JSON, without an
 // organisation check or an audit row: for copies and tests, not for callers.
 func (db *DB) AggregateJSON(ctx context.Context, id string) ([]byte, error) {
-	var row conferenceRow
-	if err := db.read.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
-		return nil, mapError(err)
-	}
-	c, err := loadAggregate(db.read.WithContext(ctx), row)
+	var org string
+	var c *domain.Conference
+	err := db.inRead(ctx, func(t *Tx) error {
+		if err := t.scan(orgOfConference, []any{id}, &org); err != nil {
+			return err
+		}
+		var err error
+		c, err = loadConference(t, org, id)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
 	return json.Marshal(struct {
 		Org string `json:"org"`
 		Agg any    `json:"aggregate"`
-	}{row.Org, c})
+	}{org, c})
 }
 
 // verifyAudit compares the two audit trails row by row, in pages.
@@ -230,10 +248,10 @@ func (db *DB) verifyAudit(ctx context.Context, dst *DB) error {
 	var after int64
 	for {
 		var a, b []auditRow
-		if err := db.read.WithContext(ctx).Where("id > ?", after).Order("id").Limit(1000).Find(&a).Error; err != nil {
+		if err := db.gorm[reader].WithContext(ctx).Where("id > ?", after).Order("id").Limit(1000).Find(&a).Error; err != nil {
 			return err
 		}
-		if err := dst.read.WithContext(ctx).Where("id > ?", after).Order("id").Limit(1000).Find(&b).Error; err != nil {
+		if err := dst.gorm[reader].WithContext(ctx).Where("id > ?", after).Order("id").Limit(1000).Find(&b).Error; err != nil {
 			return err
 		}
 		x, _ := json.Marshal(toEvents(a))

@@ -46,13 +46,16 @@ type Config struct {
 // calls it inside every write transaction.
 type Evaluator func(c *domain.Conference, p domain.Policy) domain.ReadinessResult
 
-// DB is the store. Writes go through write; reads through read. On SQLite
-// write is a single connection, so writers queue in process instead of
-// meeting "database is locked"; on PostgreSQL both are the same pool.
+// DB is the store. Writes go through the writer pool; reads through the
+// reader pool. On SQLite the writer is a single connection, so writers
+// queue in process instead of meeting "database is locked"; on PostgreSQL
+// both are the same pool. Each pool is held twice: as database/sql, with
+// the store's prepared statements, and as gorm, for the rest.
 type DB struct {
 	Dialect  Dialect
-	write    *gorm.DB
-	read     *gorm.DB
+	sql      [2]*sql.DB     // by pool: writer, reader
+	stmts    [2][]*sql.Stmt // by pool, by query id
+	gorm     [2]*gorm.DB    // by pool
 	Now      func() time.Time
 	Evaluate Evaluator
 	commits  *groupCommit // SQLite only
@@ -60,7 +63,9 @@ type DB struct {
 	rules    rulesState
 }
 
-// Open opens the database named by cfg.URL. It does not migrate.
+// Open opens the database named by cfg.URL and prepares the store's
+// statements. It does not migrate; statements on tables a migration has
+// yet to create are prepared when first run instead.
 func Open(cfg Config) (*DB, error) {
 	if cfg.MaxOpenConns <= 0 {
 		cfg.MaxOpenConns = 10
@@ -72,24 +77,14 @@ func Open(cfg Config) (*DB, error) {
 		cfg.ConnMaxLifetime = 30 * time.Minute
 	}
 	db := &DB{Now: time.Now}
-	gcfg := func() *gorm.Config {
-		// gorm's logger would print SQL arguments, which hold personal data.
-		return &gorm.Config{TranslateError: true, Logger: logger.Discard, NowFunc: func() time.Time { return db.now() }}
-	}
-	var err error
 	if IsPostgresURL(cfg.URL) {
 		db.Dialect = Postgres
-		// pgx keeps each connection's prepared statements itself.
-		if db.write, err = gorm.Open(postgres.Open(cfg.URL), gcfg()); err != nil {
+		if err := db.openPool(writer, "pgx", cfg.URL); err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
-		db.read = db.write
-		if err := db.countStatements(db.write); err != nil {
-			return nil, err
-		}
-		if err := pool(db.write, cfg.MaxOpenConns, cfg.MaxIdleConns, cfg.ConnMaxLifetime); err != nil {
-			return nil, err
-		}
+		db.sql[reader], db.gorm[reader] = db.sql[writer], db.gorm[writer]
+		pool(db.sql[writer], cfg.MaxOpenConns, cfg.MaxIdleConns, cfg.ConnMaxLifetime)
+		_ = db.prepare(context.Background()) // what fails waits for Migrate
 		return db, nil
 	}
 	db.Dialect = SQLite
@@ -97,30 +92,45 @@ func Open(cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if db.write, err = openSQLite(writeDSN, gcfg()); err != nil {
+	if err := db.openPool(writer, sqlite.DriverName, writeDSN); err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
-	if err := pool(db.write, 1, 1, 0); err != nil {
-		return nil, err
-	}
-	if err := db.countStatements(db.write); err != nil {
-		return nil, err
-	}
+	pool(db.sql[writer], 1, 1, 0)
 	// Open the writer first so the WAL journal exists before readers attach.
-	if err := db.write.Exec("SELECT 1").Error; err != nil {
+	if _, err := db.sql[writer].Exec("SELECT 1"); err != nil {
+		db.Close()
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
-	if db.read, err = openSQLite(readDSN, gcfg()); err != nil {
+	if err := db.openPool(reader, sqlite.DriverName, readDSN); err != nil {
+		db.Close()
 		return nil, fmt.Errorf("open sqlite reader: %w", err)
 	}
-	if err := pool(db.read, cfg.MaxOpenConns, cfg.MaxIdleConns, cfg.ConnMaxLifetime); err != nil {
-		return nil, err
-	}
-	if err := db.countStatements(db.read); err != nil {
-		return nil, err
-	}
+	pool(db.sql[reader], cfg.MaxOpenConns, cfg.MaxIdleConns, cfg.ConnMaxLifetime)
+	_ = db.prepare(context.Background()) // what fails waits for Migrate
 	db.commits = newGroupCommit(db)
 	return db, nil
+}
+
+// openPool opens one pool, gorm over it, and prepares the store's
+// statements on it. Statements on tables or columns that migrations have
+// yet to create stay unprepared until Migrate prepares them.
+func (db *DB) openPool(which int, driver, dsn string) error {
+	s, err := sql.Open(driver, dsn)
+	if err != nil {
+		return err
+	}
+	var d gorm.Dialector = sqlite.New(sqlite.Config{Conn: s})
+	if db.Dialect == Postgres {
+		d = postgres.New(postgres.Config{Conn: s})
+	}
+	// gorm's logger would print SQL arguments, which hold personal data.
+	g, err := gorm.Open(d, &gorm.Config{TranslateError: true, Logger: logger.Discard, NowFunc: func() time.Time { return db.now() }})
+	if err != nil {
+		s.Close()
+		return err
+	}
+	db.sql[which], db.gorm[which] = s, g
+	return db.countStatements(g)
 }
 
 // OnStatement calls fn after every SQL statement the store runs, with the
@@ -156,33 +166,15 @@ func (db *DB) countStatements(g *gorm.DB) error {
 	return nil
 }
 
-// openSQLite opens a SQLite pool whose statements are prepared once.
-func openSQLite(dsn string, cfg *gorm.Config) (*gorm.DB, error) {
-	sqlDB, err := sql.Open(sqlite.DriverName, dsn)
-	if err != nil {
-		return nil, err
-	}
-	g, err := gorm.Open(sqlite.New(sqlite.Config{Conn: newStmtCache(sqlDB)}), cfg)
-	if err != nil {
-		sqlDB.Close()
-	}
-	return g, err
-}
-
 // IsPostgresURL reports whether u names a PostgreSQL database.
 func IsPostgresURL(u string) bool {
 	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
 }
 
-func pool(g *gorm.DB, open, idle int, life time.Duration) error {
-	sqlDB, err := g.DB()
-	if err != nil {
-		return err
-	}
-	sqlDB.SetMaxOpenConns(open)
-	sqlDB.SetMaxIdleConns(idle)
-	sqlDB.SetConnMaxLifetime(life)
-	return nil
+func pool(s *sql.DB, open, idle int, life time.Duration) {
+	s.SetMaxOpenConns(open)
+	s.SetMaxIdleConns(idle)
+	s.SetConnMaxLifetime(life)
 }
 
 // SQLiteWriterDSN is the DSN the store's writer opens a SQLite file with,
@@ -232,7 +224,7 @@ func cloneValues(v url.Values) url.Values {
 }
 
 // SQL returns the writer's *sql.DB, for migrations and backups.
-func (db *DB) SQL() (*sql.DB, error) { return db.write.DB() }
+func (db *DB) SQL() (*sql.DB, error) { return db.sql[writer], nil }
 
 // Close closes every connection.
 func (db *DB) Close() error {
@@ -240,28 +232,22 @@ func (db *DB) Close() error {
 		db.commits.close()
 	}
 	var errs []error
-	for _, g := range []*gorm.DB{db.write, db.read} {
-		if c, ok := g.Config.ConnPool.(*stmtCache); ok {
-			c.preparing.Wait()
+	for pool, s := range db.sql {
+		if s == nil || pool == reader && s == db.sql[writer] {
+			continue
 		}
-		if s, err := g.DB(); err == nil {
-			errs = append(errs, s.Close())
+		for _, st := range db.stmts[pool] {
+			if st != nil {
+				errs = append(errs, st.Close())
+			}
 		}
-		if db.read == db.write {
-			break
-		}
+		errs = append(errs, s.Close())
 	}
 	return errors.Join(errs...)
 }
 
 // Ping checks the database answers, for /readyz.
-func (db *DB) Ping(ctx context.Context) error {
-	s, err := db.read.DB()
-	if err != nil {
-		return err
-	}
-	return s.PingContext(ctx)
-}
+func (db *DB) Ping(ctx context.Context) error { return db.sql[reader].PingContext(ctx) }
 
 func (db *DB) today() domain.Date { return domain.DateOf(db.Now()) }
 

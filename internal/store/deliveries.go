@@ -52,8 +52,8 @@ const fanOutPage = 500
 // move. It returns how many deliveries it made.
 func (db *DB) FanOut(ctx context.Context) (int, error) {
 	var behind []string
-	err := db.inReadOne(ctx, func(q *gorm.DB) error {
-		return q.Raw(`SELECT w.id FROM webhooks w JOIN event_counters c ON c.org = w.org
+	err := db.inReadOne(ctx, func(t *Tx) error {
+		return t.orm().Raw(`SELECT w.id FROM webhooks w JOIN event_counters c ON c.org = w.org
 			WHERE w.enabled AND w.last_sequence < c.last_sequence`).Scan(&behind).Error
 	})
 	if err != nil || len(behind) == 0 {
@@ -72,7 +72,8 @@ func (db *DB) FanOut(ctx context.Context) (int, error) {
 
 func (db *DB) fanOutOne(ctx context.Context, webhookID string) (int, error) {
 	made := 0
-	err := db.inWrite(ctx, func(tx *gorm.DB) error {
+	err := db.inWrite(ctx, func(t *Tx) error {
+		tx := t.orm()
 		made = 0
 		var w webhookRow
 		q := tx.Where("id = ? AND enabled", webhookID)
@@ -138,15 +139,16 @@ func (db *DB) ClaimDeliveries(ctx context.Context, limit int, lease time.Duratio
 	now := db.now()
 	// Look before taking the writer: most passes find nothing due.
 	var due []string
-	err := db.inReadOne(ctx, func(q *gorm.DB) error {
-		return q.Model(&deliveryRow{}).Where("status = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)", domain.DeliveryPending, now, now).
+	err := db.inReadOne(ctx, func(t *Tx) error {
+		return t.orm().Model(&deliveryRow{}).Where("status = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)", domain.DeliveryPending, now, now).
 			Limit(1).Pluck("id", &due).Error
 	})
 	if err != nil || len(due) == 0 {
 		return nil, err
 	}
 	var jobs []DeliveryJob
-	err = db.inWrite(ctx, func(tx *gorm.DB) error {
+	err = db.inWrite(ctx, func(t *Tx) error {
+		tx := t.orm()
 		jobs = nil
 		lock := ""
 		if db.Dialect == Postgres {
@@ -224,7 +226,8 @@ const DisableAfterDead = 3
 // reports whether the subscription was disabled by this result.
 func (db *DB) RecordAttempt(ctx context.Context, job DeliveryJob, res AttemptResult) (disabled bool, err error) {
 	now := db.now()
-	err = db.inWrite(ctx, func(tx *gorm.DB) error {
+	err = db.inWrite(ctx, func(t *Tx) error {
+		tx := t.orm()
 		disabled = false
 		updates := map[string]any{"attempts": job.attempts + 1, "round_attempts": job.Round + 1, "lease_until": nil}
 		switch {
@@ -287,7 +290,8 @@ type DeliveryPage struct {
 // with its attempts.
 func (db *DB) Deliveries(ctx context.Context, p domain.Principal, webhookID string, page DeliveryPage) ([]domain.Delivery, error) {
 	var out []domain.Delivery
-	err := db.inRead(ctx, func(tx *gorm.DB) error {
+	err := db.inRead(ctx, func(t *Tx) error {
+		tx := t.orm()
 		var w webhookRow
 		if err := findWebhook(tx.Select("id"), p.Org, webhookID, &w); err != nil {
 			return err
@@ -360,7 +364,8 @@ func utc(t *time.Time) *time.Time {
 // died or was delivered; one still pending is a conflict.
 func (db *DB) Redeliver(ctx context.Context, p domain.Principal, webhookID, deliveryID string) (domain.Delivery, error) {
 	var out domain.Delivery
-	err := db.inWrite(ctx, func(tx *gorm.DB) error {
+	err := db.inWrite(ctx, func(t *Tx) error {
+		tx := t.orm()
 		var w webhookRow
 		if err := findWebhook(tx, p.Org, webhookID, &w); err != nil {
 			return err
@@ -383,7 +388,7 @@ func (db *DB) Redeliver(ctx context.Context, p domain.Principal, webhookID, deli
 		if err := tx.Model(&row).Select("status", "round_attempts", "next_attempt_at", "lease_until").Updates(&row).Error; err != nil {
 			return err
 		}
-		if err := db.auditIn(tx, ctx, p, domain.Change{Action: "update", Entity: "webhook_delivery", EntityID: row.ID, Before: map[string]any{}, After: map[string]any{"redeliver": true}}); err != nil {
+		if err := db.auditIn(t, p, domain.Change{Action: "update", Entity: "webhook_delivery", EntityID: row.ID, Before: map[string]any{}, After: map[string]any{"redeliver": true}}); err != nil {
 			return err
 		}
 		ds, err := deliveriesWithAttempts(tx, []deliveryRow{row})
@@ -399,8 +404,8 @@ func (db *DB) Redeliver(ctx context.Context, p domain.Principal, webhookID, deli
 // PendingDeliveries returns how many deliveries are waiting to be sent.
 func (db *DB) PendingDeliveries(ctx context.Context) (int64, error) {
 	var n int64
-	err := db.inReadOne(ctx, func(q *gorm.DB) error {
-		return q.Model(&deliveryRow{}).Where("status = ?", domain.DeliveryPending).Count(&n).Error
+	err := db.inReadOne(ctx, func(t *Tx) error {
+		return t.orm().Model(&deliveryRow{}).Where("status = ?", domain.DeliveryPending).Count(&n).Error
 	})
 	return n, err
 }

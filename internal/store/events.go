@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
 	"github.com/cpcready/cpcready/internal/domain"
 )
@@ -24,6 +23,20 @@ type eventRow struct {
 }
 
 func (eventRow) TableName() string { return "events" }
+
+func (r *eventRow) fields() []any {
+	return []any{&r.ID, &r.Org, &r.Sequence, &r.Type, &r.ConferenceID, &r.ExternalRef, &r.OccurredAt, &r.Data}
+}
+
+var (
+	// A write announces one event or two, a re-evaluation up to a page.
+	eventLog = newTable((*eventRow).fields, []int{64, 8, 2, 1}, "")
+	// takeSequences moves an organisation's counter on by n and returns
+	// the last sequence taken.
+	takeSequences = newQuery(`INSERT INTO event_counters (org, last_sequence) VALUES (?, ?)
+		ON CONFLICT (org) DO UPDATE SET last_sequence = event_counters.last_sequence + excluded.last_sequence
+		RETURNING last_sequence`)
+)
 
 type eventCounterRow struct {
 	Org          string `gorm:"primaryKey"`
@@ -46,15 +59,12 @@ type pendingEvent struct {
 // COMMIT, so the organisation's events commit in sequence order and a feed
 // reader paging by sequence never passes one still to commit. SQLite has
 // one writer, which gives the same.
-func (db *DB) appendEvents(tx *gorm.DB, org string, events ...pendingEvent) error {
+func (db *DB) appendEvents(t *Tx, org string, events ...pendingEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
 	var last int64
-	err := tx.Raw(`INSERT INTO event_counters (org, last_sequence) VALUES (?, ?)
-		ON CONFLICT (org) DO UPDATE SET last_sequence = event_counters.last_sequence + excluded.last_sequence
-		RETURNING last_sequence`, org, len(events)).Scan(&last).Error
-	if err != nil {
+	if err := t.scan(takeSequences, []any{org, len(events)}, &last); err != nil {
 		return err
 	}
 	now := db.now()
@@ -72,7 +82,7 @@ func (db *DB) appendEvents(tx *gorm.DB, org string, events ...pendingEvent) erro
 			ConferenceID: e.conf.ID, ExternalRef: e.conf.ExternalRef, OccurredAt: now, Data: string(data),
 		}
 	}
-	return tx.Create(&rows).Error
+	return eventLog.add(t, rows)
 }
 
 func readinessCounts(s domain.ReadinessSummary) domain.ReadinessCounts {
@@ -127,12 +137,16 @@ func difference(a, b []string) []string {
 // MaxEventPage is the most events one feed page returns.
 const MaxEventPage = 500
 
+var eventsAfter = newQuery("SELECT " + eventLog.columns("") + " FROM events WHERE org = ? AND sequence > ? ORDER BY sequence LIMIT ?")
+
 // Events returns p's organisation's events after the given sequence, in
 // order, up to limit, read from the (org, sequence) index.
 func (db *DB) Events(ctx context.Context, p domain.Principal, after int64, limit int) ([]domain.Event, error) {
 	var rows []eventRow
-	err := db.inReadOne(ctx, func(q *gorm.DB) error {
-		return q.Where("org = ? AND sequence > ?", p.Org, after).Order("sequence").Limit(limit).Find(&rows).Error
+	err := db.inReadOne(ctx, func(t *Tx) error {
+		var err error
+		rows, err = selectRows(t, (*eventRow).fields, eventsAfter, p.Org, after, limit)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -162,8 +176,8 @@ func (db *DB) ExpireEvents(ctx context.Context, keep time.Duration) (int, error)
 	total := 0
 	for {
 		var n int64
-		err := db.inWrite(ctx, func(tx *gorm.DB) error {
-			res := tx.Exec("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE occurred_at < ? LIMIT 1000)", cutoff)
+		err := db.inWrite(ctx, func(t *Tx) error {
+			res := t.orm().Exec("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE occurred_at < ? LIMIT 1000)", cutoff)
 			n = res.RowsAffected
 			return res.Error
 		})

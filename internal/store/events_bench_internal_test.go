@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
 	"github.com/cpcready/cpcready/internal/domain"
 )
@@ -25,7 +24,7 @@ func seedEvents(tb testing.TB, db *DB, n int) {
 	const perStatement, perTx = 400, 40000
 	for done := 0; done < n; {
 		batch := min(perTx, n-done)
-		err := db.inWrite(ctx, func(tx *gorm.DB) error {
+		err := db.inWrite(ctx, func(t *Tx) error {
 			for i := 0; i < batch; i += perStatement {
 				var sql strings.Builder
 				sql.WriteString("INSERT INTO events (id, org, sequence, type, conference_id, external_ref, occurred_at, data) VALUES ")
@@ -40,7 +39,7 @@ func seedEvents(tb testing.TB, db *DB, n int) {
 						args = append(args, uuid.NewString(), org, seq, domain.EventConferenceUpdated, uuid.NewString(), "REF-"+strconv.FormatInt(seq%5000, 10), at, `{"version":2,"status":"scheduled","entity":"need","action":"update"}`)
 					}
 				}
-				if err := tx.Exec(sql.String(), args...).Error; err != nil {
+				if _, err := t.tx.ExecContext(t.ctx, sql.String(), args...); err != nil {
 					return err
 				}
 			}
@@ -52,7 +51,7 @@ func seedEvents(tb testing.TB, db *DB, n int) {
 		done += batch
 	}
 	for _, org := range []string{"E09000006", "E09000007"} {
-		if err := db.write.Exec("INSERT INTO event_counters (org, last_sequence) VALUES (?, ?)", org, n).Error; err != nil {
+		if _, err := db.sql[writer].Exec("INSERT INTO event_counters (org, last_sequence) VALUES (?, ?)", org, n); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -66,21 +65,7 @@ func seedEvents(tb testing.TB, db *DB, n int) {
 func TestEventFeedUsesTheIndex(t *testing.T) {
 	db := openSQLiteForBatches(t)
 	seedEvents(t, db, 5000)
-	sql := db.read.ToSQL(func(tx *gorm.DB) *gorm.DB {
-		var rows []eventRow
-		return tx.Where("org = ? AND sequence > ?", "E09000006", 2500).Order("sequence").Limit(500).Find(&rows)
-	})
-	var plan []struct {
-		ID, Parent, Notused int
-		Detail              string
-	}
-	if err := db.read.Raw("EXPLAIN QUERY PLAN " + sql).Scan(&plan).Error; err != nil {
-		t.Fatal(err)
-	}
-	got := ""
-	for _, p := range plan {
-		got += p.Detail + "; "
-	}
+	got := plan(t, db, eventsAfter.text[0], "E09000006", 2500, 500)
 	if !strings.Contains(got, "SEARCH events USING INDEX sqlite_autoindex_events_2 (org=? AND sequence>?)") || strings.Contains(got, "TEMP B-TREE") {
 		t.Fatalf("plan %q, want a search of the (org, sequence) index without a sort", got)
 	}

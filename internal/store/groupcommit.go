@@ -2,14 +2,12 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 
-	"gorm.io/gorm"
+	"github.com/mattn/go-sqlite3"
 )
 
 // maxBatch caps how many writes share one SQLite transaction, so that one
@@ -34,16 +32,15 @@ type groupCommit struct {
 }
 
 type writeJob struct {
-	ctx context.Context
-	fn  func(tx *gorm.DB) error
-	// reads, when set, are the job's whole work: audit rows of reads. A
-	// batch inserts runs of them together, without savepoints; fn inserts
-	// them when the job runs alone.
-	reads []auditRow
+	ctx   context.Context
+	fn    func(t *Tx) error
 	err   error
 	panic any
 	solo  bool // the batch failed as a whole: run again alone
 	done  chan struct{}
+	// oneStatement says fn runs a single statement, which SQLite undoes
+	// by itself when it fails: it needs no savepoint.
+	oneStatement bool
 }
 
 var errStoreClosed = errors.New("store: closed")
@@ -56,79 +53,8 @@ func newGroupCommit(db *DB) *groupCommit {
 }
 
 // run queues fn and waits until its batch commits or fails.
-func (g *groupCommit) run(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return g.queue(&writeJob{ctx: ctx, fn: fn, done: make(chan struct{})})
-}
-
-// appendReads queues audit rows of reads and waits until they are durable.
-func (g *groupCommit) appendReads(ctx context.Context, rows []auditRow) error {
-	return g.queue(&writeJob{ctx: ctx, fn: insertRows(rows), reads: rows, done: make(chan struct{})})
-}
-
-// insertRows appends audit rows of reads with one plain INSERT per 200: the
-// hottest insert there is, and gorm's reflection over each row cost more
-// than SQLite's work. A list read's row goes in alone, for its id, with
-// its links to the conferences it listed.
-func insertRows(rows []auditRow) func(tx *gorm.DB) error {
-	return func(tx *gorm.DB) error {
-		for len(rows) > 0 {
-			if rows[0].Listed != nil {
-				if err := insertListed(tx, rows[0]); err != nil {
-					return err
-				}
-				rows = rows[1:]
-				continue
-			}
-			n := 0
-			for n < len(rows) && n < 200 && rows[n].Listed == nil {
-				n++
-			}
-			var sql strings.Builder
-			sql.WriteString(insertAudit)
-			args := make([]any, 0, n*auditColumns)
-			for i, r := range rows[:n] {
-				if i > 0 {
-					sql.WriteString(", ")
-				}
-				sql.WriteString(auditValues)
-				args = append(args, auditArgs(r)...)
-			}
-			if err := tx.Exec(sql.String(), args...).Error; err != nil {
-				return err
-			}
-			rows = rows[n:]
-		}
-		return nil
-	}
-}
-
-const (
-	insertAudit  = "INSERT INTO audit_events (occurred_at, actor_kind, actor_id, actor_name, actor_role, org, action, entity, entity_id, conference_id, request_id, client_request_id, changes) VALUES "
-	auditValues  = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-	auditColumns = 13
-)
-
-func auditArgs(r auditRow) []any {
-	return []any{r.OccurredAt, r.ActorKind, r.ActorID, r.ActorName, r.ActorRole, r.Org, r.Action, r.Entity, r.EntityID, r.ConferenceID, r.RequestID, r.ClientRequestID, r.Changes}
-}
-
-// insertListed appends a list read's event and links it to each
-// conference it listed, in one fixed statement whatever their number: the
-// ids go in as one JSON array, which costs less than gorm building an
-// insert of a row per link.
-func insertListed(tx *gorm.DB, r auditRow) error {
-	var id int64
-	if err := tx.Raw(insertAudit+auditValues+" RETURNING id", auditArgs(r)...).Scan(&id).Error; err != nil {
-		return err
-	}
-	if len(r.Listed) == 0 {
-		return nil
-	}
-	ids, err := json.Marshal(r.Listed)
-	if err != nil {
-		return err
-	}
-	return tx.Exec("INSERT INTO audit_listed (conference_id, event_id) SELECT ids.*, CAST(? AS BIGINT) FROM "+jsonStrings(tx)+" ids", id, string(ids)).Error
+func (g *groupCommit) run(ctx context.Context, fn func(t *Tx) error, oneStatement bool) error {
+	return g.queue(&writeJob{ctx: ctx, fn: fn, done: make(chan struct{}), oneStatement: oneStatement})
 }
 
 func (g *groupCommit) queue(j *writeJob) error {
@@ -190,34 +116,20 @@ func (g *groupCommit) commit(batch []*writeJob) {
 		batch[0].solo = true
 		return
 	}
-	err := g.db.write.Transaction(func(tx *gorm.DB) error {
-		// Audit rows of reads wait to go in together, in order with the
-		// writes around them.
-		var reads []auditRow
-		flush := func() error {
-			if len(reads) == 0 {
-				return nil
-			}
-			err := insertRows(reads)(tx)
-			reads = reads[:0]
-			return err
-		}
+	err := g.db.transact(context.Background(), writer, nil, func(t *Tx) error {
 		for _, j := range batch {
 			if j.err = j.ctx.Err(); j.err != nil {
 				continue
 			}
-			if j.reads != nil {
-				reads = append(reads, j.reads...)
-				continue
+			run := inSavepoint
+			if j.oneStatement {
+				run = bare
 			}
-			if err := flush(); err != nil {
-				return err
-			}
-			if err := inSavepoint(tx, j); err != nil {
+			if err := run(t, j); err != nil {
 				return err
 			}
 		}
-		return flush()
+		return nil
 	})
 	for _, j := range batch {
 		switch {
@@ -236,21 +148,48 @@ func (g *groupCommit) commit(batch []*writeJob) {
 	}
 }
 
+// Group commit's savepoint, on SQLite alone.
+var (
+	savepoint  = newDialectQuery("SAVEPOINT write", "")
+	rollbackTo = newDialectQuery("ROLLBACK TO write", "")
+	release    = newDialectQuery("RELEASE write", "")
+)
+
 // inSavepoint runs one write in a savepoint and rolls back to it when the
 // write fails. It returns an error only when the transaction itself is
 // broken: SQLite rolls a whole transaction back on some errors (a full
 // disk, I/O errors), and then the savepoint is gone.
-func inSavepoint(tx *gorm.DB, j *writeJob) error {
-	if err := tx.Exec("SAVEPOINT write").Error; err != nil {
+func inSavepoint(t *Tx, j *writeJob) error {
+	if _, err := t.exec(savepoint); err != nil {
 		return err
 	}
-	j.panic, j.err = call(func() error { return j.fn(tx) })
+	j.panic, j.err = call(func() error { return j.fn(j.in(t)) })
 	if j.err != nil {
-		if err := tx.Exec("ROLLBACK TO write").Error; err != nil {
+		if _, err := t.exec(rollbackTo); err != nil {
 			return err
 		}
 	}
-	return tx.Exec("RELEASE write").Error
+	_, err := t.exec(release)
+	return err
+}
+
+// bare runs a write of one statement without a savepoint. A statement
+// refused by a constraint is undone alone; after any other failure the
+// transaction may be gone, and the batch is treated as broken.
+func bare(t *Tx, j *writeJob) error {
+	j.panic, j.err = call(func() error { return j.fn(j.in(t)) })
+	var lite sqlite3.Error
+	if j.err != nil && !(errors.As(j.err, &lite) && lite.Code == sqlite3.ErrConstraint) {
+		return j.err
+	}
+	return nil
+}
+
+// in is the batch's transaction as j's: with j's context, less its
+// cancellation, since the SQLite driver would watch every statement of a
+// cancellable one on a goroutine of its own.
+func (j *writeJob) in(t *Tx) *Tx {
+	return &Tx{ctx: context.WithoutCancel(j.ctx), db: t.db, tx: t.tx, pool: writer}
 }
 
 // call runs fn, turning a panic into a value for its caller to raise again.

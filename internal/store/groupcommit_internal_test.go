@@ -7,10 +7,9 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
-
-	"gorm.io/gorm"
 )
 
 func openSQLiteForBatches(t testing.TB) *DB {
@@ -26,19 +25,32 @@ func openSQLiteForBatches(t testing.TB) *DB {
 	return db
 }
 
-func putState(key string) func(tx *gorm.DB) error {
-	return func(tx *gorm.DB) error {
-		return tx.Exec("INSERT INTO service_state (key, value, updated_at) VALUES (?, 'v', ?)", key, time.Now()).Error
+func putState(key string) func(t *Tx) error {
+	return func(t *Tx) error {
+		_, err := t.tx.ExecContext(t.ctx, "INSERT INTO service_state (key, value, updated_at) VALUES (?, 'v', ?)", key, time.Now())
+		return err
 	}
+}
+
+// column reads one column of every row a query returns.
+func column(t *testing.T, db *DB, query string) []string {
+	t.Helper()
+	var out []string
+	if err := db.gorm[reader].Raw(query).Scan(&out).Error; err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func stateKeys(t *testing.T, db *DB) []string {
 	t.Helper()
-	var keys []string
-	if err := db.read.Raw("SELECT key FROM service_state ORDER BY key").Scan(&keys).Error; err != nil {
-		t.Fatal(err)
-	}
-	return keys
+	return column(t, db, "SELECT key FROM service_state ORDER BY key")
+}
+
+// rollback breaks the transaction a write runs in.
+func rollback(t *Tx) error {
+	_, err := t.tx.ExecContext(t.ctx, "ROLLBACK")
+	return err
 }
 
 // runBatch commits jobs as one batch, as the loop would, and runs again
@@ -52,7 +64,7 @@ func runBatch(db *DB, jobs ...*writeJob) {
 	}
 }
 
-func job(ctx context.Context, fn func(tx *gorm.DB) error) *writeJob {
+func job(ctx context.Context, fn func(t *Tx) error) *writeJob {
 	return &writeJob{ctx: ctx, fn: fn, done: make(chan struct{})}
 }
 
@@ -64,14 +76,14 @@ func TestABatchRollsBackOnlyTheWriteThatFailed(t *testing.T) {
 	cancel()
 	jobs := []*writeJob{
 		job(ctx, putState("a")),
-		job(ctx, func(tx *gorm.DB) error {
-			if err := putState("b")(tx); err != nil {
+		job(ctx, func(t *Tx) error {
+			if err := putState("b")(t); err != nil {
 				return err
 			}
 			return refused
 		}),
-		job(ctx, func(tx *gorm.DB) error {
-			if err := putState("c")(tx); err != nil {
+		job(ctx, func(t *Tx) error {
+			if err := putState("c")(t); err != nil {
 				return err
 			}
 			panic("bug")
@@ -108,8 +120,8 @@ func TestABrokenBatchRunsEachWriteAgainAlone(t *testing.T) {
 	ctx := context.Background()
 	jobs := []*writeJob{
 		job(ctx, putState("a")),
-		job(ctx, func(tx *gorm.DB) error {
-			if err := tx.Exec("ROLLBACK").Error; err != nil {
+		job(ctx, func(t *Tx) error {
+			if err := rollback(t); err != nil {
 				return err
 			}
 			return errors.New("the transaction is gone")
@@ -162,18 +174,15 @@ func TestWritesAfterCloseAreRefused(t *testing.T) {
 	}
 }
 
-// Audit rows of reads in a batch go in together, in order with the writes
-// around them, and survive a write beside them that fails.
+// Audit rows of reads in a batch are writes like any other: they go in in
+// order with the writes around them, and survive a write beside them
+// that fails.
 func TestABatchInsertsReadsInOrder(t *testing.T) {
 	db := openSQLiteForBatches(t)
 	ctx := context.Background()
-	read := func(entity string) *writeJob {
-		rows := []auditRow{{OccurredAt: time.Now(), Action: "read", Entity: entity}}
-		return &writeJob{ctx: ctx, fn: insertRows(rows), reads: rows, done: make(chan struct{})}
-	}
-	write := func(entity string, fail bool) *writeJob {
-		return job(ctx, func(tx *gorm.DB) error {
-			if err := tx.Create(&auditRow{OccurredAt: time.Now(), Action: "update", Entity: entity}).Error; err != nil {
+	audit := func(action, entity string, fail bool) *writeJob {
+		return job(ctx, func(t *Tx) error {
+			if err := auditEvents.add(t, []auditRow{{OccurredAt: time.Now(), Action: action, Entity: entity}}); err != nil {
 				return err
 			}
 			if fail {
@@ -182,13 +191,10 @@ func TestABatchInsertsReadsInOrder(t *testing.T) {
 			return nil
 		})
 	}
-	jobs := []*writeJob{read("a"), read("b"), write("x", false), read("c"), write("y", true), read("d")}
+	jobs := []*writeJob{audit("read", "a", false), audit("read", "b", false), audit("update", "x", false), audit("read", "c", false),
+		audit("update", "y", true), audit("read", "d", false)}
 	runBatch(db, jobs...)
-	var got []string
-	if err := db.read.Raw("SELECT entity FROM audit_events ORDER BY id").Scan(&got).Error; err != nil {
-		t.Fatal(err)
-	}
-	if want := []string{"a", "b", "x", "c", "d"}; !slices.Equal(got, want) {
+	if got, want := column(t, db, "SELECT entity FROM audit_events ORDER BY id"), []string{"a", "b", "x", "c", "d"}; !slices.Equal(got, want) {
 		t.Errorf("audit rows %v, want %v", got, want)
 	}
 	for i, j := range jobs {
@@ -209,9 +215,9 @@ func TestACancelledWriteInAFailedBatchIsNotReportedDone(t *testing.T) {
 	defer leave()
 	jobs := []*writeJob{
 		job(leaving, putState("a")),
-		job(ctx, func(tx *gorm.DB) error {
+		job(ctx, func(t *Tx) error {
 			leave() // the first write's client goes after its savepoint
-			if err := tx.Exec("ROLLBACK").Error; err != nil {
+			if err := rollback(t); err != nil {
 				return err
 			}
 			return errors.New("the transaction is gone")
@@ -229,5 +235,43 @@ func TestACancelledWriteInAFailedBatchIsNotReportedDone(t *testing.T) {
 	}
 	if jobs[2].err != nil {
 		t.Errorf("good write failed: %v", jobs[2].err)
+	}
+}
+
+func oneStatement(ctx context.Context, fn func(t *Tx) error) *writeJob {
+	j := job(ctx, fn)
+	j.oneStatement = true
+	return j
+}
+
+// Writes of one statement share a batch without savepoints: one refused by
+// a constraint fails alone, and one failing otherwise, which may have
+// ended the transaction, has every write run again alone.
+func TestOneStatementWritesNeedNoSavepoint(t *testing.T) {
+	db := openSQLiteForBatches(t)
+	ctx := context.Background()
+	var savepoints atomic.Int32
+	db.OnStatement(func(sql string) {
+		if sql == savepoint.text[0] {
+			savepoints.Add(1)
+		}
+	})
+	jobs := []*writeJob{oneStatement(ctx, putState("a")), oneStatement(ctx, putState("a")), oneStatement(ctx, putState("b"))}
+	runBatch(db, jobs...)
+	if got := stateKeys(t, db); !slices.Equal(got, []string{"a", "b"}) || jobs[0].err != nil || jobs[1].err == nil || jobs[2].err != nil {
+		t.Errorf("committed keys %v, errors %v %v %v; want [a b] and the duplicate refused", got, jobs[0].err, jobs[1].err, jobs[2].err)
+	}
+	if n := savepoints.Load(); n != 0 {
+		t.Errorf("%d savepoints for writes of one statement", n)
+	}
+	jobs = []*writeJob{oneStatement(ctx, putState("c")), oneStatement(ctx, func(t *Tx) error {
+		if err := rollback(t); err != nil {
+			return err
+		}
+		return errors.New("the transaction is gone")
+	}), oneStatement(ctx, putState("d"))}
+	runBatch(db, jobs...)
+	if got := stateKeys(t, db); !slices.Equal(got, []string{"a", "b", "c", "d"}) || jobs[0].err != nil || jobs[1].err == nil || jobs[2].err != nil {
+		t.Errorf("committed keys %v, errors %v %v %v; want [a b c d] and the breaking write failed", got, jobs[0].err, jobs[1].err, jobs[2].err)
 	}
 }

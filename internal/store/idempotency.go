@@ -50,7 +50,8 @@ func ownedBy(tx *gorm.DB, p domain.Principal, key string) *gorm.DB {
 // The database's primary key decides races, across any number of instances.
 func (db *DB) BeginIdempotent(ctx context.Context, p domain.Principal, key, hash string) (*StoredResponse, error) {
 	var replay *StoredResponse
-	err := db.inWrite(ctx, func(tx *gorm.DB) error {
+	err := db.inWrite(ctx, func(t *Tx) error {
+		tx := t.orm()
 		var row idempotencyRow
 		err := ownedBy(tx, p, key).Take(&row).Error
 		switch {
@@ -78,8 +79,8 @@ func (db *DB) BeginIdempotent(ctx context.Context, p domain.Principal, key, hash
 
 // FinishIdempotent stores the response for replays.
 func (db *DB) FinishIdempotent(ctx context.Context, p domain.Principal, key string, r StoredResponse) error {
-	return db.inWrite(ctx, func(tx *gorm.DB) error {
-		return ownedBy(tx.Model(&idempotencyRow{}), p, key).Updates(map[string]any{
+	return db.inWrite(ctx, func(t *Tx) error {
+		return ownedBy(t.orm().Model(&idempotencyRow{}), p, key).Updates(map[string]any{
 			"state": "done", "status_code": r.Status, "body": r.Body,
 			"location": textCol(r.Location), "etag": textCol(r.ETag),
 		}).Error
@@ -89,7 +90,7 @@ func (db *DB) FinishIdempotent(ctx context.Context, p domain.Principal, key stri
 // AbandonIdempotent releases a key whose request failed on our side, so
 // the client's retry runs afresh.
 func (db *DB) AbandonIdempotent(ctx context.Context, p domain.Principal, key string) error {
-	return db.inWrite(ctx, func(tx *gorm.DB) error {
-		return ownedBy(tx, p, key).Where("state = ?", "in_flight").Delete(&idempotencyRow{}).Error
+	return db.inWrite(ctx, func(t *Tx) error {
+		return ownedBy(t.orm(), p, key).Where("state = ?", "in_flight").Delete(&idempotencyRow{}).Error
 	})
 }

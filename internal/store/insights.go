@@ -3,11 +3,10 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"maps"
 	"slices"
 	"time"
-
-	"gorm.io/gorm"
 
 	"github.com/cpcready/cpcready/internal/domain"
 )
@@ -26,8 +25,8 @@ func (db *DB) Insights(ctx context.Context, p domain.Principal, from, to domain.
 		Numerator   int64
 		Denominator int64
 	}
-	err := db.inReadOne(ctx, func(q *gorm.DB) error {
-		return q.Model(&tallyRow{}).
+	err := db.inReadOne(ctx, func(t *Tx) error {
+		return t.orm().Model(&tallyRow{}).
 			Select("substr(day, 1, 7) AS month, measure, CAST(SUM(numerator) AS BIGINT) AS numerator, CAST(SUM(denominator) AS BIGINT) AS denominator").
 			Where("org = ? AND day >= ? AND day < ?", p.Org, from.String(), to.String()).
 			Group("substr(day, 1, 7), measure").Scan(&rows).Error
@@ -56,9 +55,9 @@ func (db *DB) startDue(c *domain.Conference) bool {
 // startRecord is c as it stood when it began: the status of the chair's
 // last check at or before the start, or else c's stored readiness, which
 // is the readiness when the start passed because every write after the
-// start records it first. q reads the checks.
-func startRecord(q *gorm.DB, c *domain.Conference) (*domain.StartRecord, error) {
-	checked, err := checkedStatuses(q, []string{c.ID}, map[string]time.Time{c.ID: c.ScheduledStart.Time})
+// start records it first.
+func startRecord(t *Tx, c *domain.Conference) (*domain.StartRecord, error) {
+	checked, err := checkedStatuses(t, []string{c.ID}, map[string]time.Time{c.ID: c.ScheduledStart.Time})
 	if err != nil {
 		return nil, err
 	}
@@ -73,12 +72,12 @@ func newStartRecord(stored, checked string, measures domain.Tally) *domain.Start
 	return &domain.StartRecord{Status: status, Needs: nonNil(measures).NeedsOnly()}
 }
 
+var checksOf = newListQuery("SELECT conference_id, checked_at, id, readiness FROM readiness_checks WHERE %s ORDER BY checked_at, id", "conference_id")
+
 // checkedStatuses returns, for each conference, the readiness status of
 // the last chair's check at or before its start; none is "".
-func checkedStatuses(q *gorm.DB, ids []string, starts map[string]time.Time) (map[string]string, error) {
-	var rows []checkRow
-	err := q.Select("conference_id", "checked_at", "id", "readiness").Where("conference_id IN ?", ids).
-		Order("checked_at, id").Find(&rows).Error
+func checkedStatuses(t *Tx, ids []string, starts map[string]time.Time) (map[string]string, error) {
+	rows, err := selectRows(t, func(r *checkRow) []any { return []any{&r.ConferenceID, &r.CheckedAt, &r.ID, &r.Readiness} }, checksOf, t.db.list(ids))
 	if err != nil {
 		return nil, err
 	}
@@ -98,41 +97,48 @@ func checkedStatuses(q *gorm.DB, ids []string, starts map[string]time.Time) (map
 	return out, nil
 }
 
+// Conferences whose start has passed and is not yet recorded, of one
+// organisation or of all, a page at a time; the first, to tell if any is.
+var (
+	startsDueIn   = newQuery("SELECT " + conferences.columns("") + " FROM conferences WHERE start_status IS NULL AND scheduled_start <= ? AND org = ? ORDER BY scheduled_start, id LIMIT ?")
+	startsDue     = newQuery("SELECT " + conferences.columns("") + " FROM conferences WHERE start_status IS NULL AND scheduled_start <= ? ORDER BY scheduled_start, id LIMIT ?")
+	anyStartDue   = newQuery("SELECT COUNT(*) FROM (SELECT 1 FROM conferences WHERE start_status IS NULL AND scheduled_start <= ? LIMIT 1) due")
+	anyStartDueIn = newQuery("SELECT COUNT(*) FROM (SELECT 1 FROM conferences WHERE start_status IS NULL AND scheduled_start <= ? AND org = ? LIMIT 1) due")
+)
+
 // RecordStarts records the start of every conference of org (of every
 // organisation when org is "") whose start has passed and is not yet
 // recorded. serve calls it on a timer and the insights read calls it
 // first; either may come first, and the result is the same.
 func (db *DB) RecordStarts(ctx context.Context, org string) error {
-	var pending []string
-	err := db.inReadOne(ctx, func(q *gorm.DB) error {
-		return awaitingStart(q.Model(&conferenceRow{}), org, db.now()).Limit(1).Pluck("id", &pending).Error
+	n := 0
+	err := db.inReadOne(ctx, func(t *Tx) error {
+		if org == "" {
+			return t.scan(anyStartDue, []any{db.now()}, &n)
+		}
+		return t.scan(anyStartDueIn, []any{db.now(), org}, &n)
 	})
-	if err != nil || len(pending) == 0 {
+	if err != nil || n == 0 {
 		return err
 	}
-	return db.inWrite(ctx, func(tx *gorm.DB) error { return db.recordStarts(tx, org) })
+	return db.inWrite(ctx, func(t *Tx) error { return db.recordStarts(t, org) })
 }
 
-func awaitingStart(q *gorm.DB, org string, now time.Time) *gorm.DB {
-	q = q.Where("start_status IS NULL AND scheduled_start <= ?", now)
-	if org != "" {
-		q = q.Where("org = ?", org)
-	}
-	return q
-}
-
-// recordStarts does RecordStarts inside tx, a page at a time. Each row is
-// recorded only if it is still the version read and still unrecorded, so a
-// write that recorded it meanwhile is not counted twice. The tallies are
+// recordStarts does RecordStarts inside t, a page at a time. Each row is
+// recorded only if it is still as read (see writeConference), so a write
+// that recorded it meanwhile is not counted twice. The tallies are
 // changed once, at the end, so that on PostgreSQL no tally stays locked
 // while conference rows are still to be locked.
-func (db *DB) recordStarts(tx *gorm.DB, org string) error {
+func (db *DB) recordStarts(t *Tx, org string) error {
 	now := db.now()
 	deltas := map[string]tallyDelta{}
 	for {
-		var rows []conferenceRow
-		q := awaitingStart(tx.Select(slices.Concat(contributionColumns, []string{"version", "readiness_status"})), org, now)
-		if err := q.Order("scheduled_start, id").Limit(reevaluatePage).Find(&rows).Error; err != nil {
+		q, args := startsDueIn, []any{now, org, reevaluatePage}
+		if org == "" {
+			q, args = startsDue, []any{now, reevaluatePage}
+		}
+		rows, err := selectRows(t, (*conferenceRow).fields, q, args...)
+		if err != nil {
 			return err
 		}
 		if len(rows) == 0 {
@@ -143,7 +149,7 @@ func (db *DB) recordStarts(tx *gorm.DB, org string) error {
 		for i, r := range rows {
 			ids[i], starts[r.ID] = r.ID, r.ScheduledStart
 		}
-		checked, err := checkedStatuses(tx, ids, starts)
+		checked, err := checkedStatuses(t, ids, starts)
 		if err != nil {
 			return err
 		}
@@ -153,13 +159,12 @@ func (db *DB) recordStarts(tx *gorm.DB, org string) error {
 			rec := newStartRecord(before.ReadinessStatus, checked[before.ID], colTally(before.InsightMeasures))
 			after := *before
 			after.StartStatus, after.StartNeeds = textCol(rec.Status), tallyCol(rec.Needs)
-			res := tx.Model(&conferenceRow{}).Where("id = ? AND version = ? AND start_status IS NULL", before.ID, before.Version).
-				Updates(map[string]any{"start_status": after.StartStatus, "start_needs": after.StartNeeds})
-			if res.Error != nil {
-				return res.Error
-			}
-			if res.RowsAffected == 0 {
+			err := writeConference(t, before, &after)
+			if errors.Is(err, errStale) {
 				continue // changed meanwhile; the next page finds it again if it is still unrecorded
+			}
+			if err != nil {
+				return err
 			}
 			recorded++
 			if deltas[before.Org] == nil {
@@ -173,7 +178,7 @@ func (db *DB) recordStarts(tx *gorm.DB, org string) error {
 	}
 	orgs := slices.Sorted(maps.Keys(deltas))
 	for _, o := range orgs {
-		if err := deltas[o].apply(tx, o); err != nil {
+		if err := deltas[o].apply(t, o); err != nil {
 			return err
 		}
 	}
@@ -196,14 +201,14 @@ type RecountReport struct {
 // kept. It runs in one write transaction, so insights never see half.
 func (db *DB) RecountInsights(ctx context.Context) (RecountReport, error) {
 	var rep RecountReport
-	err := db.inWrite(ctx, func(tx *gorm.DB) error {
+	err := db.inWrite(ctx, func(t *Tx) error {
 		rep = RecountReport{}
 		var orgs []string
-		if err := tx.Model(&conferenceRow{}).Distinct("org").Pluck("org", &orgs).Error; err != nil {
+		if err := t.orm().Model(&conferenceRow{}).Distinct("org").Pluck("org", &orgs).Error; err != nil {
 			return err
 		}
 		var tallied []string
-		if err := tx.Model(&tallyRow{}).Distinct("org").Pluck("org", &tallied).Error; err != nil {
+		if err := t.orm().Model(&tallyRow{}).Distinct("org").Pluck("org", &tallied).Error; err != nil {
 			return err
 		}
 		for _, org := range tallied {
@@ -212,40 +217,38 @@ func (db *DB) RecountInsights(ctx context.Context) (RecountReport, error) {
 			}
 		}
 		for _, org := range orgs {
-			n, err := db.recountOrg(tx, org)
+			n, err := db.recountOrg(t, org)
 			if err != nil {
 				return err
 			}
 			rep.Organisations++
 			rep.Repaired += n
 		}
-		return tx.Model(&conferenceRow{}).Count(&rep.Conferences).Error
+		return t.orm().Model(&conferenceRow{}).Count(&rep.Conferences).Error
 	})
 	return rep, err
 }
 
-func (db *DB) recountOrg(tx *gorm.DB, org string) (int, error) {
+func (db *DB) recountOrg(t *Tx, org string) (int, error) {
 	// Starts due are recorded first, as any read would: that is keeping
 	// the tallies, not repairing them.
-	if err := db.recordStarts(tx, org); err != nil {
+	if err := db.recordStarts(t, org); err != nil {
 		return 0, err
 	}
-	old, err := talliesOf(tx, org)
+	old, err := talliesOf(t, org)
 	if err != nil {
 		return 0, err
 	}
-	postponed := tx.Model(&checkRow{}).Select("1").Where("readiness_checks.conference_id = conferences.id AND decision = ?", "postpone")
-	// UpdateColumn: a recount changes no conference, so updated_at stays.
-	if err := tx.Model(&conferenceRow{}).Where("org = ?", org).UpdateColumn("postponed_by_chair", gorm.Expr("EXISTS (?)", postponed)).Error; err != nil {
+	if err := repairPostponed(t, org); err != nil {
 		return 0, err
 	}
-	if err := db.reevaluateAll(tx, org, nil); err != nil {
+	if err := db.reevaluateAll(t, org, nil); err != nil {
 		return 0, err
 	}
-	if err := rebuildTallies(tx, org); err != nil {
+	if err := rebuildTallies(t, org); err != nil {
 		return 0, err
 	}
-	now, err := talliesOf(tx, org)
+	now, err := talliesOf(t, org)
 	if err != nil {
 		return 0, err
 	}
@@ -261,4 +264,36 @@ func (db *DB) recountOrg(tx *gorm.DB, org string) (int, error) {
 		}
 	}
 	return repaired, nil
+}
+
+var postponedOf = newListQuery("SELECT DISTINCT conference_id FROM readiness_checks WHERE decision = 'postpone' AND %s", "conference_id")
+
+// repairPostponed takes whether a chair postponed each conference of org
+// from its checks.
+func repairPostponed(t *Tx, org string) error {
+	after := ""
+	for {
+		rows, err := selectRows(t, (*conferenceRow).fields, conferencesToReevaluate, org, after, reevaluatePage)
+		if err != nil || len(rows) == 0 {
+			return err
+		}
+		ids := make([]string, len(rows))
+		for i := range rows {
+			ids[i] = rows[i].ID
+		}
+		postponed, err := selectRows(t, func(id *string) []any { return []any{id} }, postponedOf, t.db.list(ids))
+		if err != nil {
+			return err
+		}
+		for i := range rows {
+			if was := rows[i].PostponedByChair; was != slices.Contains(postponed, rows[i].ID) {
+				fixed := rows[i]
+				fixed.PostponedByChair = !was
+				if err := writeConference(t, &rows[i], &fixed); err != nil {
+					return err
+				}
+			}
+		}
+		after = rows[len(rows)-1].ID
+	}
 }

@@ -4,10 +4,10 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
 	"github.com/cpcready/cpcready/internal/domain"
 )
@@ -72,8 +72,10 @@ func (db *DB) ListConferences(ctx context.Context, p domain.Principal, f Confere
 		items []domain.Conference
 		more  bool
 	)
-	err := db.inRead(ctx, func(tx *gorm.DB) error {
-		if err := listQuery(tx, p.Org, f, today, after).Find(&rows).Error; err != nil {
+	err := db.inRead(ctx, func(t *Tx) error {
+		q, args := listQuery(p.Org, f, today, after)
+		var err error
+		if rows, err = selectRows(t, (*conferenceRow).fields, q, args...); err != nil {
 			return err
 		}
 		more = len(rows) > f.Limit
@@ -82,13 +84,15 @@ func (db *DB) ListConferences(ctx context.Context, p domain.Principal, f Confere
 		}
 		items = make([]domain.Conference, len(rows))
 		for i, r := range rows {
-			items[i] = fromConferenceRow(r)
+			if items[i], err = fromConferenceRow(r); err != nil {
+				return err
+			}
 			items[i].Readiness.SetOverdue(today)
 		}
 		if f.WithoutChildren {
 			return nil
 		}
-		return loadChildren(tx, items)
+		return loadChildren(t, items)
 	})
 	if err != nil {
 		return nil, "", err
@@ -108,39 +112,61 @@ func (db *DB) ListConferences(ctx context.Context, p domain.Principal, f Confere
 	return items, next, nil
 }
 
-// listQuery selects one page (and one row more, to tell whether another
-// page follows). Every filter narrows the one index range
-// conferences_by_readiness or conferences_by_start gives, and the cursor is
-// a row-value comparison so that the index seeks straight to it; the
-// filters are added in a fixed order, so each combination is one prepared
-// statement.
-func listQuery(tx *gorm.DB, org string, f ConferenceFilter, today domain.Date, after *cursor) *gorm.DB {
-	q := tx.Where("org = ?", org)
-	if f.Readiness != "" {
-		q = q.Where("readiness_status = ?", f.Readiness)
+// A page of a list is one of three statements, by the index that serves
+// it: the unique index on external_ref when it names one,
+// conferences_by_readiness when it filters on readiness, and
+// conferences_by_start otherwise. Each seeks its index to the cursor (or
+// the start of the window) with a row-value comparison and reads it in
+// order; every other filter is a condition on the rows it passes, which
+// an empty argument turns off. A page reads all but the stored findings
+// and the insights' columns, which no list shows: they are most of a row,
+// and decoding the measures cost more than the query.
+var (
+	listByRef       = newQuery(listSelect + "external_ref = ? AND " + listWhere)
+	listByReadiness = newQuery(listSelect + "readiness_status = ? AND " + listWhere)
+	listByStart     = newQuery(listSelect + listWhere)
+
+	listSelect = "SELECT " + strings.NewReplacer("readiness_findings", "NULL", "insight_measures", "NULL", "start_needs", "NULL").Replace(conferences.columns("")) +
+		" FROM conferences WHERE org = ? AND "
+)
+
+const listWhere = `(scheduled_start, id) > (?, ?) AND scheduled_start < ?
+	AND (? = '' OR readiness_status = ?) AND (? = '' OR chair_ref = ?) AND (? = '' OR social_worker_ref = ?) AND (? = '' OR status = ?)
+	AND (? OR readiness_due_on < ?) AND (? OR readiness_due_on IS NULL OR readiness_due_on >= ?)
+	ORDER BY scheduled_start, id LIMIT ?`
+
+// Bounds of a list without a start, an end or a cursor.
+var (
+	listFrom  = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	listUntil = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+)
+
+// listQuery picks the statement for one page (and one row more, to tell
+// whether another page follows) and gives its arguments.
+func listQuery(org string, f ConferenceFilter, today domain.Date, after *cursor) (*query, []any) {
+	q, args := listByStart, []any{org}
+	switch {
+	case f.ExternalRef != "":
+		q, args = listByRef, append(args, f.ExternalRef)
+	case f.Readiness != "":
+		q, args = listByReadiness, append(args, f.Readiness)
 	}
-	if f.Overdue != nil && *f.Overdue {
-		q = q.Where("readiness_due_on < ?", today.String())
-	} else if f.Overdue != nil {
-		q = q.Where("readiness_due_on IS NULL OR readiness_due_on >= ?", today.String())
-	}
+	from := cursor{Start: listFrom}
 	if f.From != nil {
-		q = q.Where("scheduled_start >= ?", f.From.UTC())
+		from.Start = f.From.UTC()
 	}
+	if after != nil && !after.Start.Before(from.Start) {
+		from = cursor{Start: after.Start.UTC(), ID: after.ID}
+	}
+	until := listUntil
 	if f.To != nil {
-		q = q.Where("scheduled_start < ?", f.To.UTC())
+		until = f.To.UTC()
 	}
-	for _, eq := range []struct{ col, value string }{
-		{"external_ref", f.ExternalRef}, {"chair_ref", f.ChairRef}, {"social_worker_ref", f.SocialWorkerRef}, {"status", f.Status},
-	} {
-		if eq.value != "" {
-			q = q.Where(eq.col+" = ?", eq.value)
-		}
+	anyDue, notOverdue := true, true // no overdue filter
+	if f.Overdue != nil {
+		anyDue, notOverdue = !*f.Overdue, *f.Overdue
 	}
-	if after != nil {
-		q = q.Where("(scheduled_start, id) > (?, ?)", after.Start.UTC(), after.ID)
-	}
-	// A list shows no findings and no insights: their columns are most of
-	// a row, and decoding the measures cost more than the query.
-	return q.Omit(storedFindings, "insight_measures", "start_needs").Order("scheduled_start, id").Limit(f.Limit + 1)
+	day := today.String()
+	return q, append(args, from.Start, from.ID, until, f.Readiness, f.Readiness, f.ChairRef, f.ChairRef,
+		f.SocialWorkerRef, f.SocialWorkerRef, f.Status, f.Status, anyDue, day, notOverdue, day, f.Limit+1)
 }

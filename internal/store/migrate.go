@@ -23,7 +23,8 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	return nil
+	// Every table and column now exists, so every statement must prepare.
+	return db.prepare(ctx)
 }
 
 // MigrationStatus reports the applied and pending migrations.

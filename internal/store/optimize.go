@@ -1,10 +1,6 @@
 package store
 
-import (
-	"context"
-
-	"gorm.io/gorm"
-)
+import "context"
 
 // Optimize refreshes the statistics SQLite's query planner uses to choose
 // between indexes. analysis_limit makes ANALYZE sample each index rather
@@ -14,10 +10,11 @@ func (db *DB) Optimize(ctx context.Context) error {
 	if db.Dialect != SQLite {
 		return nil
 	}
-	return db.inWrite(ctx, func(tx *gorm.DB) error {
-		if err := tx.Exec("PRAGMA analysis_limit = 1000").Error; err != nil {
+	return db.inWrite(ctx, func(t *Tx) error {
+		if _, err := t.tx.ExecContext(t.ctx, "PRAGMA analysis_limit = 1000"); err != nil {
 			return err
 		}
-		return tx.Exec("ANALYZE").Error
+		_, err := t.tx.ExecContext(t.ctx, "ANALYZE")
+		return err
 	})
 }

@@ -2,10 +2,10 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
 	"github.com/cpcready/cpcready/internal/domain"
 )
@@ -19,8 +19,39 @@ type overdueNoticeRow struct {
 
 func (overdueNoticeRow) TableName() string { return "overdue_notices" }
 
-// overduePage is how many conferences EmitOverdue looks at per transaction.
+// overduePage is how many conferences EmitOverdue looks at per read.
 const overduePage = 200
+
+// overdueUnannounced reads a page of scheduled, not-ready conferences
+// whose earliest outstanding deadline has passed, each with every overdue
+// blocker among its stored findings that overdue_notices does not hold
+// yet (none: one row with a NULL finding), so that findings already
+// announced are passed over in the query. The notice's key is
+// findingKey's, built in SQL.
+var overdueUnannounced = newDialectQuery(`SELECT c.id, c.org, c.external_ref, f.value
+	FROM (SELECT id, org, external_ref, readiness_findings FROM conferences
+		WHERE id > ? AND status = ? AND readiness_status = ? AND readiness_due_on < ? AND purged_at IS NULL
+		AND (? OR readiness_rules = ?) ORDER BY id LIMIT ?) c
+	LEFT JOIN json_each(c.readiness_findings) f
+		ON json_extract(f.value, '$.severity') = ? AND json_extract(f.value, '$.due_on') < ?
+		AND NOT EXISTS (SELECT 1 FROM overdue_notices n WHERE n.conference_id = c.id AND n.due_on = json_extract(f.value, '$.due_on')
+			AND n.finding = json_extract(f.value, '$.code') || '|' || coalesce(json_extract(f.value, '$.participant_id'), '') || '|' ||
+				coalesce(json_extract(f.value, '$.report_id'), '') || '|' || coalesce(json_extract(f.value, '$.child_ref'), '') || '|' ||
+				coalesce(json_extract(f.value, '$.kind'), ''))
+	ORDER BY c.id`, `SELECT c.id, c.org, c.external_ref, f.value::text
+	FROM (SELECT id, org, external_ref, readiness_findings FROM conferences
+		WHERE id > ? AND status = ? AND readiness_status = ? AND readiness_due_on < ? AND purged_at IS NULL
+		AND (? OR readiness_rules = ?) ORDER BY id LIMIT ?) c
+	LEFT JOIN LATERAL jsonb_array_elements(c.readiness_findings::jsonb) f(value)
+		ON f.value->>'severity' = ? AND f.value->>'due_on' < ?
+		AND NOT EXISTS (SELECT 1 FROM overdue_notices n WHERE n.conference_id = c.id AND n.due_on = f.value->>'due_on'
+			AND n.finding = concat_ws('|', f.value->>'code', coalesce(f.value->>'participant_id', ''),
+				coalesce(f.value->>'report_id', ''), coalesce(f.value->>'child_ref', ''), coalesce(f.value->>'kind', '')))
+	ORDER BY c.id`)
+
+// claimNotice records that a finding was announced for a due date; it
+// inserts nothing when another instance got there first.
+var claimNotice = newQuery("INSERT INTO overdue_notices (conference_id, finding, due_on, event_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
 
 // EmitOverdue writes a conference.item_overdue event for each outstanding
 // blocker of a scheduled conference whose due date is before today in
@@ -31,84 +62,99 @@ const overduePage = 200
 // two instances running at once still announce each finding once. While
 // new rules have yet to reach a conference it is passed over, so that no
 // deadline the new rules no longer set is announced; it is announced, if
-// still due, once they have. It returns how many events it wrote.
+// still due, once they have. The search runs on a reader; only a page with
+// something to announce takes the writer. It returns how many events it
+// wrote.
 func (db *DB) EmitOverdue(ctx context.Context) (int, error) {
-	today := db.today()
+	today := db.today().String()
 	emitted, after := 0, ""
 	for {
-		var n int
-		var rows []conferenceRow
-		err := db.inWrite(ctx, func(tx *gorm.DB) error {
-			n = 0
-			rows = rows[:0]
-			q := tx.Select("id", "org", "external_ref", "version", "readiness_findings").
-				Where("id > ? AND status = ? AND readiness_status = ? AND readiness_due_on < ? AND purged_at IS NULL",
-					after, domain.StatusScheduled, domain.NotReady, today.String()).
-				Order("id").Limit(overduePage)
-			if db.rules.passing.Load() {
-				q = q.Where("readiness_rules = ?", db.rules.mark.Load())
-			}
-			if err := q.Find(&rows).Error; err != nil {
-				return err
-			}
-			byOrg := map[string][]pendingEvent{}
-			var orgs []string
-			for i := range rows {
-				events, err := db.newlyOverdue(tx, &rows[i], today)
-				if err != nil {
-					return err
-				}
-				if len(events) > 0 && byOrg[rows[i].Org] == nil {
-					orgs = append(orgs, rows[i].Org)
-				}
-				byOrg[rows[i].Org] = append(byOrg[rows[i].Org], events...)
-				n += len(events)
-			}
-			for _, org := range orgs {
-				if err := db.appendEvents(tx, org, byOrg[org]...); err != nil {
-					return err
-				}
-			}
-			return nil
+		type found struct {
+			conf    domain.Conference
+			org     string
+			finding *string
+		}
+		var page []found
+		err := db.inReadOne(ctx, func(t *Tx) error {
+			var err error
+			page, err = selectRows(t, func(r *found) []any { return []any{&r.conf.ID, &r.org, &r.conf.ExternalRef, &r.finding} },
+				overdueUnannounced, after, domain.StatusScheduled, domain.NotReady, today, !db.rules.passing.Load(), db.rules.mark.Load(),
+				overduePage, domain.SeverityBlocker, today)
+			return err
 		})
 		if err != nil {
 			return emitted, err
 		}
-		emitted += n
-		if len(rows) < overduePage {
+		conferences := 0
+		var due []found
+		for i, f := range page {
+			if i == 0 || f.conf.ID != page[i-1].conf.ID {
+				conferences++
+			}
+			if f.finding != nil {
+				due = append(due, f)
+			}
+		}
+		if len(due) > 0 {
+			n := 0
+			err := db.inWrite(ctx, func(t *Tx) error {
+				n = 0
+				byOrg := map[string][]pendingEvent{}
+				var orgs []string
+				for _, f := range due {
+					e, ok, err := claimOverdue(t, &f.conf, *f.finding)
+					if err != nil {
+						return err
+					}
+					if !ok {
+						continue
+					}
+					if byOrg[f.org] == nil {
+						orgs = append(orgs, f.org)
+					}
+					byOrg[f.org] = append(byOrg[f.org], e)
+					n++
+				}
+				for _, org := range orgs {
+					if err := db.appendEvents(t, org, byOrg[org]...); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return emitted, err
+			}
+			emitted += n
+		}
+		if conferences < overduePage {
 			return emitted, nil
 		}
-		after = rows[len(rows)-1].ID
+		after = page[len(page)-1].conf.ID
 	}
 }
 
-// newlyOverdue claims a notice for each overdue blocker of the conference
-// not yet announced, and returns their events.
-func (db *DB) newlyOverdue(tx *gorm.DB, row *conferenceRow, today domain.Date) ([]pendingEvent, error) {
-	findings, err := colFindings(row.ReadinessFindings)
+// claimOverdue claims the notice of one overdue finding, given as stored,
+// and returns its event; ok is false when it was claimed before.
+func claimOverdue(t *Tx, conf *domain.Conference, stored string) (e pendingEvent, ok bool, err error) {
+	var f domain.Finding
+	if err := json.Unmarshal([]byte(stored), &f); err != nil {
+		return pendingEvent{}, false, err
+	}
+	if f.DueOn == nil {
+		return pendingEvent{}, false, nil // the query passes only findings with a due date
+	}
+	id := uuid.NewString()
+	res, err := t.exec(claimNotice, conf.ID, findingKey(f), f.DueOn.String(), id)
 	if err != nil {
-		return nil, err
+		return pendingEvent{}, false, err
 	}
-	conf := &domain.Conference{ID: row.ID, ConferenceFields: domain.ConferenceFields{ExternalRef: row.ExternalRef}, Version: row.Version}
-	var out []pendingEvent
-	for _, f := range findings {
-		if f.Severity != domain.SeverityBlocker || f.DueOn == nil || !today.After(*f.DueOn) {
-			continue
-		}
-		notice := overdueNoticeRow{ConferenceID: row.ID, Finding: findingKey(f), DueOn: f.DueOn.String(), EventID: uuid.NewString()}
-		res := tx.Exec("INSERT INTO overdue_notices (conference_id, finding, due_on, event_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-			notice.ConferenceID, notice.Finding, notice.DueOn, notice.EventID)
-		if res.Error != nil {
-			return nil, res.Error
-		}
-		if res.RowsAffected == 0 {
-			continue
-		}
-		out = append(out, pendingEvent{id: notice.EventID, kind: domain.EventConferenceItemOverdue, conf: conf, data: domain.ItemOverdueData{
-			Code: f.Code, DueOn: *f.DueOn, ParticipantID: f.ParticipantID, ReportID: f.ReportID, ChildRef: f.ChildRef, Kind: f.Kind,
-		}})
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return pendingEvent{}, false, err
 	}
-	return out, nil
+	return pendingEvent{id: id, kind: domain.EventConferenceItemOverdue, conf: conf, data: domain.ItemOverdueData{
+		Code: f.Code, DueOn: *f.DueOn, ParticipantID: f.ParticipantID, ReportID: f.ReportID, ChildRef: f.ChildRef, Kind: f.Kind,
+	}}, true, nil
 }
 
 // findingKey names a finding by what it is about, not by its message.

@@ -2,11 +2,10 @@ package store
 
 import (
 	"context"
-	"encoding/json"
+	"database/sql"
 	"errors"
 	"time"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/cpcready/cpcready/internal/domain"
@@ -34,11 +33,23 @@ type policyRow struct {
 
 func (policyRow) TableName() string { return "policies" }
 
+func (r *policyRow) fields() []any {
+	return []any{&r.Org, &r.ReportDaysInitial, &r.ReportDaysReview, &r.ReportDaysPreBirth, &r.IcpcWorkingDays,
+		&r.FirstReviewMonths, &r.ReviewIntervalMonths, &r.PhoneOnlyAttendance, &r.ChairReportDaysInitial, &r.ChairReportDaysReview,
+		&r.ChairReportDaysPreBirth, &r.QuorumOtherAgencies, &r.PreBirthLatestWeek, &r.TransferInDays, &r.Version, &r.UpdatedAt}
+}
+
+// policies are written by SetPolicy alone, through gorm.
+var (
+	policies = newTable((*policyRow).fields, nil, "")
+	policyOf = newQuery("SELECT " + policies.columns("") + " FROM policies WHERE org = ?")
+)
+
 // policyIn returns org's policy, or the default when it has set none.
-func policyIn(tx *gorm.DB, org string) (domain.Policy, error) {
+func policyIn(t *Tx, org string) (domain.Policy, error) {
 	var r policyRow
-	err := tx.Where("org = ?", org).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	err := t.scan(policyOf, []any{org}, r.fields()...)
+	if errors.Is(err, sql.ErrNoRows) {
 		return domain.DefaultPolicy(), nil
 	}
 	if err != nil {
@@ -61,9 +72,9 @@ func policyIn(tx *gorm.DB, org string) (domain.Policy, error) {
 // Policy returns p's organisation's policy.
 func (db *DB) Policy(ctx context.Context, p domain.Principal) (domain.Policy, error) {
 	var pol domain.Policy
-	err := db.inRead(ctx, func(tx *gorm.DB) error {
+	err := db.inReadOne(ctx, func(t *Tx) error {
 		var err error
-		pol, err = policyIn(tx, p.Org)
+		pol, err = policyIn(t, p.Org)
 		return err
 	})
 	return pol, err
@@ -73,8 +84,8 @@ func (db *DB) Policy(ctx context.Context, p domain.Principal) (domain.Policy, er
 // re-evaluates the organisation's conferences, so that the
 // stored summaries never disagree with the policy.
 func (db *DB) SetPolicy(ctx context.Context, p domain.Principal, pol domain.Policy, ifMatch *int) (domain.Policy, error) {
-	err := db.inWrite(ctx, func(tx *gorm.DB) error {
-		old, err := policyIn(tx, p.Org)
+	err := db.inWrite(ctx, func(t *Tx) error {
+		old, err := policyIn(t, p.Org)
 		if err != nil {
 			return err
 		}
@@ -91,17 +102,17 @@ func (db *DB) SetPolicy(ctx context.Context, p domain.Principal, pol domain.Poli
 			ChairReportDaysPreBirth: pol.ChairReportDays.PreBirth, QuorumOtherAgencies: pol.QuorumOtherAgencies,
 			PreBirthLatestWeek: pol.PreBirthLatestWeek, TransferInDays: pol.TransferInDays,
 		}
-		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error; err != nil {
+		if err := t.orm().Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error; err != nil {
 			return err
 		}
 		d := tallyDelta{}
-		if err := db.reevaluateAll(tx, p.Org, d); err != nil {
+		if err := db.reevaluateAll(t, p.Org, d); err != nil {
 			return err
 		}
-		if err := d.apply(tx, p.Org); err != nil {
+		if err := d.apply(t, p.Org); err != nil {
 			return err
 		}
-		return db.auditIn(tx, ctx, p, domain.Change{Action: "update", Entity: "policy", EntityID: p.Org, Before: old, After: pol})
+		return db.auditIn(t, p, domain.Change{Action: "update", Entity: "policy", EntityID: p.Org, Before: old, After: pol})
 	})
 	return pol, err
 }
@@ -114,12 +125,12 @@ func (db *DB) SetPolicy(ctx context.Context, p domain.Principal, pol domain.Poli
 // Starts that have passed are recorded first, from the readiness they had
 // before this evaluation. What the conferences add to the insights changes
 // with them; d, when not nil, collects the difference.
-func (db *DB) reevaluateAll(tx *gorm.DB, org string, d tallyDelta) error {
-	pol, err := policyIn(tx, org)
+func (db *DB) reevaluateAll(t *Tx, org string, d tallyDelta) error {
+	pol, err := policyIn(t, org)
 	if err != nil {
 		return err
 	}
-	if err := db.recordStarts(tx, org); err != nil {
+	if err := db.recordStarts(t, org); err != nil {
 		return err
 	}
 	// Lock the rows: a write that evaluated under the old policy commits
@@ -127,99 +138,48 @@ func (db *DB) reevaluateAll(tx *gorm.DB, org string, d tallyDelta) error {
 	// keep memory flat and the queries per page fixed.
 	after := ""
 	for {
-		var rows []conferenceRow
-		q := db.forUpdate(tx).Where("org = ? AND id > ?", org, after).Order("id").Limit(reevaluatePage)
-		if err := q.Find(&rows).Error; err != nil {
+		rows, err := selectRows(t, (*conferenceRow).fields, conferencesToReevaluate, org, after, reevaluatePage)
+		if err != nil || len(rows) == 0 {
 			return err
 		}
-		if len(rows) == 0 {
-			return nil
-		}
-		if err := db.reevaluateRows(tx, org, pol, rows, d); err != nil {
+		if err := db.reevaluateRows(t, org, pol, rows, d); err != nil {
 			return err
 		}
 		after = rows[len(rows)-1].ID
 	}
 }
 
+// conferencesToReevaluate is a page of an organisation's conferences,
+// locked on PostgreSQL.
+var conferencesToReevaluate = newDialectQuery(
+	"SELECT "+conferences.columns("")+" FROM conferences WHERE org = ? AND id > ? ORDER BY id LIMIT ?",
+	"SELECT "+conferences.columns("")+" FROM conferences WHERE org = ? AND id > ? ORDER BY id LIMIT ? FOR UPDATE")
+
 // reevaluateRows evaluates conference rows of org again under pol and
 // stores their readiness. Only the readiness columns change: the version
 // does not, since nothing a caller wrote has changed. A conference whose
 // readiness changed gets an event. d, when not nil, collects the
 // difference to the tallies.
-func (db *DB) reevaluateRows(tx *gorm.DB, org string, pol domain.Policy, rows []conferenceRow, d tallyDelta) error {
-	confs, err := loadAggregates(tx, rows)
+func (db *DB) reevaluateRows(t *Tx, org string, pol domain.Policy, rows []conferenceRow, d tallyDelta) error {
+	confs, err := loadAggregates(t, rows)
 	if err != nil {
 		return err
 	}
-	var (
-		events []pendingEvent
-		same   []string
-	)
+	var events []pendingEvent
 	for i := range confs {
-		c, was := &confs[i], &rows[i]
-		prior := summaryOf(*was)
-		if prior.Findings, err = colFindings(was.ReadinessFindings); err != nil {
-			return err
-		}
+		c := &confs[i]
+		prior := c.Readiness
 		c.Readiness = db.summary(c, pol)
-		now := *was
-		now.ReadinessStatus, now.ReadinessBlockers, now.ReadinessAdvisories = c.Readiness.Status, c.Readiness.Blockers, c.Readiness.Advisories
-		now.ReadinessDueOn, now.ReadinessFindings = dateCol(c.Readiness.DueOn), findingsCol(c.Readiness.Findings)
-		now.InsightMeasures, now.ReadinessRules = tallyCol(c.Readiness.Measures), c.Readiness.Rules
-		if e, changed := readinessChange(prior, c); changed && was.ReadinessFindings != nil {
+		if e, changed := readinessChange(prior, c); changed && prior.Findings != nil {
 			events = append(events, e)
 		}
-		if d != nil {
-			d.change(was, &now)
-		}
-		if sameReadiness(was, &now) {
-			same = append(same, c.ID) // most rows, when new rules change little
-			continue
-		}
-		err := tx.Exec(`UPDATE conferences SET readiness_status = ?, readiness_blockers = ?, readiness_advisories = ?,
-			readiness_due_on = ?, readiness_findings = ?, insight_measures = ?, readiness_rules = ? WHERE id = ?`,
-			now.ReadinessStatus, now.ReadinessBlockers, now.ReadinessAdvisories, now.ReadinessDueOn, now.ReadinessFindings,
-			now.InsightMeasures, now.ReadinessRules, c.ID).Error
-		if err != nil {
+		updated := toConferenceRow(org, c)
+		if err := writeConference(t, &rows[i], &updated); err != nil {
 			return err
 		}
+		if d != nil {
+			d.change(&rows[i], &updated)
+		}
 	}
-	if err := setRules(tx, db.rules.mark.Load(), same); err != nil {
-		return err
-	}
-	return db.appendEvents(tx, org, events...)
-}
-
-// sameReadiness reports whether two states of a row hold the same
-// readiness, whatever rules they name.
-func sameReadiness(a, b *conferenceRow) bool {
-	return a.ReadinessStatus == b.ReadinessStatus && a.ReadinessBlockers == b.ReadinessBlockers &&
-		a.ReadinessAdvisories == b.ReadinessAdvisories && equalCol(a.ReadinessDueOn, b.ReadinessDueOn) &&
-		equalCol(a.ReadinessFindings, b.ReadinessFindings) && equalCol(a.InsightMeasures, b.InsightMeasures)
-}
-
-func equalCol(a, b *string) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
-
-// setRules records that the conferences with ids were evaluated under the
-// rules marked mark, in one statement however many there are.
-func setRules(tx *gorm.DB, mark int64, ids []string) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	list, err := json.Marshal(ids)
-	if err != nil {
-		return err
-	}
-	return tx.Exec("UPDATE conferences SET readiness_rules = ? WHERE id IN "+jsonStrings(tx), mark, string(list)).Error
-}
-
-// jsonStrings is a subquery of the strings in a JSON array given as one
-// parameter, in tx's dialect: one SQL text, prepared once, for lists of
-// any length.
-func jsonStrings(tx *gorm.DB) string {
-	if tx.Dialector.Name() == string(Postgres) {
-		return "(SELECT jsonb_array_elements_text(CAST(? AS jsonb)))"
-	}
-	return "(SELECT value FROM json_each(?))"
+	return db.appendEvents(t, org, events...)
 }

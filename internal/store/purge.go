@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/cpcready/cpcready/internal/domain"
 )
 
@@ -15,6 +13,8 @@ var Purger = domain.Principal{Kind: domain.PrincipalSystem, ID: "system:purge", 
 // idempotencyWindow is how long a stored response is kept for replays.
 // Case systems retry within minutes; a day covers an overnight outage.
 const idempotencyWindow = 24 * time.Hour
+
+var toPurge = newQuery("SELECT id, org FROM conferences WHERE scheduled_start < ? AND purged_at IS NULL ORDER BY scheduled_start")
 
 // Purge strips personal data from conferences whose date is before now
 // minus olderThan, whatever their status: held, cancelled, postponed and
@@ -29,10 +29,10 @@ func (db *DB) Purge(ctx context.Context, olderThan time.Duration) (int, error) {
 		return 0, err
 	}
 	var rows []conferenceRow
-	err := db.inRead(ctx, func(tx *gorm.DB) error {
-		return tx.Select("id", "org").
-			Where("scheduled_start < ? AND purged_at IS NULL", cutoff).
-			Order("scheduled_start").Find(&rows).Error
+	err := db.inReadOne(ctx, func(t *Tx) error {
+		var err error
+		rows, err = selectRows(t, func(r *conferenceRow) []any { return []any{&r.ID, &r.Org} }, toPurge, cutoff)
+		return err
 	})
 	if err != nil {
 		return 0, err
@@ -69,7 +69,8 @@ func (db *DB) ExpireAudit(ctx context.Context, olderThan time.Duration) (int64, 
 	var deleted int64
 	for {
 		var n int64
-		err := db.inWrite(ctx, func(tx *gorm.DB) error {
+		err := db.inWrite(ctx, func(t *Tx) error {
+			tx := t.orm()
 			n = 0
 			// Events are numbered in the order they occur, so what is due
 			// is a range of ids from the oldest: a batch is the next range
@@ -117,7 +118,7 @@ func (db *DB) ExpireAudit(ctx context.Context, olderThan time.Duration) (int64, 
 // ExpireIdempotency drops stored responses past their retry window: they
 // hold copies of personal data and are of no more use.
 func (db *DB) ExpireIdempotency(ctx context.Context) error {
-	return db.inWrite(ctx, func(tx *gorm.DB) error {
-		return tx.Where("created_at < ?", db.now().Add(-idempotencyWindow)).Delete(&idempotencyRow{}).Error
+	return db.inWrite(ctx, func(t *Tx) error {
+		return t.orm().Where("created_at < ?", db.now().Add(-idempotencyWindow)).Delete(&idempotencyRow{}).Error
 	})
 }

@@ -41,26 +41,35 @@ func TestListQueriesUseAnIndex(t *testing.T) {
 	}
 	for _, c := range cases {
 		c.filter.Limit = 50
-		sql := db.read.ToSQL(func(tx *gorm.DB) *gorm.DB {
-			var rows []conferenceRow
-			return listQuery(tx, "E09000006", c.filter, today, c.after).Find(&rows)
-		})
-		var plan []struct {
-			ID, Parent, Notused int
-			Detail              string
-		}
-		if err := db.read.Raw("EXPLAIN QUERY PLAN " + sql).Scan(&plan).Error; err != nil {
-			t.Fatalf("%s: %v", c.name, err)
-		}
-		var steps []string
-		for _, p := range plan {
-			steps = append(steps, p.Detail)
-		}
-		got := strings.Join(steps, "; ")
+		q, args := listQuery("E09000006", c.filter, today, c.after)
+		got := plan(t, db, q.text[0], args...)
 		if !strings.Contains(got, "USING INDEX "+c.index) || strings.Contains(got, "TEMP B-TREE") || strings.Contains(got, "SCAN conferences") {
 			t.Errorf("%s: plan %q, want a search of %s without a sort", c.name, got, c.index)
 		}
 	}
+}
+
+// plan is SQLite's plan for a statement, its steps joined by "; ".
+func plan(tb testing.TB, db *DB, query string, args ...any) string {
+	tb.Helper()
+	rows, err := db.sql[reader].Query("EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var steps []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			tb.Fatal(err)
+		}
+		steps = append(steps, detail)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return strings.Join(steps, "; ")
 }
 
 // seedForPlans stores conferences over a year, a third of them ready, and
@@ -68,7 +77,7 @@ func TestListQueriesUseAnIndex(t *testing.T) {
 func seedForPlans(t *testing.T, db *DB) {
 	t.Helper()
 	ctx := context.Background()
-	err := db.inWrite(ctx, func(tx *gorm.DB) error {
+	err := db.inWrite(ctx, func(t *Tx) error {
 		start := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
 		for i := range 3000 {
 			c := &domain.Conference{ID: uuid.NewString(), ConferenceFields: domain.ConferenceFields{
@@ -86,7 +95,7 @@ func seedForPlans(t *testing.T, db *DB) {
 			if i%10 == 0 {
 				org = "E09000007"
 			}
-			if _, err := insertAggregate(tx, org, c); err != nil {
+			if _, err := insertAggregate(t, org, c); err != nil {
 				return err
 			}
 		}
@@ -123,22 +132,11 @@ func TestHistoryQueriesReadOnlyTheirPage(t *testing.T) {
 		}, []string{"INDEX audit_events_outside_conferences (org=? AND entity=? AND id>?)"}},
 	}
 	for _, c := range cases {
-		sql := db.read.ToSQL(func(tx *gorm.DB) *gorm.DB {
+		sql := db.gorm[reader].ToSQL(func(tx *gorm.DB) *gorm.DB {
 			var rows []auditRow
 			return c.query(tx).Find(&rows)
 		})
-		var plan []struct {
-			ID, Parent, Notused int
-			Detail              string
-		}
-		if err := db.read.Raw("EXPLAIN QUERY PLAN " + sql).Scan(&plan).Error; err != nil {
-			t.Fatalf("%s: %v", c.name, err)
-		}
-		var steps []string
-		for _, p := range plan {
-			steps = append(steps, p.Detail)
-		}
-		got := strings.Join(steps, "; ")
+		got := plan(t, db, sql)
 		for _, w := range c.want {
 			if !strings.Contains(got, w) {
 				t.Errorf("%s: plan %q, want %q", c.name, got, w)

@@ -2,14 +2,11 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"strconv"
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
 	"github.com/cpcready/cpcready/internal/domain"
 )
@@ -56,20 +53,23 @@ func (db *DB) ReadinessJSON(ctx context.Context, p domain.Principal, id string) 
 	return body, version, db.AuditRead(ctx, p, "readiness", id, id)
 }
 
-// readinessRow reads the columns a readiness answer needs, with fixed SQL
-// scanned straight into them: scanning a whole row, or gorm's reflection
-// over one, is most of the cost of this read.
+// readinessColumns reads the columns a readiness answer needs, with one
+// fixed statement scanned straight into them: scanning a whole row is
+// most of the cost of this read.
+var readinessColumns = newQuery(`SELECT version, readiness_status, readiness_blockers, readiness_advisories, readiness_due_on,
+	readiness_findings, readiness_rules FROM conferences WHERE id = ? AND org = ?`)
+
+// readinessRow reads the columns a readiness answer needs.
 func (db *DB) readinessRow(ctx context.Context, p domain.Principal, id string) (conferenceRow, error) {
 	if uuid.Validate(id) != nil {
 		return conferenceRow{}, domain.Errorf(domain.ENOTFOUND, "conference not found")
 	}
 	row := conferenceRow{ID: id}
-	err := db.inReadOne(ctx, func(q *gorm.DB) error {
-		return q.Raw(`SELECT version, readiness_status, readiness_blockers, readiness_advisories, readiness_due_on, readiness_findings, readiness_rules
-			FROM conferences WHERE id = ? AND org = ?`, id, p.Org).Row().Scan(&row.Version, &row.ReadinessStatus, &row.ReadinessBlockers,
+	err := db.inReadOne(ctx, func(t *Tx) error {
+		return t.scan(readinessColumns, []any{id, p.Org}, &row.Version, &row.ReadinessStatus, &row.ReadinessBlockers,
 			&row.ReadinessAdvisories, &row.ReadinessDueOn, &row.ReadinessFindings, &row.ReadinessRules)
 	})
-	if errors.Is(err, sql.ErrNoRows) {
+	if domain.ErrorKind(err) == domain.ENOTFOUND {
 		return row, domain.Errorf(domain.ENOTFOUND, "conference not found")
 	}
 	return row, err

@@ -114,13 +114,13 @@ func (db *DB) summary(c *domain.Conference, pol domain.Policy) domain.ReadinessS
 	return s
 }
 
-// current evaluates c live when its stored readiness may be stale; q reads
+// current evaluates c live when its stored readiness may be stale; t reads
 // its organisation's policy. It reports whether it did.
-func (db *DB) current(q *gorm.DB, org string, c *domain.Conference) (bool, error) {
+func (db *DB) current(t *Tx, org string, c *domain.Conference) (bool, error) {
 	if !db.stale(c.Readiness.Rules) {
 		return false, nil
 	}
-	pol, err := policyIn(q, org)
+	pol, err := policyIn(t, org)
 	if err != nil {
 		return false, err
 	}
@@ -214,7 +214,8 @@ func (db *DB) SyncReadiness(ctx context.Context, fingerprint string) (bool, erro
 // line before passes were kept.
 func (db *DB) beginPass(ctx context.Context, fingerprint string) (*passRow, error) {
 	var out *passRow
-	err := db.inWrite(ctx, func(tx *gorm.DB) error {
+	err := db.inWrite(ctx, func(t *Tx) error {
+		tx := t.orm()
 		out = nil
 		var st stateRow
 		err := tx.Where("key = ?", calendarKey).Take(&st).Error
@@ -270,7 +271,7 @@ func startOfDay(d domain.Date) time.Time {
 // since their rows name the rules in use.
 func (db *DB) reevaluateNear(ctx context.Context, fingerprint string) (int64, error) {
 	var pass passRow
-	err := db.inReadOne(ctx, func(q *gorm.DB) error { return q.Where("fingerprint = ?", fingerprint).Take(&pass).Error })
+	err := db.inReadOne(ctx, func(t *Tx) error { return t.orm().Where("fingerprint = ?", fingerprint).Take(&pass).Error })
 	if err != nil || pass.NearDoneAt != nil {
 		return 0, err // another instance did them while this one waited
 	}
@@ -305,8 +306,8 @@ func (db *DB) reevaluateNear(ctx context.Context, fingerprint string) (int64, er
 			}
 		}
 	}
-	err = db.inWrite(ctx, func(tx *gorm.DB) error {
-		return tx.Model(&passRow{}).Where("fingerprint = ?", fingerprint).Update("near_done_at", db.now()).Error
+	err = db.inWrite(ctx, func(t *Tx) error {
+		return t.orm().Model(&passRow{}).Where("fingerprint = ?", fingerprint).Update("near_done_at", db.now()).Error
 	})
 	return done, err
 }
@@ -321,7 +322,8 @@ func (db *DB) reevaluateWhere(ctx context.Context, org string, mark int64, where
 	)
 	for {
 		var rows []conferenceRow
-		err := db.inWrite(ctx, func(tx *gorm.DB) error {
+		err := db.inWrite(ctx, func(t *Tx) error {
+			tx := t.orm()
 			rows = nil
 			q := where(db.forUpdate(tx)).Where("readiness_rules <> ?", mark)
 			if after != nil {
@@ -330,7 +332,7 @@ func (db *DB) reevaluateWhere(ctx context.Context, org string, mark int64, where
 			if err := q.Order("scheduled_start, id").Limit(nearPage).Find(&rows).Error; err != nil {
 				return err
 			}
-			return db.reevaluateIn(tx, org, rows)
+			return db.reevaluateIn(t, org, rows)
 		})
 		if err != nil || len(rows) == 0 {
 			return done, err
@@ -343,26 +345,26 @@ func (db *DB) reevaluateWhere(ctx context.Context, org string, mark int64, where
 
 // reevaluateIn re-evaluates rows of org under its policy and changes the
 // tallies by the difference.
-func (db *DB) reevaluateIn(tx *gorm.DB, org string, rows []conferenceRow) error {
+func (db *DB) reevaluateIn(t *Tx, org string, rows []conferenceRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	pol, err := policyIn(tx, org)
+	pol, err := policyIn(t, org)
 	if err != nil {
 		return err
 	}
 	d := tallyDelta{}
-	if err := db.reevaluateRows(tx, org, pol, rows, d); err != nil {
+	if err := db.reevaluateRows(t, org, pol, rows, d); err != nil {
 		return err
 	}
-	return d.apply(tx, org)
+	return d.apply(t, org)
 }
 
 // organisations lists the organisations that have conferences.
 func (db *DB) organisations(ctx context.Context) ([]string, error) {
 	var orgs []string
-	err := db.inReadOne(ctx, func(q *gorm.DB) error {
-		return q.Model(&conferenceRow{}).Distinct("org").Order("org").Pluck("org", &orgs).Error
+	err := db.inReadOne(ctx, func(t *Tx) error {
+		return t.orm().Model(&conferenceRow{}).Distinct("org").Order("org").Pluck("org", &orgs).Error
 	})
 	return orgs, err
 }
@@ -434,8 +436,8 @@ func sleep(ctx context.Context, d time.Duration) error {
 // Progress reads how far the pass has got.
 func (r *Reevaluation) Progress(ctx context.Context) (ReevaluationProgress, error) {
 	var pass passRow
-	err := r.db.inReadOne(ctx, func(q *gorm.DB) error {
-		return q.Where("fingerprint = ?", r.fingerprint).Take(&pass).Error
+	err := r.db.inReadOne(ctx, func(t *Tx) error {
+		return t.orm().Where("fingerprint = ?", r.fingerprint).Take(&pass).Error
 	})
 	if domain.ErrorKind(err) == domain.ENOTFOUND {
 		return r.heard(ReevaluationProgress{Finished: true}), nil // a later change replaced it
@@ -467,7 +469,8 @@ func (r *Reevaluation) Step(ctx context.Context) (ReevaluationProgress, error) {
 	db := r.db
 	mark := db.rules.mark.Load()
 	var out ReevaluationProgress
-	err := db.inWrite(ctx, func(tx *gorm.DB) error {
+	err := db.inWrite(ctx, func(t *Tx) error {
+		tx := t.orm()
 		var pass passRow
 		err := tx.Where("fingerprint = ?", r.fingerprint).Take(&pass).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -481,7 +484,7 @@ func (r *Reevaluation) Step(ctx context.Context) (ReevaluationProgress, error) {
 		if pass.FinishedAt != nil {
 			return nil
 		}
-		rows, err := db.nextPage(tx, pass.AfterID)
+		rows, err := db.nextPage(t, pass.AfterID)
 		if err != nil {
 			return err
 		}
@@ -498,7 +501,7 @@ func (r *Reevaluation) Step(ctx context.Context) (ReevaluationProgress, error) {
 			// Organisations in a fixed order, so that on PostgreSQL two
 			// writers never lock tallies in opposite orders.
 			for _, org := range slices.Sorted(maps.Keys(byOrg)) {
-				if err := db.reevaluateIn(tx, org, byOrg[org]); err != nil {
+				if err := db.reevaluateIn(t, org, byOrg[org]); err != nil {
 					return err
 				}
 				pass.Evaluated += int64(len(byOrg[org]))
@@ -517,15 +520,18 @@ func (r *Reevaluation) Step(ctx context.Context) (ReevaluationProgress, error) {
 	return r.heard(out), nil
 }
 
+// conferencesAfter is a page of conferences in id order, locked on
+// PostgreSQL.
+var conferencesAfter = newDialectQuery("SELECT "+conferences.columns("")+" FROM conferences WHERE id > ? ORDER BY id LIMIT ?",
+	"SELECT "+conferences.columns("")+" FROM conferences WHERE id > ? ORDER BY id LIMIT ? FOR UPDATE")
+
 // nextPage locks and reads the page of conferences after the one with id
 // after. A conference whose start has passed unrecorded has its start
 // recorded first, from the readiness stored before this pass changes it,
 // and the page is read again.
-func (db *DB) nextPage(tx *gorm.DB, after string) ([]conferenceRow, error) {
+func (db *DB) nextPage(t *Tx, after string) ([]conferenceRow, error) {
 	read := func() ([]conferenceRow, error) {
-		var rows []conferenceRow
-		err := db.forUpdate(tx).Where("id > ?", after).Order("id").Limit(reevaluatePage).Find(&rows).Error
-		return rows, err
+		return selectRows(t, (*conferenceRow).fields, conferencesAfter, after, reevaluatePage)
 	}
 	rows, err := read()
 	if err != nil {
@@ -543,7 +549,7 @@ func (db *DB) nextPage(tx *gorm.DB, after string) ([]conferenceRow, error) {
 	}
 	slices.SortFunc(due, cmp.Compare)
 	for _, org := range due {
-		if err := db.recordStarts(tx, org); err != nil {
+		if err := db.recordStarts(t, org); err != nil {
 			return nil, err
 		}
 	}

@@ -44,6 +44,16 @@ type conferenceRow struct {
 
 func (conferenceRow) TableName() string { return "conferences" }
 
+func (r *conferenceRow) fields() []any {
+	return []any{&r.ID, &r.Org, &r.ExternalRef, &r.Type, &r.ScheduledStart, &r.Format, &r.Status,
+		&r.StrategyDiscussionOn, &r.PreviousConferenceOn, &r.PreviousConferenceType, &r.ExpectedDeliveryOn, &r.TransferNoticeOn,
+		&r.ChairRef, &r.ChairName, &r.SocialWorkerRef, &r.SocialWorkerName, &r.Version,
+		&r.ReadinessStatus, &r.ReadinessBlockers, &r.ReadinessAdvisories, &r.ReadinessDueOn, &r.ReadinessFindings,
+		&r.ReadinessRules, &r.InsightMeasures, &r.PostponedByChair, &r.StartStatus, &r.StartNeeds, &r.PurgedAt, &r.CreatedAt, &r.UpdatedAt}
+}
+
+var conferences = newTable((*conferenceRow).fields, []int{1}, "")
+
 type childRow struct {
 	ConferenceID    string `gorm:"primaryKey"`
 	Position        int
@@ -57,6 +67,12 @@ type childRow struct {
 }
 
 func (childRow) TableName() string { return "children" }
+
+func (r *childRow) fields() []any {
+	return []any{&r.ConferenceID, &r.Position, &r.Ref, &r.Name, &r.ViewsMeans, &r.ViewsRecordedOn, &r.ViewsSharedOn, &r.ViewsReason, &r.Unborn}
+}
+
+var children = newPart((*childRow).fields, func(r *childRow) string { return r.Ref }, "conference_id", "conference_id, position")
 
 type participantRow struct {
 	ID                    string `gorm:"primaryKey"`
@@ -83,6 +99,14 @@ type participantRow struct {
 
 func (participantRow) TableName() string { return "participants" }
 
+func (r *participantRow) fields() []any {
+	return []any{&r.ID, &r.ConferenceID, &r.Position, &r.DisplayName, &r.Relationship, &r.Invited, &r.Attendance,
+		&r.NeedsAssessedOn, &r.PrivateSpaceConfirmed, &r.TechnologyChecked, &r.SafetyConcern, &r.SafetyArrangement, &r.SafetyNote,
+		&r.ExclusionDecidedOn, &r.ExclusionGrounds, &r.ParentalResponsibility, &r.InformedOn, &r.AdvocacyOfferedOn, &r.PersonRef}
+}
+
+var participants = newPart((*participantRow).fields, func(r *participantRow) string { return r.ID }, "conference_id", "conference_id, position")
+
 type needRow struct {
 	ParticipantID string `gorm:"primaryKey"`
 	Kind          string `gorm:"primaryKey"`
@@ -94,6 +118,13 @@ type needRow struct {
 
 func (needRow) TableName() string { return "needs" }
 
+func (r *needRow) fields() []any {
+	return []any{&r.ParticipantID, &r.Kind, &r.Status, &r.Detail, &r.Language, &r.Interpreter}
+}
+
+// Needs have no position: they are read in the order of domain.NeedKinds.
+var needs = newPart((*needRow).fields, func(r *needRow) string { return r.ParticipantID + "/" + r.Kind }, "participant_id", "participant_id, kind")
+
 type contactRow struct {
 	ID            string `gorm:"primaryKey"`
 	ParticipantID string
@@ -104,6 +135,12 @@ type contactRow struct {
 }
 
 func (contactRow) TableName() string { return "contacts" }
+
+func (r *contactRow) fields() []any {
+	return []any{&r.ID, &r.ParticipantID, &r.Position, &r.WithRole, &r.OnDate, &r.Method}
+}
+
+var contacts = newPart((*contactRow).fields, func(r *contactRow) string { return r.ID }, "participant_id", "participant_id, position")
 
 type reportRow struct {
 	ID           string `gorm:"primaryKey"`
@@ -118,6 +155,12 @@ type reportRow struct {
 
 func (reportRow) TableName() string { return "reports" }
 
+func (r *reportRow) fields() []any {
+	return []any{&r.ID, &r.ConferenceID, &r.Position, &r.Agency, &r.Title, &r.ReceivedOn, &r.SharedWithChairOn}
+}
+
+var reports = newPart((*reportRow).fields, func(r *reportRow) string { return r.ID }, "conference_id", "conference_id, position")
+
 type professionalRow struct {
 	ID             string `gorm:"primaryKey"`
 	ConferenceID   string
@@ -130,6 +173,12 @@ type professionalRow struct {
 }
 
 func (professionalRow) TableName() string { return "professionals" }
+
+func (r *professionalRow) fields() []any {
+	return []any{&r.ID, &r.ConferenceID, &r.Position, &r.Agency, &r.Role, &r.Name, &r.Attendance, &r.ReportExpected}
+}
+
+var professionals = newPart((*professionalRow).fields, func(r *professionalRow) string { return r.ID }, "conference_id", "conference_id, position")
 
 func toProfessionalRow(confID string, pos int, p domain.Professional) professionalRow {
 	return professionalRow{
@@ -160,6 +209,13 @@ type shareRow struct {
 }
 
 func (shareRow) TableName() string { return "report_shares" }
+
+func (r *shareRow) fields() []any {
+	return []any{&r.ID, &r.ReportID, &r.ParticipantID, &r.Position, &r.SharedOn, &r.Language, &r.Withheld, &r.Reason,
+		&r.ChairAgreedOn, &r.Format, &r.FormatNote}
+}
+
+var shares = newPart((*shareRow).fields, func(r *shareRow) string { return r.ID }, "report_id", "report_id, position")
 
 // Conversions between nullable columns and domain values.
 
@@ -196,6 +252,9 @@ func colText(s *string) string {
 	return *s
 }
 
+// The mappers below carry every field both ways; TestAggregateRowsLoseNothing
+// holds them to it.
+
 func toConferenceRow(org string, c *domain.Conference) conferenceRow {
 	r := conferenceRow{
 		ID: c.ID, Org: org, ExternalRef: c.ExternalRef, Type: string(c.Type),
@@ -209,12 +268,13 @@ func toConferenceRow(org string, c *domain.Conference) conferenceRow {
 		ReadinessStatus:        c.Readiness.Status,
 		ReadinessBlockers:      c.Readiness.Blockers,
 		ReadinessAdvisories:    c.Readiness.Advisories,
+		ReadinessDueOn:         dateCol(c.Readiness.DueOn),
 		ReadinessFindings:      findingsCol(c.Readiness.Findings),
 		ReadinessRules:         c.Readiness.Rules,
+		InsightMeasures:        tallyCol(c.Readiness.Measures),
+		PostponedByChair:       c.History.PostponedByChair,
+		PurgedAt:               utc(c.PurgedAt),
 		CreatedAt:              c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
-		PurgedAt:         c.PurgedAt,
-		InsightMeasures:  tallyCol(c.Readiness.Measures),
-		PostponedByChair: c.History.PostponedByChair,
 	}
 	if s := c.History.AtStart; s != nil {
 		r.StartStatus, r.StartNeeds = textCol(s.Status), tallyCol(nonNil(s.Needs))
@@ -228,7 +288,9 @@ func toConferenceRow(org string, c *domain.Conference) conferenceRow {
 	return r
 }
 
-func fromConferenceRow(r conferenceRow) domain.Conference {
+// fromConferenceRow is the conference of a row, without its parts. A row
+// read without its findings (a list's) has none.
+func fromConferenceRow(r conferenceRow) (domain.Conference, error) {
 	c := domain.Conference{
 		ID: r.ID,
 		ConferenceFields: domain.ConferenceFields{
@@ -248,9 +310,11 @@ func fromConferenceRow(r conferenceRow) domain.Conference {
 		Version:       r.Version,
 		Readiness:     summaryOf(r),
 		CreatedAt:     r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
-		PurgedAt: r.PurgedAt,
+		PurgedAt: utc(r.PurgedAt),
 		History:  domain.ConferenceHistory{PostponedByChair: r.PostponedByChair},
 	}
+	var err error
+	c.Readiness.Findings, err = colFindings(r.ReadinessFindings)
 	c.Readiness.Measures = colTally(r.InsightMeasures)
 	if r.StartStatus != nil {
 		c.History.AtStart = &domain.StartRecord{Status: *r.StartStatus, Needs: nonNil(colTally(r.StartNeeds))}
@@ -261,7 +325,34 @@ func fromConferenceRow(r conferenceRow) domain.Conference {
 	if r.SocialWorkerRef != nil {
 		c.SocialWorker = &domain.Person{Ref: *r.SocialWorkerRef, Name: colText(r.SocialWorkerName)}
 	}
-	return c
+	return c, err
+}
+
+func toReportRow(confID string, pos int, r domain.Report) reportRow {
+	return reportRow{ID: r.ID, ConferenceID: confID, Position: pos, Agency: r.Agency, Title: r.Title,
+		ReceivedOn: dateCol(r.ReceivedOn), SharedWithChairOn: dateCol(r.SharedWithChairOn)}
+}
+
+func fromReportRow(r reportRow) domain.Report {
+	return domain.Report{ID: r.ID, Agency: r.Agency, Title: r.Title, ReceivedOn: colDate(r.ReceivedOn),
+		SharedWithChairOn: colDate(r.SharedWithChairOn), Shares: []domain.Share{}}
+}
+
+func toNeedRow(participantID string, n domain.Need) needRow {
+	return needRow{ParticipantID: participantID, Kind: n.Kind, Status: n.Status, Detail: textCol(n.Detail),
+		Language: textCol(n.Language), Interpreter: textCol(n.Interpreter)}
+}
+
+func fromNeedRow(r needRow) domain.Need {
+	return domain.Need{Kind: r.Kind, Status: r.Status, Detail: colText(r.Detail), Language: colText(r.Language), Interpreter: colText(r.Interpreter)}
+}
+
+func toContactRow(participantID string, pos int, k domain.Contact) contactRow {
+	return contactRow{ID: k.ID, ParticipantID: participantID, Position: pos, WithRole: k.With, OnDate: k.On.String(), Method: k.Method}
+}
+
+func fromContactRow(r contactRow) domain.Contact {
+	return domain.Contact{ID: r.ID, With: r.WithRole, On: colDate(&r.OnDate), Method: r.Method}
 }
 
 func toChildRow(confID string, pos int, ch domain.Child) childRow {
@@ -341,10 +432,6 @@ func fromShareRow(r shareRow) domain.Share {
 	}
 }
 
-// storedFindings is the column of stored findings, which only a readiness
-// read needs: other reads leave it out, as it is most of a row's size.
-const storedFindings = "readiness_findings"
-
 // findingsCol stores findings as JSON without their overdue flags, which
 // depend on the day they are read; nil findings (never evaluated) are NULL.
 func findingsCol(fs []domain.Finding) *string {
@@ -372,7 +459,8 @@ func colFindings(s *string) ([]domain.Finding, error) {
 	return fs, json.Unmarshal([]byte(*s), &fs)
 }
 
-// summaryOf is the stored readiness summary of a row, without findings.
+// summaryOf is the stored readiness summary of a row, without findings
+// (whose decoding can fail).
 func summaryOf(r conferenceRow) domain.ReadinessSummary {
 	return domain.ReadinessSummary{Status: r.ReadinessStatus, Blockers: r.ReadinessBlockers, Advisories: r.ReadinessAdvisories, DueOn: colDate(r.ReadinessDueOn), Rules: r.ReadinessRules}
 }

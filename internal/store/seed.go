@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
 	"github.com/cpcready/cpcready/internal/domain"
 )
@@ -33,10 +32,10 @@ func (db *DB) SeedConferences(ctx context.Context, p domain.Principal, cs []*dom
 		*c = *built
 		fillSeedDefaults(c, now)
 	}
-	return db.inWrite(ctx, func(tx *gorm.DB) error {
+	return db.inWrite(ctx, func(t *Tx) error {
 		// The policy is the same for every conference of the organisation,
 		// so it is read once per transaction rather than once per conference.
-		pol, err := policyIn(tx, p.Org)
+		pol, err := policyIn(t, p.Org)
 		if err != nil {
 			return err
 		}
@@ -44,16 +43,16 @@ func (db *DB) SeedConferences(ctx context.Context, p domain.Principal, cs []*dom
 		for _, c := range cs {
 			c.Readiness = db.summary(c, pol)
 			db.recordStartOfNew(c)
-			row, err := insertAggregate(tx, p.Org, c)
+			row, err := insertAggregate(t, p.Org, c)
 			if err != nil {
 				return err
 			}
 			d.change(nil, &row)
-			if err := db.appendAudit(tx, ctx, p, c.ID, domain.Change{Action: "create", Entity: "conference", EntityID: c.ID, After: &c.ConferenceFields}); err != nil {
+			if err := db.appendAudit(t, p, c.ID, domain.Change{Action: "create", Entity: "conference", EntityID: c.ID, After: &c.ConferenceFields}); err != nil {
 				return err
 			}
 		}
-		return d.apply(tx, p.Org)
+		return d.apply(t, p.Org)
 	})
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/cpcready/cpcready/internal/domain"
@@ -34,8 +33,8 @@ func (sessionRow) TableName() string { return "web_sessions" }
 // FindCtx returns a live session's data.
 func (s *Sessions) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var row sessionRow
-	err := s.db.inReadOne(ctx, func(q *gorm.DB) error {
-		return q.Where("token = ? AND expiry > ?", token, time.Now().UnixMilli()).Take(&row).Error
+	err := s.db.inReadOne(ctx, func(t *Tx) error {
+		return t.orm().Where("token = ? AND expiry > ?", token, time.Now().UnixMilli()).Take(&row).Error
 	})
 	if domain.ErrorKind(err) == domain.ENOTFOUND {
 		return nil, false, nil
@@ -49,15 +48,15 @@ func (s *Sessions) FindCtx(ctx context.Context, token string) ([]byte, bool, err
 // CommitCtx stores a session's data until expiry.
 func (s *Sessions) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
 	row := sessionRow{Token: token, Data: b, Expiry: expiry.UnixMilli()}
-	return s.db.inWrite(ctx, func(tx *gorm.DB) error {
-		return tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "token"}}, DoUpdates: clause.AssignmentColumns([]string{"data", "expiry"})}).Create(&row).Error
+	return s.db.inWrite(ctx, func(t *Tx) error {
+		return t.orm().Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "token"}}, DoUpdates: clause.AssignmentColumns([]string{"data", "expiry"})}).Create(&row).Error
 	})
 }
 
 // DeleteCtx ends a session.
 func (s *Sessions) DeleteCtx(ctx context.Context, token string) error {
-	return s.db.inWrite(ctx, func(tx *gorm.DB) error {
-		return tx.Where("token = ?", token).Delete(&sessionRow{}).Error
+	return s.db.inWrite(ctx, func(t *Tx) error {
+		return t.orm().Where("token = ?", token).Delete(&sessionRow{}).Error
 	})
 }
 
@@ -75,7 +74,7 @@ func (s *Sessions) Delete(token string) error { return s.DeleteCtx(context.Backg
 
 // DeleteExpiredSessions removes sessions past their expiry.
 func (db *DB) DeleteExpiredSessions(ctx context.Context) error {
-	return db.inWrite(ctx, func(tx *gorm.DB) error {
-		return tx.Where("expiry <= ?", time.Now().UnixMilli()).Delete(&sessionRow{}).Error
+	return db.inWrite(ctx, func(t *Tx) error {
+		return t.orm().Where("expiry <= ?", time.Now().UnixMilli()).Delete(&sessionRow{}).Error
 	})
 }

@@ -3,9 +3,7 @@ package store
 import (
 	"cmp"
 	"slices"
-
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
+	"strings"
 
 	"github.com/cpcready/cpcready/internal/domain"
 )
@@ -26,6 +24,26 @@ type tallyRow struct {
 }
 
 func (tallyRow) TableName() string { return "insight_tallies" }
+
+func (r *tallyRow) fields() []any {
+	return []any{&r.Org, &r.Day, &r.Measure, &r.Numerator, &r.Denominator}
+}
+
+var (
+	// tallies adds rows to the tallies: the one write of them.
+	tallies = newTable((*tallyRow).fields, partChunks, ` ON CONFLICT (org, day, measure) DO UPDATE SET
+		numerator = insight_tallies.numerator + excluded.numerator, denominator = insight_tallies.denominator + excluded.denominator`)
+	talliesIn      = newQuery("SELECT " + tallies.columns("") + " FROM insight_tallies WHERE org = ?")
+	clearTallies   = newQuery("DELETE FROM insight_tallies WHERE org = ?")
+	contributionOf = newQuery("SELECT " + strings.Join(contributionColumns, ", ") + " FROM conferences WHERE org = ? AND id > ? ORDER BY id LIMIT ?")
+)
+
+// contributionColumns are the columns contribution reads.
+var contributionColumns = []string{"id", "org", "status", "scheduled_start", "insight_measures", "postponed_by_chair", "start_status", "start_needs"}
+
+func (r *conferenceRow) contributionFields() []any {
+	return []any{&r.ID, &r.Org, &r.Status, &r.ScheduledStart, &r.InsightMeasures, &r.PostponedByChair, &r.StartStatus, &r.StartNeeds}
+}
 
 // contribution is what a stored conference adds to its organisation's
 // tallies, and on which day. A cancelled conference adds nothing, nor does
@@ -85,38 +103,24 @@ func (d tallyDelta) rows(org string) []tallyRow {
 
 // apply adds the delta to org's tallies. Most writes change a count or two,
 // and none is one statement.
-func (d tallyDelta) apply(tx *gorm.DB, org string) error {
-	rows := d.rows(org)
-	if len(rows) == 0 {
-		return nil
-	}
-	return tx.Clauses(clause.OnConflict{
-		Columns: []clause.Column{{Name: "org"}, {Name: "day"}, {Name: "measure"}},
-		DoUpdates: clause.Assignments(map[string]any{
-			"numerator":   gorm.Expr("insight_tallies.numerator + excluded.numerator"),
-			"denominator": gorm.Expr("insight_tallies.denominator + excluded.denominator"),
-		}),
-	}).CreateInBatches(rows, 300).Error
+func (d tallyDelta) apply(t *Tx, org string) error {
+	return tallies.add(t, d.rows(org))
 }
 
 // applyChange applies the difference one conference's write makes.
-func applyChange(tx *gorm.DB, org string, before, after *conferenceRow) error {
+func applyChange(t *Tx, org string, before, after *conferenceRow) error {
 	d := tallyDelta{}
 	d.change(before, after)
-	return d.apply(tx, org)
+	return d.apply(t, org)
 }
-
-// contributionColumns are the columns contribution reads.
-var contributionColumns = []string{"id", "org", "status", "scheduled_start", "insight_measures", "postponed_by_chair", "start_status", "start_needs"}
 
 // rebuildTallies replaces org's tallies with the sum of what its
 // conferences add, as stored on their rows.
-func rebuildTallies(tx *gorm.DB, org string) error {
+func rebuildTallies(t *Tx, org string) error {
 	sum := tallyDelta{}
 	after := ""
 	for {
-		var rows []conferenceRow
-		err := tx.Select(contributionColumns).Where("org = ? AND id > ?", org, after).Order("id").Limit(reevaluatePage).Find(&rows).Error
+		rows, err := selectRows(t, (*conferenceRow).contributionFields, contributionOf, org, after, reevaluatePage)
 		if err != nil {
 			return err
 		}
@@ -128,20 +132,16 @@ func rebuildTallies(tx *gorm.DB, org string) error {
 		}
 		after = rows[len(rows)-1].ID
 	}
-	if err := tx.Where("org = ?", org).Delete(&tallyRow{}).Error; err != nil {
+	if _, err := t.exec(clearTallies, org); err != nil {
 		return err
 	}
-	rows := sum.rows(org)
-	if len(rows) == 0 {
-		return nil
-	}
-	return tx.CreateInBatches(rows, 300).Error
+	return sum.apply(t, org)
 }
 
 // talliesOf reads org's tallies, leaving out counts that are zero.
-func talliesOf(tx *gorm.DB, org string) (map[[2]string]domain.Count, error) {
-	var rows []tallyRow
-	if err := tx.Where("org = ?", org).Find(&rows).Error; err != nil {
+func talliesOf(t *Tx, org string) (map[[2]string]domain.Count, error) {
+	rows, err := selectRows(t, (*tallyRow).fields, talliesIn, org)
+	if err != nil {
 		return nil, err
 	}
 	out := make(map[[2]string]domain.Count, len(rows))

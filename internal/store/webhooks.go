@@ -71,7 +71,8 @@ func (db *DB) CreateWebhook(ctx context.Context, p domain.Principal, f domain.We
 	}
 	enabled := f.Enabled == nil || *f.Enabled
 	row := webhookRow{ID: uuid.NewString(), Org: p.Org, URL: f.URL, EventTypes: string(types), Secret: newSecret(), Enabled: enabled, Version: 1, CreatedAt: now, UpdatedAt: now}
-	err = db.inWrite(ctx, func(tx *gorm.DB) error {
+	err = db.inWrite(ctx, func(t *Tx) error {
+		tx := t.orm()
 		var count int64
 		if err := tx.Model(&webhookRow{}).Where("org = ?", p.Org).Count(&count).Error; err != nil {
 			return err
@@ -92,7 +93,7 @@ func (db *DB) CreateWebhook(ctx context.Context, p domain.Principal, f domain.We
 		if err != nil {
 			return err
 		}
-		return db.auditIn(tx, ctx, p, domain.Change{Action: "create", Entity: "webhook", EntityID: row.ID, After: webhookAudit(w)})
+		return db.auditIn(t, p, domain.Change{Action: "create", Entity: "webhook", EntityID: row.ID, After: webhookAudit(w)})
 	})
 	if err != nil {
 		return domain.Webhook{}, err
@@ -105,8 +106,8 @@ func (db *DB) CreateWebhook(ctx context.Context, p domain.Principal, f domain.We
 // Webhooks lists p's organisation's subscriptions, oldest first.
 func (db *DB) Webhooks(ctx context.Context, p domain.Principal) ([]domain.Webhook, error) {
 	var rows []webhookRow
-	err := db.inReadOne(ctx, func(q *gorm.DB) error {
-		return q.Where("org = ?", p.Org).Order("created_at, id").Find(&rows).Error
+	err := db.inReadOne(ctx, func(t *Tx) error {
+		return t.orm().Where("org = ?", p.Org).Order("created_at, id").Find(&rows).Error
 	})
 	if err != nil {
 		return nil, err
@@ -123,7 +124,7 @@ func (db *DB) Webhooks(ctx context.Context, p domain.Principal) ([]domain.Webhoo
 // Webhook returns one of p's organisation's subscriptions.
 func (db *DB) Webhook(ctx context.Context, p domain.Principal, id string) (domain.Webhook, error) {
 	var row webhookRow
-	err := db.inReadOne(ctx, func(q *gorm.DB) error { return findWebhook(q, p.Org, id, &row) })
+	err := db.inReadOne(ctx, func(t *Tx) error { return findWebhook(t.orm(), p.Org, id, &row) })
 	if err != nil {
 		return domain.Webhook{}, err
 	}
@@ -146,7 +147,8 @@ func findWebhook(q *gorm.DB, org, id string, row *webhookRow) error {
 // gives the receiver a fresh start.
 func (db *DB) UpdateWebhook(ctx context.Context, p domain.Principal, id string, ifMatch *int, change func(f *domain.WebhookFields) error) (domain.Webhook, error) {
 	var out domain.Webhook
-	err := db.inWrite(ctx, func(tx *gorm.DB) error {
+	err := db.inWrite(ctx, func(t *Tx) error {
+		tx := t.orm()
 		var row webhookRow
 		if err := findWebhook(db.forUpdate(tx), p.Org, id, &row); err != nil {
 			return err
@@ -180,7 +182,7 @@ func (db *DB) UpdateWebhook(ctx context.Context, p domain.Principal, id string, 
 		if out, err = row.webhook(); err != nil {
 			return err
 		}
-		return db.auditIn(tx, ctx, p, domain.Change{Action: "update", Entity: "webhook", EntityID: row.ID, Before: webhookAudit(before), After: webhookAudit(out)})
+		return db.auditIn(t, p, domain.Change{Action: "update", Entity: "webhook", EntityID: row.ID, Before: webhookAudit(before), After: webhookAudit(out)})
 	})
 	return out, err
 }
@@ -189,7 +191,8 @@ func (db *DB) UpdateWebhook(ctx context.Context, p domain.Principal, id string, 
 // Deliveries from then on are signed with the new one.
 func (db *DB) RotateWebhookSecret(ctx context.Context, p domain.Principal, id string) (domain.Webhook, error) {
 	var out domain.Webhook
-	err := db.inWrite(ctx, func(tx *gorm.DB) error {
+	err := db.inWrite(ctx, func(t *Tx) error {
+		tx := t.orm()
 		var row webhookRow
 		if err := findWebhook(db.forUpdate(tx), p.Org, id, &row); err != nil {
 			return err
@@ -205,14 +208,15 @@ func (db *DB) RotateWebhookSecret(ctx context.Context, p domain.Principal, id st
 			return err
 		}
 		out.Secret = row.Secret
-		return db.auditIn(tx, ctx, p, domain.Change{Action: "update", Entity: "webhook_secret", EntityID: row.ID, Before: map[string]any{}, After: map[string]any{"secret": "rotated"}})
+		return db.auditIn(t, p, domain.Change{Action: "update", Entity: "webhook_secret", EntityID: row.ID, Before: map[string]any{}, After: map[string]any{"secret": "rotated"}})
 	})
 	return out, err
 }
 
 // DeleteWebhook removes a subscription and its deliveries.
 func (db *DB) DeleteWebhook(ctx context.Context, p domain.Principal, id string) error {
-	return db.inWrite(ctx, func(tx *gorm.DB) error {
+	return db.inWrite(ctx, func(t *Tx) error {
+		tx := t.orm()
 		var row webhookRow
 		if err := findWebhook(tx, p.Org, id, &row); err != nil {
 			return err
@@ -224,6 +228,6 @@ func (db *DB) DeleteWebhook(ctx context.Context, p domain.Principal, id string) 
 		if err := tx.Delete(&row).Error; err != nil {
 			return err
 		}
-		return db.auditIn(tx, ctx, p, domain.Change{Action: "delete", Entity: "webhook", EntityID: row.ID, Before: webhookAudit(before)})
+		return db.auditIn(t, p, domain.Change{Action: "delete", Entity: "webhook", EntityID: row.ID, Before: webhookAudit(before)})
 	})
 }
