@@ -92,3 +92,19 @@ func BenchmarkPutNeedHTTPParallel(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkCreateWholeConferenceHTTP measures one one-call create through
+// the whole stack: strict decoding, putting the conference together part
+// by part, readiness, the rows, the audit rows of every part and the
+// event.
+func BenchmarkCreateWholeConferenceHTTP(b *testing.B) {
+	e := newEnv(b)
+	key := e.key(orgA, domain.RoleCaseSystem)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		r := req{Method: "POST", Path: "/v1/conferences", Key: key, Body: wholeConferenceBody(fmt.Sprintf("BENCH-WHOLE-%d", i))}
+		if got := e.send(r); got != http.StatusCreated {
+			b.Fatalf("status %d", got)
+		}
+	}
+}

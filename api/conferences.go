@@ -20,12 +20,10 @@ import (
 func (s *Server) handleCreateConference() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var d domain.Draft
-		var whole *domain.Conference
-		if !s.bind(c, &d, func() (err error) { whole, err = d.Conference(s.today()); return err }) {
+		if !s.bind(c, &d, nil) {
 			return
 		}
-		parts := store.Parts{Participants: whole.Participants, Reports: whole.Reports, Professionals: whole.Professionals}
-		conf, err := s.db.CreateConferenceWith(c.Request.Context(), principal(c), whole.ConferenceFields, parts)
+		conf, err := s.db.CreateDraft(c.Request.Context(), principal(c), &d)
 		if err != nil {
 			s.writeError(c, err)
 			return

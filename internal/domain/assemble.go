@@ -158,10 +158,11 @@ type DraftShare struct {
 }
 
 // Conference gives every part of the draft a new id, resolves each
-// share's person_ref, and assembles the result (Assemble). A share whose
-// person_ref names nobody is refused at that path, and so are children's
-// views, which are not part of a create.
-func (d *Draft) Conference(today Date) (*Conference, error) {
+// share's person_ref, and assembles the result (Assemble), returning the
+// changes that built it. A share whose person_ref names nobody is refused
+// at that path, and so are children's views, which are not part of a
+// create.
+func (d *Draft) Conference(today Date) (*Conference, []Change, error) {
 	whole := &Conference{ID: uuid.NewString(), ConferenceFields: d.ConferenceFields}
 	byRef := map[string]string{}
 	for _, dp := range d.Participants {
@@ -181,7 +182,7 @@ func (d *Draft) Conference(today Date) (*Conference, error) {
 	for _, pf := range d.Professionals {
 		whole.Professionals = append(whole.Professionals, Professional{ID: uuid.NewString(), ProfessionalFields: pf})
 	}
-	c, _, err := Assemble(whole, today)
+	c, changes, err := Assemble(whole, today)
 	if views := viewsGiven(d.Children); len(views) > 0 {
 		c, err = nil, mergeInvalid(err, views)
 	}
@@ -195,5 +196,8 @@ func (d *Draft) Conference(today Date) (*Conference, error) {
 			}
 		}
 	}
-	return c, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, changes, nil
 }

@@ -116,7 +116,7 @@ func TestDraftResolvesPersonRefs(t *testing.T) {
 		}}},
 		Professionals: []ProfessionalFields{{Agency: "police", Name: "Officer"}},
 	}
-	c, err := d.Conference(today)
+	c, _, err := d.Conference(today)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestDraftResolvesPersonRefs(t *testing.T) {
 
 	d.Reports[0].Shares[1].PersonRef = "P-9"
 	d.Participants[1].PersonRef = "P-1"
-	_, err = d.Conference(today)
+	_, _, err = d.Conference(today)
 	got := fieldsOf(t, err)
 	slices.Sort(got)
 	// P-1 is mum's: the share to P-2 names nobody once dad's is refused.

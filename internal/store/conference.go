@@ -33,9 +33,26 @@ func (db *DB) CreateConferenceWith(ctx context.Context, p domain.Principal, f do
 	if err != nil {
 		return nil, err
 	}
+	return db.createAssembled(ctx, p, c, changes)
+}
+
+// CreateDraft stores the conference a one-call create describes, put
+// together once, as Draft.Conference puts it together: a part it refuses
+// is named by its path into the draft, before anything is written.
+func (db *DB) CreateDraft(ctx context.Context, p domain.Principal, d *domain.Draft) (*domain.Conference, error) {
+	c, changes, err := d.Conference(db.today())
+	if err != nil {
+		return nil, err
+	}
+	return db.createAssembled(ctx, p, c, changes)
+}
+
+// createAssembled stores c, which domain.Assemble put together through
+// changes.
+func (db *DB) createAssembled(ctx context.Context, p domain.Principal, c *domain.Conference, changes []domain.Change) (*domain.Conference, error) {
 	now := db.now()
 	c.Version, c.CreatedAt, c.UpdatedAt = 1, now, now
-	err = db.inWrite(ctx, func(t *Tx) error {
+	err := db.inWrite(ctx, func(t *Tx) error {
 		if err := db.reevaluate(t, p.Org, c); err != nil {
 			return err
 		}
@@ -53,7 +70,7 @@ func (db *DB) CreateConferenceWith(ctx context.Context, p domain.Principal, f do
 		return db.appendEvents(t, p.Org, createdEvent(c))
 	})
 	if err != nil {
-		return nil, db.NameExisting(ctx, p, f.ExternalRef, err)
+		return nil, db.NameExisting(ctx, p, c.ExternalRef, err)
 	}
 	c.Readiness.SetOverdue(db.today())
 	return c, nil
@@ -89,8 +106,7 @@ func (db *DB) Conference(ctx context.Context, p domain.Principal, id string) (*d
 		if c, err = loadConference(t, p.Org, id); err != nil {
 			return err
 		}
-		_, err = db.current(t, p.Org, c)
-		return err
+		return db.current(t, p.Org, c)
 	})
 	if err != nil {
 		return nil, err
@@ -192,14 +208,11 @@ func (db *DB) ConferenceReadiness(ctx context.Context, p domain.Principal, id st
 		if c, err = loadConference(t, p.Org, id); err != nil {
 			return err
 		}
-		if c.Readiness.Findings != nil && !db.stale(c.Readiness.Rules) {
-			result = c.Readiness.Result(db.now())
-			return nil
+		if err := db.current(t, p.Org, c); err != nil {
+			return err
 		}
-		pol, err := policyIn(t, p.Org)
-		result = db.Evaluate(c, pol)
-		c.Readiness = result.Summary()
-		return err
+		result = c.Readiness.Result(db.now())
+		return nil
 	})
 	if err != nil {
 		return nil, domain.ReadinessResult{}, err

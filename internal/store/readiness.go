@@ -39,7 +39,7 @@ func (db *DB) ReadinessJSON(ctx context.Context, p domain.Principal, id string) 
 	}
 	var body []byte
 	version := row.Version
-	if row.ReadinessFindings != nil && !db.stale(row.ReadinessRules) && !overdueBy(colDate(row.ReadinessDueOn), db.today()) {
+	if db.trusted(row.ReadinessFindings != nil, row.ReadinessRules) && !overdueBy(colDate(row.ReadinessDueOn), db.today()) {
 		body, err = storedResultJSON(row, db.now())
 	} else {
 		var result domain.ReadinessResult
@@ -78,7 +78,7 @@ func (db *DB) readinessRow(ctx context.Context, p domain.Principal, id string) (
 // readinessOf is the readiness of the conference row holds: stored, or
 // evaluated live when it cannot be trusted.
 func (db *DB) readinessOf(ctx context.Context, p domain.Principal, row conferenceRow) (domain.ReadinessResult, int, error) {
-	if row.ReadinessFindings == nil || db.stale(row.ReadinessRules) {
+	if !db.trusted(row.ReadinessFindings != nil, row.ReadinessRules) {
 		result, c, err := db.evaluation(ctx, p, row.ID)
 		if err != nil {
 			return domain.ReadinessResult{}, 0, err

@@ -107,6 +107,12 @@ func (db *DB) stale(m int64) bool {
 	return db.rules.passing.Load() && m != db.rules.mark.Load()
 }
 
+// trusted reports whether a stored readiness can be answered as it is: its
+// findings were kept, and it is not stale.
+func (db *DB) trusted(findingsKept bool, rules int64) bool {
+	return findingsKept && !db.stale(rules)
+}
+
 // summary evaluates c under pol, naming the rules it was evaluated under.
 func (db *DB) summary(c *domain.Conference, pol domain.Policy) domain.ReadinessSummary {
 	s := db.Evaluate(c, pol).Summary()
@@ -114,18 +120,13 @@ func (db *DB) summary(c *domain.Conference, pol domain.Policy) domain.ReadinessS
 	return s
 }
 
-// current evaluates c live when its stored readiness may be stale; t reads
-// its organisation's policy. It reports whether it did.
-func (db *DB) current(t *Tx, org string, c *domain.Conference) (bool, error) {
-	if !db.stale(c.Readiness.Rules) {
-		return false, nil
+// current evaluates c live, under its organisation's policy, when its
+// stored readiness cannot be trusted.
+func (db *DB) current(t *Tx, org string, c *domain.Conference) error {
+	if db.trusted(c.Readiness.Findings != nil, c.Readiness.Rules) {
+		return nil
 	}
-	pol, err := policyIn(t, org)
-	if err != nil {
-		return false, err
-	}
-	c.Readiness = db.summary(c, pol)
-	return true, nil
+	return db.reevaluate(t, org, c)
 }
 
 // Reevaluation is the background part of a re-evaluation after a change

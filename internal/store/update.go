@@ -96,7 +96,7 @@ func (db *DB) prepareUpdate(t *Tx, org, id string, ifMatch *int, m domain.Mutati
 			return pendingUpdate{}, err
 		}
 	}
-	if u.prior.Findings == nil || db.stale(u.prior.Rules) {
+	if !db.trusted(u.prior.Findings != nil, u.prior.Rules) {
 		// Stored before findings were kept, or before new rules: what a
 		// read meanwhile would have answered is the live evaluation.
 		u.prior = db.Evaluate(c, u.pol).Summary()
