@@ -105,7 +105,7 @@ func (r *participantRow) fields() []any {
 		&r.ExclusionDecidedOn, &r.ExclusionGrounds, &r.ParentalResponsibility, &r.InformedOn, &r.AdvocacyOfferedOn, &r.PersonRef}
 }
 
-var participants = newPart((*participantRow).fields, func(r *participantRow) string { return r.ID }, "conference_id", "conference_id, position")
+var participants = newPart((*participantRow).fields, func(r *participantRow) string { return r.ID }, "conference_id", "conference_id, position", "person_ref")
 
 type needRow struct {
 	ParticipantID string `gorm:"primaryKey"`
