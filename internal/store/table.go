@@ -178,7 +178,7 @@ func newPart[R any](fields func(*R) []any, keyOf func(*R) string, parent, order 
 	return p
 }
 
-// keyArgs and setArgs are a row's fields for WHERE key = … and SET.
+// keyArgs are a row's fields for WHERE key = ….
 func (p *part[R]) keyArgs(f []any) []any {
 	out := make([]any, len(p.key))
 	for i, k := range p.key {
