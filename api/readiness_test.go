@@ -304,7 +304,7 @@ func TestReadinessChecks(t *testing.T) {
 	var first domain.ReadinessCheck
 	r.Decode(t, &first)
 	if uuid.Validate(first.ID) != nil || first.Decision != "proceed" || first.Note != "The family asked to go ahead" ||
-		first.CheckedBy == "" || !first.CheckedAt.Equal(e.clock.Now()) || first.Readiness.Status != "not_ready" ||
+		first.CheckedBy == "" || first.CheckedByKind != domain.PrincipalKey || !first.CheckedAt.Equal(e.clock.Now()) || first.Readiness.Status != "not_ready" ||
 		first.Readiness.Blockers != 2 || first.Readiness.Advisories != 0 {
 		t.Errorf("check = %s", r.Body)
 	}
@@ -344,7 +344,7 @@ func TestReadinessChecks(t *testing.T) {
 		}
 		was, _ := json.Marshal(first.Readiness)
 		kept, _ := json.Marshal(list.Items[0].Readiness)
-		if string(was) != string(kept) || list.Items[0].Note != first.Note || !list.Items[0].CheckedAt.Equal(first.CheckedAt) || list.Items[0].CheckedBy != first.CheckedBy {
+		if string(was) != string(kept) || list.Items[0].Note != first.Note || !list.Items[0].CheckedAt.Equal(first.CheckedAt) || list.Items[0].CheckedBy != first.CheckedBy || list.Items[0].CheckedByKind != domain.PrincipalKey {
 			t.Errorf("the stored check changed:\nwas  %s\nkept %s", was, kept)
 		}
 		if list.Items[1].Readiness.Status != "ready" || list.Items[2].Decision != "postpone" || list.Items[2].Note != "" {

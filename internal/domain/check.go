@@ -5,12 +5,15 @@ import "time"
 // ReadinessCheck is a chair's decision, just before a conference, to proceed
 // or to postpone, with the findings as they stood at that moment.
 type ReadinessCheck struct {
-	ID        string          `json:"id"`
-	Decision  string          `json:"decision" validate:"required,oneof=proceed postpone"`
-	Note      string          `json:"note,omitempty" validate:"max=2000"`
-	CheckedBy string          `json:"checked_by"`
-	CheckedAt time.Time       `json:"checked_at"`
-	Readiness ReadinessResult `json:"readiness"`
+	ID        string `json:"id"`
+	Decision  string `json:"decision" validate:"required,oneof=proceed postpone"`
+	Note      string `json:"note,omitempty" validate:"max=2000"`
+	CheckedBy string `json:"checked_by"`
+	// CheckedByKind says what CheckedBy is an id of; empty for checks
+	// recorded before it was kept.
+	CheckedByKind PrincipalKind   `json:"checked_by_kind,omitempty"`
+	CheckedAt     time.Time       `json:"checked_at"`
+	Readiness     ReadinessResult `json:"readiness"`
 }
 
 // Finding is one reason a conference is or may be not ready.

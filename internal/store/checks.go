@@ -17,7 +17,9 @@ type checkRow struct {
 	Note         *string
 	CheckedBy    string
 	CheckedAt    time.Time
-	Readiness    string
+	// CheckedByKind is NULL for checks recorded before it was kept.
+	CheckedByKind *string
+	Readiness     string
 }
 
 func (checkRow) TableName() string { return "readiness_checks" }
@@ -40,12 +42,12 @@ func (db *DB) AddReadinessCheck(ctx context.Context, p domain.Principal, confere
 		if err := chk.Validate(chk.Readiness.Status); err != nil {
 			return err
 		}
-		chk.ID, chk.CheckedBy, chk.CheckedAt = uuid.NewString(), p.ID, db.now()
+		chk.ID, chk.CheckedBy, chk.CheckedByKind, chk.CheckedAt = uuid.NewString(), p.ID, p.Kind, db.now()
 		snapshot, err := json.Marshal(chk.Readiness)
 		if err != nil {
 			return err
 		}
-		row := checkRow{ID: chk.ID, ConferenceID: c.ID, Decision: chk.Decision, Note: textCol(chk.Note), CheckedBy: chk.CheckedBy, CheckedAt: chk.CheckedAt, Readiness: string(snapshot)}
+		row := checkRow{ID: chk.ID, ConferenceID: c.ID, Decision: chk.Decision, Note: textCol(chk.Note), CheckedBy: chk.CheckedBy, CheckedByKind: textCol(string(p.Kind)), CheckedAt: chk.CheckedAt, Readiness: string(snapshot)}
 		if err := t.orm().Create(&row).Error; err != nil {
 			return err
 		}
@@ -121,7 +123,7 @@ func (db *DB) ReadinessCheck(ctx context.Context, p domain.Principal, conference
 }
 
 func fromCheckRow(r checkRow) (domain.ReadinessCheck, error) {
-	chk := domain.ReadinessCheck{ID: r.ID, Decision: r.Decision, Note: colText(r.Note), CheckedBy: r.CheckedBy, CheckedAt: r.CheckedAt.UTC()}
+	chk := domain.ReadinessCheck{ID: r.ID, Decision: r.Decision, Note: colText(r.Note), CheckedBy: r.CheckedBy, CheckedByKind: domain.PrincipalKind(colText(r.CheckedByKind)), CheckedAt: r.CheckedAt.UTC()}
 	err := json.Unmarshal([]byte(r.Readiness), &chk.Readiness)
 	return chk, err
 }
