@@ -70,6 +70,36 @@ func TestPutNeedCreatesThenReplaces(t *testing.T) {
 	}
 }
 
+// TestPutTheSameNeedAgainWritesNothing: a write that changes nothing
+// stored keeps the version and sends no event, and is audited as a read.
+func TestPutTheSameNeedAgainWritesNothing(t *testing.T) {
+	e := newEnv(t)
+	f := e.ctFixture(orgA, "N-SAME")
+	sw := e.key(orgA, domain.RoleSocialWorker)
+	path := ctPath(f.conf, "participants", f.participant, "needs", "language")
+	body := map[string]any{"status": "identified", "language": "pl"}
+	first := e.do(req{Method: "PUT", Path: path, Key: sw, Body: body})
+	if first.Status != http.StatusCreated {
+		t.Fatalf("put: %d %s", first.Status, first.Body)
+	}
+	before := readState(t, e.db)
+	again := e.do(req{Method: "PUT", Path: path, Key: sw, Header: ctIfMatch(first.Header.Get("ETag")), Body: body})
+	if again.Status != http.StatusOK || again.Header.Get("ETag") != first.Header.Get("ETag") || string(again.Body) != string(first.Body) {
+		t.Fatalf("again: %d ETag %s %s, want 200 with ETag %s and the same need", again.Status, again.Header.Get("ETag"), again.Body, first.Header.Get("ETag"))
+	}
+	if changed := before.changed(readState(t, e.db)); strings.Join(changed, ",") != "audit_events" {
+		t.Errorf("the same need again changed %v, want only the audit trail", changed)
+	}
+	if ev := rrLastEvent(t, e, f.conf); ev.Action != "read" || ev.Entity != "conference" {
+		t.Errorf("last audit row = %+v, want the read", ev)
+	}
+	// A different value is a change again.
+	body["status"], body["interpreter"] = "arranged", "professional"
+	if r := e.do(req{Method: "PUT", Path: path, Key: sw, Body: body}); r.Status != http.StatusOK || r.Header.Get("ETag") == first.Header.Get("ETag") {
+		t.Errorf("a change: %d ETag %s", r.Status, r.Header.Get("ETag"))
+	}
+}
+
 func TestPutNeedRefused(t *testing.T) {
 	e := newEnv(t)
 	f := e.ctFixture(orgA, "N-REF")

@@ -14,7 +14,10 @@ const optimisticAttempts = 3
 
 // UpdateConference applies m to the conference and stores the result, all
 // or nothing: it checks ifMatch (when not nil) against the version, bumps
-// the version, re-evaluates readiness and appends the audit row.
+// the version, re-evaluates readiness and appends the audit row. A
+// mutation that changes nothing stored (the same value put again) writes
+// nothing: the version stays, no event is sent, and the call is audited
+// as the read it was.
 //
 // The aggregate is read, changed and evaluated from a snapshot, outside the
 // write transaction, so that writers to different conferences do that work
@@ -40,6 +43,7 @@ type pendingUpdate struct {
 	before, after aggregateRows
 	prior         domain.ReadinessSummary
 	change        domain.Change
+	unchanged     bool // m changed nothing stored: nothing to write
 }
 
 // update reads the conference, applies m and writes the result: from a
@@ -56,9 +60,12 @@ func (db *DB) update(ctx context.Context, p domain.Principal, id string, ifMatch
 			return nil, err
 		}
 	}
+	if u.unchanged {
+		return db.answerUnchanged(ctx, p, u)
+	}
 	err := db.inWrite(ctx, func(t *Tx) error {
 		if locked {
-			if err := prepare(t); err != nil {
+			if err := prepare(t); err != nil || u.unchanged {
 				return err
 			}
 		} else if now, err := policyIn(t, p.Org); err != nil {
@@ -71,6 +78,20 @@ func (db *DB) update(ctx context.Context, p domain.Principal, id string, ifMatch
 	if err != nil {
 		return nil, err
 	}
+	if u.unchanged {
+		return db.answerUnchanged(ctx, p, u)
+	}
+	u.c.Readiness.SetOverdue(db.today())
+	return u.c, nil
+}
+
+// answerUnchanged answers an update that changed nothing with the
+// conference as it stands, auditing the read of it.
+func (db *DB) answerUnchanged(ctx context.Context, p domain.Principal, u pendingUpdate) (*domain.Conference, error) {
+	if err := db.AuditRead(ctx, p, "conference", u.c.ID, u.c.ID); err != nil {
+		return nil, err
+	}
+	u.c.Readiness = u.prior
 	u.c.Readiness.SetOverdue(db.today())
 	return u.c, nil
 }
@@ -103,6 +124,9 @@ func (db *DB) prepareUpdate(t *Tx, org, id string, ifMatch *int, m domain.Mutati
 	}
 	if u.change, err = m(c); err != nil {
 		return pendingUpdate{}, err
+	}
+	if u.unchanged = reflect.DeepEqual(rowsOf(org, c), u.before); u.unchanged {
+		return u, nil
 	}
 	c.Version++
 	c.UpdatedAt = db.now()
