@@ -29,9 +29,14 @@ func main() {
 	pprof.StartCPUProfile(f)
 	began := time.Now()
 	r, err := db.PrepareReadiness(ctx, readiness.Fingerprint(cal.Fingerprint()))
-	pprof.StopCPUProfile()
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println("near", r.Near, "took", time.Since(began))
+	began = time.Now()
+	if len(os.Args) > 3 {
+		err = r.Run(ctx, 0, nil)
+		fmt.Println("rest took", time.Since(began), err)
+	}
+	pprof.StopCPUProfile()
 }
