@@ -161,25 +161,53 @@ var conferencesToReevaluate = newDialectQuery(
 // readiness changed gets an event. d, when not nil, collects the
 // difference to the tallies.
 func (db *DB) reevaluateRows(t *Tx, org string, pol domain.Policy, rows []conferenceRow, d tallyDelta) error {
-	confs, err := loadAggregates(t, rows)
+	e, err := db.evaluateRows(t, org, pol, rows)
 	if err != nil {
 		return err
 	}
-	var events []pendingEvent
+	return db.writeEvaluated(t, e, d)
+}
+
+// evaluated is a page of conference rows evaluated again, not yet
+// written: what each row becomes, and the events that go with it.
+type evaluated struct {
+	org           string
+	pol           domain.Policy
+	before, after []conferenceRow
+	events        []pendingEvent
+}
+
+// evaluateRows loads the aggregates of rows of org and evaluates them
+// under pol; it writes nothing, so it can run in a read transaction.
+func (db *DB) evaluateRows(t *Tx, org string, pol domain.Policy, rows []conferenceRow) (evaluated, error) {
+	confs, err := loadAggregates(t, rows)
+	if err != nil {
+		return evaluated{}, err
+	}
+	e := evaluated{org: org, pol: pol, before: rows, after: make([]conferenceRow, len(rows))}
 	for i := range confs {
 		c := &confs[i]
 		prior := c.Readiness
 		c.Readiness = db.summary(c, pol)
-		if e, changed := readinessChange(prior, c); changed && prior.Findings != nil {
-			events = append(events, e)
+		if ev, changed := readinessChange(prior, c); changed && prior.Findings != nil {
+			e.events = append(e.events, ev)
 		}
-		updated := toConferenceRow(org, c)
-		if err := writeConference(t, &rows[i], &updated); err != nil {
+		e.after[i] = toConferenceRow(org, c)
+	}
+	return e, nil
+}
+
+// writeEvaluated stores a page evaluated. Each row is written only as it
+// was read (see writeConference), so a page evaluated outside the write
+// transaction fails with errStale when any of its rows has moved since.
+func (db *DB) writeEvaluated(t *Tx, e evaluated, d tallyDelta) error {
+	for i := range e.after {
+		if err := writeConference(t, &e.before[i], &e.after[i]); err != nil {
 			return err
 		}
 		if d != nil {
-			d.change(&rows[i], &updated)
+			d.change(&e.before[i], &e.after[i])
 		}
 	}
-	return db.appendEvents(t, org, events...)
+	return db.appendEvents(t, e.org, e.events...)
 }

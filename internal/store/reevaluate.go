@@ -6,9 +6,14 @@ import (
 	"errors"
 	"hash/fnv"
 	"maps"
+	"reflect"
+	"runtime"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -285,27 +290,9 @@ func (db *DB) reevaluateNear(ctx context.Context, fingerprint string) (int64, er
 	if err != nil {
 		return 0, err
 	}
-	mark := db.rules.mark.Load()
-	var done int64
-	for _, org := range orgs {
-		for _, near := range []func(*gorm.DB) *gorm.DB{
-			func(q *gorm.DB) *gorm.DB {
-				return q.Where("org = ? AND scheduled_start >= ? AND scheduled_start < ?", org, pass.NearFrom, pass.NearUntil)
-			},
-			// Later conferences whose earliest deadline falls in the window,
-			// or has passed: the overdue filter lists them. Only a conference
-			// not ready has a deadline.
-			func(q *gorm.DB) *gorm.DB {
-				return q.Where("org = ? AND readiness_status = ? AND scheduled_start >= ? AND readiness_due_on < ?",
-					org, domain.NotReady, pass.NearUntil, domain.DateOf(pass.NearUntil).String())
-			},
-		} {
-			n, err := db.reevaluateWhere(ctx, org, mark, near)
-			done += n
-			if err != nil {
-				return done, err
-			}
-		}
+	done, err := db.reevaluatePipelined(ctx, nearSlices(orgs, pass))
+	if err != nil {
+		return done, err
 	}
 	err = db.inWrite(ctx, func(t *Tx) error {
 		return t.orm().Model(&passRow{}).Where("fingerprint = ?", fingerprint).Update("near_done_at", db.now()).Error
@@ -313,35 +300,182 @@ func (db *DB) reevaluateNear(ctx context.Context, fingerprint string) (int64, er
 	return done, err
 }
 
-// reevaluateWhere re-evaluates org's conferences that where selects and
-// whose rows name rules other than mark, a page to a transaction, in
-// order of start.
-func (db *DB) reevaluateWhere(ctx context.Context, org string, mark int64, where func(*gorm.DB) *gorm.DB) (int64, error) {
-	var (
-		done  int64
-		after *cursor
-	)
-	for {
-		var rows []conferenceRow
-		err := db.inWrite(ctx, func(t *Tx) error {
-			tx := t.orm()
-			rows = nil
-			q := where(db.forUpdate(tx)).Where("readiness_rules <> ?", mark)
-			if after != nil {
-				q = q.Where("(scheduled_start, id) > (?, ?)", after.Start, after.ID)
+// A nearSlice is part of the near conferences of an organisation: those
+// that q selects from the cursor on (by start, then id), until until.
+type nearSlice struct {
+	org   string
+	q     *query
+	from  cursor
+	until time.Time
+}
+
+// The near conferences of an organisation whose rows name other rules
+// than the given mark, a page at a time: those dated in the window, and
+// later ones whose earliest deadline falls in it, or has passed, which
+// the overdue filter lists (only a conference not ready has a deadline).
+var (
+	nearByStart = newQuery("SELECT " + conferences.columns("") + ` FROM conferences
+		WHERE org = ? AND readiness_rules <> ? AND (scheduled_start, id) > (?, ?) AND scheduled_start < ?
+		ORDER BY scheduled_start, id LIMIT ?`)
+	nearByDue = newQuery("SELECT " + conferences.columns("") + ` FROM conferences
+		WHERE org = ? AND readiness_rules <> ? AND (scheduled_start, id) > (?, ?) AND scheduled_start >= ?
+		AND readiness_status = 'not_ready' AND readiness_due_on < ?
+		ORDER BY scheduled_start, id LIMIT ?`)
+)
+
+// nearDaysEach is how many days of the window one slice covers: enough
+// slices that the readers share the work evenly.
+const nearDaysEach = 7
+
+// nearSlices divides the near conferences of each organisation into
+// slices that can be read side by side.
+func nearSlices(orgs []string, pass passRow) []nearSlice {
+	var out []nearSlice
+	for _, org := range orgs {
+		for from := pass.NearFrom; from.Before(pass.NearUntil); {
+			until := from.AddDate(0, 0, nearDaysEach)
+			if until.After(pass.NearUntil) {
+				until = pass.NearUntil
 			}
-			if err := q.Order("scheduled_start, id").Limit(nearPage).Find(&rows).Error; err != nil {
+			out = append(out, nearSlice{org: org, q: nearByStart, from: cursor{Start: from}, until: until})
+			from = until
+		}
+		out = append(out, nearSlice{org: org, q: nearByDue, from: cursor{Start: pass.NearUntil}, until: pass.NearUntil})
+	}
+	return out
+}
+
+// page reads the slice's next page after the cursor.
+func (s nearSlice) page(t *Tx, mark int64, after cursor) ([]conferenceRow, error) {
+	args := []any{s.org, mark, after.Start, after.ID, s.until}
+	if s.q == nearByDue {
+		args = append(args, domain.DateOf(s.until).String())
+	}
+	return selectRows(t, (*conferenceRow).fields, s.q, append(args, nearPage)...)
+}
+
+// reevaluatePipelined re-evaluates the conferences of the slices: as many
+// readers as there are processors load and evaluate pages, each in a read
+// transaction, while this goroutine writes them, a page to a transaction.
+// Loading and evaluating are most of the work, and the write transaction
+// is one at a time, so the work is spread over every core. A page whose
+// conferences or policy moved after it was read (another instance's
+// write, on PostgreSQL) is done again under the lock.
+func (db *DB) reevaluatePipelined(ctx context.Context, parts []nearSlice) (int64, error) {
+	mark := db.rules.mark.Load()
+	g, gctx := errgroup.WithContext(ctx)
+	work := make(chan nearSlice)
+	pages := make(chan evaluated, 2)
+	g.Go(func() error {
+		defer close(work)
+		for _, s := range parts {
+			select {
+			case work <- s:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		}
+		return nil
+	})
+	var readers sync.WaitGroup
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		readers.Add(1)
+		g.Go(func() error {
+			defer readers.Done()
+			for s := range work {
+				if err := db.evaluateSlice(gctx, s, mark, pages); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	go func() { readers.Wait(); close(pages) }()
+	var done int64
+	g.Go(func() error {
+		for e := range pages {
+			if err := db.writePage(gctx, e); err != nil {
 				return err
 			}
-			return db.reevaluateIn(t, org, rows)
-		})
-		if err != nil || len(rows) == 0 {
-			return done, err
+			done += int64(len(e.before))
 		}
-		done += int64(len(rows))
-		last := rows[len(rows)-1]
-		after = &cursor{Start: last.ScheduledStart, ID: last.ID}
+		return nil
+	})
+	err := g.Wait()
+	return done, err
+}
+
+// evaluateSlice reads and evaluates a slice a page at a time, handing each
+// page on.
+func (db *DB) evaluateSlice(ctx context.Context, s nearSlice, mark int64, out chan<- evaluated) error {
+	after := s.from
+	for {
+		var e evaluated
+		err := db.inRead(ctx, func(t *Tx) error {
+			rows, err := s.page(t, mark, after)
+			if err != nil || len(rows) == 0 {
+				e = evaluated{}
+				return err
+			}
+			pol, err := policyIn(t, s.org)
+			if err != nil {
+				return err
+			}
+			e, err = db.evaluateRows(t, s.org, pol, rows)
+			return err
+		})
+		if err != nil || len(e.before) == 0 {
+			return err
+		}
+		last := e.before[len(e.before)-1]
+		after = cursor{Start: last.ScheduledStart, ID: last.ID}
+		select {
+		case out <- e:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
+}
+
+// conferencesByID reads conference rows by id, locked on PostgreSQL.
+var conferencesByID = newDialectQuery(
+	"SELECT "+conferences.columns("")+" FROM conferences WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+	"SELECT "+conferences.columns("")+" FROM conferences WHERE id = ANY(?) ORDER BY id FOR UPDATE")
+
+// writePage writes a page evaluated outside the transaction, with its
+// tallies, when neither its rows nor its organisation's policy moved
+// since; otherwise it reads the page's rows again under the lock and
+// re-evaluates those still under other rules.
+func (db *DB) writePage(ctx context.Context, e evaluated) error {
+	err := db.inWrite(ctx, func(t *Tx) error {
+		pol, err := policyIn(t, e.org)
+		if err != nil {
+			return err
+		}
+		if !reflect.DeepEqual(pol, e.pol) {
+			return errStale
+		}
+		d := tallyDelta{}
+		if err := db.writeEvaluated(t, e, d); err != nil {
+			return err
+		}
+		return d.apply(t, e.org)
+	})
+	if !errors.Is(err, errStale) {
+		return err
+	}
+	ids := make([]string, len(e.before))
+	for i, r := range e.before {
+		ids[i] = r.ID
+	}
+	mark := db.rules.mark.Load()
+	return db.inWrite(ctx, func(t *Tx) error {
+		rows, err := selectRows(t, (*conferenceRow).fields, conferencesByID, db.list(ids))
+		if err != nil {
+			return err
+		}
+		return db.reevaluateIn(t, e.org, slices.DeleteFunc(rows, func(r conferenceRow) bool { return r.ReadinessRules == mark }))
+	})
 }
 
 // reevaluateIn re-evaluates rows of org under its policy and changes the

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -266,6 +268,59 @@ func TestAWriteTheReevaluationOvertakesIsDoneAgain(t *testing.T) {
 	}
 	rep, err := db.RecountInsights(ctx)
 	if err != nil || rep.Repaired != 0 {
+		t.Errorf("recount repaired %d tallies (%v)", rep.Repaired, err)
+	}
+}
+
+// TestANearPageAWriteOvertakesIsDoneAgainUnderTheLock changes a near
+// conference while the start-up pass has read it and not yet written it
+// (the pass reads and evaluates outside the write transaction). The stale
+// page must not be written over the change: it is read again under the
+// lock, and a recount finds the tallies right.
+func TestANearPageAWriteOvertakesIsDoneAgainUnderTheLock(t *testing.T) {
+	db, clock := storetest.MustOpenDB(t)
+	ctx := context.Background()
+	if _, err := db.SyncReadiness(ctx, readiness.Fingerprint(workdays.New(nil).Fingerprint())); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	near := sensitiveConference(t, db, "NEAR", start, domain.StatusScheduled)
+	cal := calendarChange(start)
+	j := judge(t, db, clock, near, workdays.New(nil), cal)
+	db.Evaluate = readiness.Evaluator(clock.Now, cal)
+
+	var overtaken, redone atomic.Bool
+	db.OnStatement(func(sql string) {
+		if strings.Contains(sql, "FROM conferences WHERE id IN") || strings.Contains(sql, "FROM conferences WHERE id = ANY") {
+			redone.Store(true)
+		}
+		// The page is read; its parts are being loaded.
+		if !strings.Contains(sql, "FROM children") || overtaken.Swap(true) {
+			return
+		}
+		if _, err := db.UpdateConference(ctx, caseSystem, near.ID, nil, func(c *domain.Conference) (domain.Change, error) {
+			c.Format = "hybrid"
+			return domain.Change{Action: "update", Entity: "conference", EntityID: c.ID}, nil
+		}); err != nil {
+			t.Error(err)
+		}
+	})
+	pass, err := db.PrepareReadiness(ctx, readiness.Fingerprint(cal.Fingerprint()))
+	db.OnStatement(nil)
+	if err != nil || pass == nil {
+		t.Fatalf("prepare: %v, %v", pass, err)
+	}
+	if !overtaken.Load() || !redone.Load() {
+		t.Fatalf("overtaken %v, page read again %v: the test did not test", overtaken.Load(), redone.Load())
+	}
+	got, err := db.Conference(ctx, caseSystem, near.ID)
+	if err != nil || got.Format != "hybrid" || got.Version != near.Version+1 {
+		t.Fatalf("NEAR after prepare: %+v (%v), want the write kept", got, err)
+	}
+	if due, _ := stored(t, db, near.ID); due != j.after.EarliestDueOn.String() {
+		t.Errorf("NEAR stored due %s, want %s under the new calendar", due, j.after.EarliestDueOn)
+	}
+	if rep, err := db.RecountInsights(ctx); err != nil || rep.Repaired != 0 {
 		t.Errorf("recount repaired %d tallies (%v)", rep.Repaired, err)
 	}
 }
