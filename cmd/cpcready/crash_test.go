@@ -204,6 +204,9 @@ func (c *crashClient) write(t *testing.T, prefix string) []*trackedConference {
 		for range 8 {
 			kind, st := needKinds[rand.IntN(len(needKinds))], needStatuses[rand.IntN(len(needStatuses))]
 			next := conferenceState{version: tc.acked.version + 1, participants: 1, needs: maps.Clone(tc.acked.needs)}
+			if tc.acked.needs[kind] == st {
+				next.version-- // the same value again writes nothing
+			}
 			next.needs[kind] = st
 			tc.pending = &next
 			var need struct{}
