@@ -232,21 +232,15 @@ func (s *Server) handlePrintPack(w http.ResponseWriter, r *http.Request, u user)
 	if u.Role == domain.RoleChair && u.StaffRef != "" {
 		f.ChairRef = u.StaffRef
 	}
-	items, _, err := s.db.ListConferences(r.Context(), u.Principal, f)
+	confs, results, err := s.db.ListConferencesWhole(r.Context(), u.Principal, f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	var views []*conferenceView
-	for _, it := range items {
-		conf, res, err := s.db.ConferenceReadiness(r.Context(), u.Principal, it.ID)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		v := &conferenceView{Conf: conf, Readiness: res}
-		v.group()
-		views = append(views, v)
+	views := make([]*conferenceView, len(confs))
+	for i := range confs {
+		views[i] = &conferenceView{Conf: &confs[i], Readiness: results[i]}
+		views[i].group()
 	}
 	s.render(w, r, http.StatusOK, "print", &page{Title: "Pre-conference pack", Back: "/", Data: views})
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/cpcready/cpcready/internal/domain"
@@ -23,5 +24,46 @@ func TestEveryPageRendersForEveryRole(t *testing.T) {
 				t.Errorf("%s GET %s: %d\n%s", role, p, got.Status, got.Body)
 			}
 		}
+	}
+}
+
+// The pack prints every conference of the coming fortnight whole, read
+// together, and audits the read of each one.
+func TestPrintPackPrintsAndAuditsEachConferenceOfTheFortnight(t *testing.T) {
+	a := newApp(t)
+	var near []*domain.Conference
+	for _, days := range []int{1, 4, 9} {
+		near = append(near, a.seed("DEMO", days))
+	}
+	later := a.seed("DEMO", 20)
+	b := a.browser()
+	b.signIn(domain.RoleManager)
+	before := a.countAudit("read", "conference", "demo-manager")
+	var childReads int
+	a.db.OnStatement(func(sql string) {
+		if strings.Contains(sql, "FROM children") {
+			childReads++
+		}
+	})
+	got := b.get("/print")
+	a.db.OnStatement(nil)
+	if got.Status != http.StatusOK {
+		t.Fatalf("GET /print: %d\n%s", got.Status, got.Body)
+	}
+	for _, c := range near {
+		if !strings.Contains(got.Body, c.ExternalRef) {
+			t.Errorf("the pack leaves out %s", c.ExternalRef)
+		}
+	}
+	if strings.Contains(got.Body, later.ExternalRef) {
+		t.Errorf("the pack prints %s, three weeks away", later.ExternalRef)
+	}
+	if n := a.countAudit("read", "conference", "demo-manager") - before; n != len(near) {
+		t.Errorf("%d reads of a conference audited, want %d", n, len(near))
+	}
+	// The page's aggregates are read together: one query a table, not one
+	// read of the list and then one of each conference.
+	if childReads != 1 {
+		t.Errorf("children read %d times, want once for the page", childReads)
 	}
 }

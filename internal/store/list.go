@@ -170,3 +170,62 @@ func listQuery(org string, f ConferenceFilter, today domain.Date, after *cursor)
 	return q, append(args, from.Start, from.ID, until, f.Readiness, f.Readiness, f.ChairRef, f.ChairRef,
 		f.SocialWorkerRef, f.SocialWorkerRef, f.Status, f.Status, anyDue, day, notOverdue, day, f.Limit+1)
 }
+
+// conferencesOfList reads whole conference rows of org by id, in the
+// list's order: listSelect leaves out what a whole conference needs.
+var conferencesOfList = newListQuery("SELECT "+conferences.columns("")+" FROM conferences WHERE org = ? AND %s ORDER BY scheduled_start, id", "id")
+
+// ListConferencesWhole is ListConferences for a page that shows each
+// conference whole, with its readiness as it stands now: the page and
+// every aggregate on it are read at one moment, and each conference's read
+// is audited in one commit, rather than one read and one commit for each.
+// It returns no cursor: it is for one page.
+func (db *DB) ListConferencesWhole(ctx context.Context, p domain.Principal, f ConferenceFilter) ([]domain.Conference, []domain.ReadinessResult, error) {
+	if f.Cursor != "" {
+		return nil, nil, domain.Errorf(domain.EINVALID, "a whole list is one page")
+	}
+	var (
+		confs   []domain.Conference
+		results []domain.ReadinessResult
+	)
+	err := db.inRead(ctx, func(t *Tx) error {
+		q, args := listQuery(p.Org, f, db.today(), nil)
+		page, err := selectRows(t, (*conferenceRow).fields, q, args...)
+		if err != nil {
+			return err
+		}
+		ids := make([]string, 0, len(page))
+		for _, r := range page[:min(len(page), f.Limit)] {
+			ids = append(ids, r.ID)
+		}
+		rows, err := selectRows(t, (*conferenceRow).fields, conferencesOfList, p.Org, db.list(ids))
+		if err != nil {
+			return err
+		}
+		if confs, err = loadAggregates(t, rows); err != nil {
+			return err
+		}
+		results = make([]domain.ReadinessResult, len(confs))
+		for i := range confs {
+			if err := db.current(t, p.Org, &confs[i]); err != nil {
+				return err
+			}
+			results[i] = confs[i].Readiness.Result(db.now())
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	audits := make([]auditRow, len(confs))
+	for i := range confs {
+		audits[i] = db.auditRow(ctx, p, confs[i].ID, "read", "conference", confs[i].ID)
+		confs[i].Readiness.SetOverdue(db.today())
+	}
+	if len(audits) > 0 {
+		if err := db.inWrite(ctx, func(t *Tx) error { return auditEvents.add(t, audits) }); err != nil {
+			return nil, nil, err
+		}
+	}
+	return confs, results, nil
+}
