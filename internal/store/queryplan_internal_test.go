@@ -49,6 +49,35 @@ func TestListQueriesUseAnIndex(t *testing.T) {
 	}
 }
 
+// TestStartUpQueriesUseAnIndex holds the start-up pass's reads to the
+// index that bounds them: the window's by start, the later ones due in it
+// by readiness. With two bounds on the start, SQLite once walked
+// conferences_by_start to the last conference for the second: 3.3 s
+// against 0.3 s, cold, at a million.
+func TestStartUpQueriesUseAnIndex(t *testing.T) {
+	db := openSQLiteForBatches(t)
+	seedForPlans(t, db)
+	from := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	until := from.AddDate(0, 0, NearDays+1)
+	for _, c := range []struct {
+		name  string
+		slice nearSlice
+		index string
+	}{
+		{"a week of the window", nearSlice{org: "E09000006", q: nearByStart, from: cursor{Start: from}, until: from.AddDate(0, 0, nearDaysEach)}, "conferences_by_start"},
+		{"later, due in the window", nearSlice{org: "E09000006", q: nearByDue, from: cursor{Start: until}, until: until}, "conferences_by_readiness"},
+	} {
+		args := []any{c.slice.org, int64(7), c.slice.from.Start, c.slice.from.ID, c.slice.until}
+		if c.slice.q == nearByDue {
+			args[4] = domain.DateOf(c.slice.until).String()
+		}
+		got := plan(t, db, c.slice.q.text[0], append(args, nearPage)...)
+		if !strings.Contains(got, "USING INDEX "+c.index) || strings.Contains(got, "TEMP B-TREE") || strings.Contains(got, "SCAN conferences") {
+			t.Errorf("%s: plan %q, want a search of %s without a sort", c.name, got, c.index)
+		}
+	}
+}
+
 // plan is SQLite's plan for a statement, its steps joined by "; ".
 func plan(tb testing.TB, db *DB, query string, args ...any) string {
 	tb.Helper()
