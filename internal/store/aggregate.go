@@ -17,6 +17,22 @@ var (
 	conferenceToWrite = newDialectQuery(conferenceByID.text[0], conferenceByID.text[0]+" FOR UPDATE")
 )
 
+var (
+	conferencesByID = newListQuery("SELECT "+conferences.columns("")+" FROM conferences WHERE org = ? AND %s ORDER BY scheduled_start, id", "id")
+	// conferencesToWrite locks them, as conferenceToWrite does one.
+	conferencesToWrite = newDialectQuery(conferencesByID.text[0], conferencesByID.text[1]+" FOR UPDATE")
+)
+
+// conferenceRows reads conference rows of org by id, in order of start; in
+// a write transaction they stay locked until it ends.
+func conferenceRows(t *Tx, org string, ids []string) ([]conferenceRow, error) {
+	q := conferencesByID
+	if t.pool == writer {
+		q = conferencesToWrite
+	}
+	return selectRows(t, (*conferenceRow).fields, q, org, t.db.list(ids))
+}
+
 // loadConference reads a conference of org and all its parts; another
 // organisation's conference, or a malformed id, is simply not found. In a
 // write transaction the conference stays locked until it ends.

@@ -171,10 +171,6 @@ func listQuery(org string, f ConferenceFilter, today domain.Date, after *cursor)
 		f.SocialWorkerRef, f.SocialWorkerRef, f.Status, f.Status, anyDue, day, notOverdue, day, f.Limit+1)
 }
 
-// conferencesOfList reads whole conference rows of org by id, in the
-// list's order: listSelect leaves out what a whole conference needs.
-var conferencesOfList = newListQuery("SELECT "+conferences.columns("")+" FROM conferences WHERE org = ? AND %s ORDER BY scheduled_start, id", "id")
-
 // ListConferencesWhole is ListConferences for a page that shows each
 // conference whole, with its readiness as it stands now: the page and
 // every aggregate on it are read at one moment, and each conference's read
@@ -198,7 +194,7 @@ func (db *DB) ListConferencesWhole(ctx context.Context, p domain.Principal, f Co
 		for _, r := range page[:min(len(page), f.Limit)] {
 			ids = append(ids, r.ID)
 		}
-		rows, err := selectRows(t, (*conferenceRow).fields, conferencesOfList, p.Org, db.list(ids))
+		rows, err := conferenceRows(t, p.Org, ids)
 		if err != nil {
 			return err
 		}

@@ -441,11 +441,6 @@ func (db *DB) evaluateSlice(ctx context.Context, s nearSlice, mark int64, out ch
 	}
 }
 
-// conferencesByID reads conference rows by id, locked on PostgreSQL.
-var conferencesByID = newDialectQuery(
-	"SELECT "+conferences.columns("")+" FROM conferences WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
-	"SELECT "+conferences.columns("")+" FROM conferences WHERE id = ANY(?) ORDER BY id FOR UPDATE")
-
 // writePage writes a page evaluated outside the transaction, with its
 // tallies, when neither its rows nor its organisation's policy moved
 // since; otherwise it reads the page's rows again under the lock and
@@ -474,7 +469,7 @@ func (db *DB) writePage(ctx context.Context, e evaluated) error {
 	}
 	mark := db.rules.mark.Load()
 	return db.inWrite(ctx, func(t *Tx) error {
-		rows, err := selectRows(t, (*conferenceRow).fields, conferencesByID, db.list(ids))
+		rows, err := conferenceRows(t, e.org, ids)
 		if err != nil {
 			return err
 		}

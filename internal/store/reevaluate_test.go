@@ -291,7 +291,7 @@ func TestANearPageAWriteOvertakesIsDoneAgainUnderTheLock(t *testing.T) {
 
 	var overtaken, redone atomic.Bool
 	db.OnStatement(func(sql string) {
-		if strings.Contains(sql, "FROM conferences WHERE id IN") || strings.Contains(sql, "FROM conferences WHERE id = ANY") {
+		if strings.Contains(sql, "FROM conferences WHERE org = ? AND id IN") || strings.Contains(sql, "FROM conferences WHERE org = $1 AND id = ANY") {
 			redone.Store(true)
 		}
 		// The page is read; its parts are being loaded.
