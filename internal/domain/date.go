@@ -1,10 +1,12 @@
 package domain
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"time"
 	_ "time/tzdata" // Europe/London must load even where the system has no zone files
+	"unicode/utf8"
 )
 
 // London is the zone every calendar date in cpcready is read in.
@@ -70,9 +72,11 @@ func (d Date) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
 // UnmarshalJSON refuses anything but a YYYY-MM-DD string. It reports a type
 // error so that the JSON decoder names the field it was reading.
 func (d *Date) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return &json.UnmarshalTypeError{Value: string(b), Type: reflect.TypeOf(d)}
+	s, ok := plainJSONString(b)
+	if !ok {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return &json.UnmarshalTypeError{Value: string(b), Type: reflect.TypeOf(d)}
+		}
 	}
 	v, err := ParseDate(s)
 	if err != nil {
@@ -80,6 +84,16 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	}
 	*d = v
 	return nil
+}
+
+// plainJSONString is the text of a JSON string without escapes, as every
+// stored date is, without a decoder's cost: stored findings hold a date
+// each, and are decoded on every load of a conference.
+func plainJSONString(b []byte) (string, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' || bytes.IndexByte(b, '\\') >= 0 || !utf8.Valid(b) {
+		return "", false
+	}
+	return string(b[1 : len(b)-1]), true
 }
 
 // Timestamp is an instant written in RFC 3339.

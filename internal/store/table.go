@@ -148,8 +148,10 @@ type part[R any] struct {
 	update *rowUpdates
 	remove *query
 	keyOf  func(*R) string
-	// byParent reads the rows of a list of parents, in order.
-	byParent *query
+	// byParent reads the rows of a list of parents, in order; byOneParent
+	// those of one, which most reads of a single conference are, without
+	// the list's cost of parsing it and gathering it into a table.
+	byParent, byOneParent *query
 }
 
 // newPart declares a part's statements. Its rows are read in order, by the
@@ -174,7 +176,9 @@ func newPart[R any](fields func(*R) []any, keyOf func(*R) string, parent, order 
 		return newQuery(fmt.Sprintf("UPDATE %s SET %s WHERE %s", t.name, set, strings.Join(where, " AND ")))
 	})
 	p.remove = newQuery(fmt.Sprintf("DELETE FROM %s WHERE %s", t.name, strings.Join(where, " AND ")))
-	p.byParent = newListQuery(fmt.Sprintf("SELECT %s FROM %s WHERE %%s ORDER BY %s", t.columns(""), t.name, order), parent)
+	selectWhere := fmt.Sprintf("SELECT %s FROM %s WHERE %%s ORDER BY %s", t.columns(""), t.name, order)
+	p.byParent = newListQuery(selectWhere, parent)
+	p.byOneParent = newQuery(fmt.Sprintf(selectWhere, parent+" = ?"))
 	return p
 }
 
@@ -189,8 +193,11 @@ func (p *part[R]) keyArgs(f []any) []any {
 
 // of reads the rows of the given parents.
 func (p *part[R]) of(tx *Tx, parents []string) ([]R, error) {
-	if len(parents) == 0 {
+	switch len(parents) {
+	case 0:
 		return nil, nil
+	case 1:
+		return selectRows(tx, p.fields, p.byOneParent, parents[0])
 	}
 	return selectRows(tx, p.fields, p.byParent, tx.db.list(parents))
 }
