@@ -58,7 +58,8 @@ type DB struct {
 	gorm     [2]*gorm.DB    // by pool
 	Now      func() time.Time
 	Evaluate Evaluator
-	commits  *groupCommit // SQLite only
+	commits  *groupCommit  // SQLite only
+	ckpt     *checkpointer // SQLite only
 	onSQL    atomic.Pointer[func(sql string)]
 	rules    rulesState
 }
@@ -92,7 +93,7 @@ func Open(cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := db.openPool(writer, sqlite.DriverName, writeDSN); err != nil {
+	if err := db.openPool(writer, sqliteDriver, writeDSN); err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	pool(db.sql[writer], 1, 1, 0)
@@ -101,12 +102,16 @@ func Open(cfg Config) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
-	if err := db.openPool(reader, sqlite.DriverName, readDSN); err != nil {
+	if err := db.openPool(reader, sqliteDriver, readDSN); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite reader: %w", err)
 	}
 	pool(db.sql[reader], cfg.MaxOpenConns, cfg.MaxIdleConns, cfg.ConnMaxLifetime)
 	_ = db.prepare(context.Background()) // what fails waits for Migrate
+	if db.ckpt, err = newCheckpointer(writeDSN); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite checkpointer: %w", err)
+	}
 	db.commits = newGroupCommit(db)
 	return db, nil
 }
@@ -232,6 +237,9 @@ func (db *DB) Close() error {
 		db.commits.close()
 	}
 	var errs []error
+	if db.ckpt != nil {
+		errs = append(errs, db.ckpt.close())
+	}
 	for pool, s := range db.sql {
 		if s == nil || pool == reader && s == db.sql[writer] {
 			continue

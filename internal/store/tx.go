@@ -70,7 +70,13 @@ func (db *DB) transact(ctx context.Context, pool int, opts *sql.TxOptions, fn fu
 		return err
 	}
 	committed = true
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if pool == writer && db.ckpt != nil {
+		db.ckpt.poke()
+	}
+	return nil
 }
 
 // inRead runs fn in a read-only transaction on the reader pool, so that an
