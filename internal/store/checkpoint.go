@@ -50,7 +50,7 @@ type checkpointer struct {
 	done sync.WaitGroup
 	once sync.Once
 	// runs counts checkpoints; caughtUp says the last one copied the
-	// whole log, for tests and metrics.
+	// whole log, for tests.
 	runs     atomic.Int64
 	caughtUp atomic.Bool
 }
