@@ -122,6 +122,20 @@ func BenchmarkLoadConference(b *testing.B) {
 	}
 }
 
+// BenchmarkLoadSnapshot measures the read of the same aggregate that a
+// write starts from: its rows from every table, in one read transaction,
+// with nothing audited or committed.
+func BenchmarkLoadSnapshot(b *testing.B) {
+	db, _ := storetest.MustOpenDB(b)
+	c := mustBig(b, db)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := db.LoadConference(caseSystem.Org, c.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkReadiness measures the chair's readiness read of the same
 // aggregate: one row with its stored findings, and the audit row.
 func BenchmarkReadiness(b *testing.B) {

@@ -38,3 +38,12 @@ func anys[T any](rows []T) []any {
 	}
 	return out
 }
+
+// LoadConference reads conference id of org whole in one read
+// transaction, as a write's snapshot does, without auditing the read.
+func (db *DB) LoadConference(org, id string) error {
+	return db.inRead(context.Background(), func(t *Tx) error {
+		_, err := loadConference(t, org, id)
+		return err
+	})
+}
