@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"reflect"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -44,6 +45,16 @@ var (
 	policies = newTable((*policyRow).fields, nil, "")
 	policyOf = newQuery("SELECT " + policies.columns("") + " FROM policies WHERE org = ?")
 )
+
+// policyUnchanged fails with errStale when org's policy is no longer the
+// one read, under which a write was worked out from a snapshot.
+func policyUnchanged(t *Tx, org string, read domain.Policy) error {
+	now, err := policyIn(t, org)
+	if err == nil && !reflect.DeepEqual(now, read) {
+		err = errStale
+	}
+	return err
+}
 
 // policyIn returns org's policy, or the default when it has set none.
 func policyIn(t *Tx, org string) (domain.Policy, error) {

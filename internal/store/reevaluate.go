@@ -6,7 +6,6 @@ import (
 	"errors"
 	"hash/fnv"
 	"maps"
-	"reflect"
 	"runtime"
 	"slices"
 	"sync"
@@ -447,12 +446,8 @@ func (db *DB) evaluateSlice(ctx context.Context, s nearSlice, mark int64, out ch
 // re-evaluates those still under other rules.
 func (db *DB) writePage(ctx context.Context, e evaluated) error {
 	err := db.inWrite(ctx, func(t *Tx) error {
-		pol, err := policyIn(t, e.org)
-		if err != nil {
+		if err := policyUnchanged(t, e.org, e.pol); err != nil {
 			return err
-		}
-		if !reflect.DeepEqual(pol, e.pol) {
-			return errStale
 		}
 		d := tallyDelta{}
 		if err := db.writeEvaluated(t, e, d); err != nil {

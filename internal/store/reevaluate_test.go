@@ -230,21 +230,30 @@ func TestANewCalendarReevaluatesNearConferencesFirstAndTheRestInTheBackground(t 
 	}
 }
 
+// oneConferenceUnderNewHoliday opens a database in line with the default
+// calendar, with one conference starting at start, and has the store
+// evaluate under a calendar with a new holiday that moves its deadlines,
+// which it returns with what the conference is judged under each.
+func oneConferenceUnderNewHoliday(t *testing.T, ref string, start time.Time) (*store.DB, *domain.Conference, *workdays.Calendar, judged) {
+	t.Helper()
+	db, clock := storetest.MustOpenDB(t)
+	if _, err := db.SyncReadiness(context.Background(), readiness.Fingerprint(workdays.New(nil).Fingerprint())); err != nil {
+		t.Fatal(err)
+	}
+	c := sensitiveConference(t, db, ref, start, domain.StatusScheduled)
+	cal := calendarChange(start)
+	j := judge(t, db, clock, c, workdays.New(nil), cal)
+	db.Evaluate = readiness.Evaluator(clock.Now, cal)
+	return db, c, cal, j
+}
+
 // TestAWriteTheReevaluationOvertakesIsDoneAgain lets the background pass
 // re-evaluate a conference between a write's snapshot and its commit. The
 // write must start again, or it would take from the tallies what the
 // conference added before the pass rather than what it adds now.
 func TestAWriteTheReevaluationOvertakesIsDoneAgain(t *testing.T) {
-	db, clock := storetest.MustOpenDB(t)
+	db, far, cal, _ := oneConferenceUnderNewHoliday(t, "FAR", time.Date(2027, 5, 10, 10, 0, 0, 0, time.UTC))
 	ctx := context.Background()
-	if _, err := db.SyncReadiness(ctx, readiness.Fingerprint(workdays.New(nil).Fingerprint())); err != nil {
-		t.Fatal(err)
-	}
-	start := time.Date(2027, 5, 10, 10, 0, 0, 0, time.UTC)
-	far := sensitiveConference(t, db, "FAR", start, domain.StatusScheduled)
-	cal := calendarChange(start)
-	judge(t, db, clock, far, workdays.New(nil), cal)
-	db.Evaluate = readiness.Evaluator(clock.Now, cal)
 	pass, err := db.PrepareReadiness(ctx, readiness.Fingerprint(cal.Fingerprint()))
 	if err != nil || pass == nil || pass.Near != 0 {
 		t.Fatalf("prepare: %v, %v", pass, err)
@@ -278,16 +287,8 @@ func TestAWriteTheReevaluationOvertakesIsDoneAgain(t *testing.T) {
 // page must not be written over the change: it is read again under the
 // lock, and a recount finds the tallies right.
 func TestANearPageAWriteOvertakesIsDoneAgainUnderTheLock(t *testing.T) {
-	db, clock := storetest.MustOpenDB(t)
+	db, near, cal, j := oneConferenceUnderNewHoliday(t, "NEAR", time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC))
 	ctx := context.Background()
-	if _, err := db.SyncReadiness(ctx, readiness.Fingerprint(workdays.New(nil).Fingerprint())); err != nil {
-		t.Fatal(err)
-	}
-	start := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
-	near := sensitiveConference(t, db, "NEAR", start, domain.StatusScheduled)
-	cal := calendarChange(start)
-	j := judge(t, db, clock, near, workdays.New(nil), cal)
-	db.Evaluate = readiness.Evaluator(clock.Now, cal)
 
 	var overtaken, redone atomic.Bool
 	db.OnStatement(func(sql string) {

@@ -68,10 +68,8 @@ func (db *DB) update(ctx context.Context, p domain.Principal, id string, ifMatch
 			if err := prepare(t); err != nil || u.unchanged {
 				return err
 			}
-		} else if now, err := policyIn(t, p.Org); err != nil {
+		} else if err := policyUnchanged(t, p.Org, u.pol); err != nil {
 			return err
-		} else if !reflect.DeepEqual(now, u.pol) {
-			return errStale
 		}
 		return db.writeUpdate(t, p, u)
 	})
