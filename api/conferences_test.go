@@ -62,7 +62,7 @@ func ctFields(t *testing.T, p api.Problem, want ...string) {
 }
 
 // ctTables are every table a conference write can touch.
-var ctTables = []string{"conferences", "children", "participants", "needs", "contacts", "reports", "report_shares", "readiness_checks", "audit_events"}
+var ctTables = []string{"conferences", "readiness_checks", "audit_events", "events", "insight_tallies"}
 
 // ctCount returns the number of rows in table.
 func ctCount(t *testing.T, e *env, table string) int {

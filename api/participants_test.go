@@ -227,8 +227,10 @@ func TestDeleteParticipantRemovesTheirShares(t *testing.T) {
 			t.Fatalf("share: %d %s", r.Status, r.Body)
 		}
 	}
-	if n := ctCount(t, e, "report_shares"); n != 2 {
-		t.Fatalf("report_shares = %d, want 2", n)
+	var shared domain.Conference
+	e.do(req{Method: "GET", Path: ctPath(f.conf), Key: cs}).Decode(t, &shared)
+	if len(shared.Reports) != 1 || len(shared.Reports[0].Shares) != 2 {
+		t.Fatalf("shares before delete = %+v", shared.Reports)
 	}
 	// Version 7 now: create, participant, need, participant, report, 2 shares.
 	r = e.do(req{Method: "DELETE", Path: ctPath(f.conf, "participants", f.participant), Key: e.key(orgA, domain.RoleSocialWorker), Header: ctIfMatch(`"7"`)})
@@ -245,11 +247,6 @@ func TestDeleteParticipantRemovesTheirShares(t *testing.T) {
 	}
 	if len(c.Reports) != 1 || len(c.Reports[0].Shares) != 1 || c.Reports[0].Shares[0].ParticipantID != other {
 		t.Errorf("shares after delete = %+v", c.Reports)
-	}
-	for table, want := range map[string]int{"participants": 1, "needs": 0, "report_shares": 1, "reports": 1} {
-		if n := ctCount(t, e, table); n != want {
-			t.Errorf("%s = %d rows, want %d", table, n, want)
-		}
 	}
 	// Deleting again is a 404 and writes nothing.
 	frozen := ctFrozen(t, e, f.conf)

@@ -1,97 +1,12 @@
 package store
 
-import (
-	"errors"
-
-	"github.com/cpcready/cpcready/internal/domain"
-)
+import "errors"
 
 // errStale says that the conference changed after the state a write was
 // prepared from was read: its version, or what writes that keep the
 // version record (a chair's postponement, the start, the rules it was
 // evaluated under).
 var errStale = errors.New("store: the snapshot is stale")
-
-// aggregateRows is a conference aggregate as the rows that store it.
-type aggregateRows struct {
-	conference    conferenceRow
-	children      []childRow
-	participants  []participantRow
-	needs         []needRow
-	contacts      []contactRow
-	reports       []reportRow
-	shares        []shareRow
-	professionals []professionalRow
-}
-
-func rowsOf(org string, c *domain.Conference) aggregateRows {
-	rows := aggregateRows{conference: toConferenceRow(org, c)}
-	for i, ch := range c.Children {
-		rows.children = append(rows.children, toChildRow(c.ID, i, ch))
-	}
-	for i, p := range c.Participants {
-		rows.participants = append(rows.participants, toParticipantRow(c.ID, i, p))
-		for _, n := range p.Needs {
-			rows.needs = append(rows.needs, toNeedRow(p.ID, n))
-		}
-		for j, k := range p.Contacts {
-			rows.contacts = append(rows.contacts, toContactRow(p.ID, j, k))
-		}
-	}
-	for i, r := range c.Reports {
-		rows.reports = append(rows.reports, toReportRow(c.ID, i, r))
-		for j, s := range r.Shares {
-			rows.shares = append(rows.shares, toShareRow(r.ID, j, s))
-		}
-	}
-	for i, p := range c.Professionals {
-		rows.professionals = append(rows.professionals, toProfessionalRow(c.ID, i, p))
-	}
-	return rows
-}
-
-// insertAggregate stores a new conference and returns its row as stored,
-// for the tallies.
-func insertAggregate(t *Tx, org string, c *domain.Conference) (conferenceRow, error) {
-	rows := rowsOf(org, c)
-	err := writeAggregate(t, aggregateRows{}, rows)
-	return rows.conference, err
-}
-
-// writeAggregate makes the stored aggregate after where it was before: the
-// conference row, then each part row added, changed or gone. An empty
-// before inserts the conference.
-func writeAggregate(t *Tx, before, after aggregateRows) error {
-	var was *conferenceRow
-	if before.conference.ID != "" {
-		was = &before.conference
-	}
-	if err := writeConference(t, was, &after.conference); err != nil {
-		return err
-	}
-	rootFirst := []partChange{
-		children.diff(before.children, after.children),
-		participants.diff(before.participants, after.participants),
-		reports.diff(before.reports, after.reports),
-		professionals.diff(before.professionals, after.professionals),
-		needs.diff(before.needs, after.needs),
-		contacts.diff(before.contacts, after.contacts),
-		shares.diff(before.shares, after.shares),
-	}
-	// Delete from the leaves up and write from the root down, so that no
-	// row ever points at one that is not there.
-	for i := len(rootFirst) - 1; i >= 0; i-- {
-		if err := rootFirst[i].remove(t); err != nil {
-			return err
-		}
-	}
-	for _, c := range rootFirst {
-		if err := c.write(t); err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 // conferenceUpdates write a conference row: every column but org and id,
 // those under an index only when they changed, and those checked against

@@ -57,8 +57,8 @@ func (db *DB) createAssembled(ctx context.Context, p domain.Principal, c *domain
 			return err
 		}
 		db.recordStartOfNew(c)
-		row, err := insertAggregate(t, p.Org, c)
-		if err != nil {
+		row := toConferenceRow(p.Org, c)
+		if err := writeConference(t, nil, &row); err != nil {
 			return err
 		}
 		if err := applyChange(t, p.Org, nil, &row); err != nil {

@@ -6,14 +6,16 @@ import (
 	"github.com/cpcready/cpcready/internal/domain"
 )
 
-// WriteAggregate stores c's rows as they are, with no evaluation and no
-// audit: replacing was's when was is not nil, inserting them otherwise.
+// WriteAggregate stores c's row as it is, with no evaluation and no
+// audit: replacing was's when was is not nil, inserting it otherwise.
 func (db *DB) WriteAggregate(ctx context.Context, org string, was, c *domain.Conference) error {
-	before := aggregateRows{}
+	var before *conferenceRow
 	if was != nil {
-		before = rowsOf(org, was)
+		row := toConferenceRow(org, was)
+		before = &row
 	}
-	return db.inWrite(ctx, func(t *Tx) error { return writeAggregate(t, before, rowsOf(org, c)) })
+	after := toConferenceRow(org, c)
+	return db.inWrite(ctx, func(t *Tx) error { return writeConference(t, before, &after) })
 }
 
 // ReadAggregate loads a conference without auditing the read.
@@ -21,23 +23,8 @@ func (db *DB) ReadAggregate(ctx context.Context, org, id string) (*domain.Confer
 	return db.conference(ctx, org, id)
 }
 
-// RowsOf returns every row that stores c.
-func RowsOf(org string, c *domain.Conference) []any {
-	r := rowsOf(org, c)
-	out := []any{r.conference}
-	for _, rows := range [][]any{anys(r.children), anys(r.participants), anys(r.needs), anys(r.contacts), anys(r.reports), anys(r.shares), anys(r.professionals)} {
-		out = append(out, rows...)
-	}
-	return out
-}
-
-func anys[T any](rows []T) []any {
-	out := make([]any, len(rows))
-	for i, r := range rows {
-		out[i] = r
-	}
-	return out
-}
+// RowOf returns the row that stores c.
+func RowOf(org string, c *domain.Conference) any { return toConferenceRow(org, c) }
 
 // LoadConference reads conference id of org whole in one read
 // transaction, as a write's snapshot does, without auditing the read.
@@ -46,4 +33,14 @@ func (db *DB) LoadConference(org, id string) error {
 		_, err := loadConference(t, org, id)
 		return err
 	})
+}
+
+// MigrateDownTo undoes the migrations after version.
+func (db *DB) MigrateDownTo(ctx context.Context, version int64) error {
+	p, err := db.migrator()
+	if err != nil {
+		return err
+	}
+	_, err = p.DownTo(ctx, version)
+	return err
 }

@@ -24,7 +24,7 @@ type ConferenceFilter struct {
 	Limit           int
 	Cursor          string
 	// WithoutChildren leaves each conference's children out, for a list
-	// that does not show them: it saves a read of a row per child.
+	// that does not show them: it saves decoding them.
 	WithoutChildren bool
 }
 
@@ -72,7 +72,7 @@ func (db *DB) ListConferences(ctx context.Context, p domain.Principal, f Confere
 		items []domain.Conference
 		more  bool
 	)
-	err := db.inRead(ctx, func(t *Tx) error {
+	err := db.inReadOne(ctx, func(t *Tx) error {
 		q, args := listQuery(p.Org, f, today, after)
 		var err error
 		if rows, err = selectRows(t, (*conferenceRow).fields, q, args...); err != nil {
@@ -84,15 +84,15 @@ func (db *DB) ListConferences(ctx context.Context, p domain.Principal, f Confere
 		}
 		items = make([]domain.Conference, len(rows))
 		for i, r := range rows {
+			if f.WithoutChildren {
+				r.Children = ""
+			}
 			if items[i], err = fromConferenceRow(r); err != nil {
 				return err
 			}
 			items[i].Readiness.SetOverdue(today)
 		}
-		if f.WithoutChildren {
-			return nil
-		}
-		return loadChildren(t, items)
+		return nil
 	})
 	if err != nil {
 		return nil, "", err
@@ -118,15 +118,16 @@ func (db *DB) ListConferences(ctx context.Context, p domain.Principal, f Confere
 // conferences_by_start otherwise. Each seeks its index to the cursor (or
 // the start of the window) with a row-value comparison and reads it in
 // order; every other filter is a condition on the rows it passes, which
-// an empty argument turns off. A page reads all but the stored findings
-// and the insights' columns, which no list shows: they are most of a row,
-// and decoding the measures cost more than the query.
+// an empty argument turns off. A page reads all but the stored findings,
+// the insights' columns and the parts other than children, which no list
+// shows: they are most of a row, and decoding them cost more than the
+// query.
 var (
 	listByRef       = newQuery(listSelect + "external_ref = ? AND " + listWhere)
 	listByReadiness = newQuery(listSelect + "readiness_status = ? AND " + listWhere)
 	listByStart     = newQuery(listSelect + listWhere)
 
-	listSelect = "SELECT " + strings.NewReplacer("readiness_findings", "NULL", "insight_measures", "NULL", "start_needs", "NULL").Replace(conferences.columns("")) +
+	listSelect = "SELECT " + strings.NewReplacer("readiness_findings", "NULL", "insight_measures", "NULL", "start_needs", "NULL", "parts", "''").Replace(conferences.columns("")) +
 		" FROM conferences WHERE org = ? AND "
 )
 
@@ -198,7 +199,7 @@ func (db *DB) ListConferencesWhole(ctx context.Context, p domain.Principal, f Co
 		if err != nil {
 			return err
 		}
-		if confs, err = loadAggregates(t, rows); err != nil {
+		if confs, err = loadAggregates(rows); err != nil {
 			return err
 		}
 		results = make([]domain.ReadinessResult, len(confs))

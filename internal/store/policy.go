@@ -191,7 +191,7 @@ type evaluated struct {
 // evaluateRows loads the aggregates of rows of org and evaluates them
 // under pol; it writes nothing, so it can run in a read transaction.
 func (db *DB) evaluateRows(t *Tx, org string, pol domain.Policy, rows []conferenceRow) (evaluated, error) {
-	confs, err := loadAggregates(t, rows)
+	confs, err := loadAggregates(rows)
 	if err != nil {
 		return evaluated{}, err
 	}

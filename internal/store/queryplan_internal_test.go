@@ -124,7 +124,8 @@ func seedForPlans(t *testing.T, db *DB) {
 			if i%10 == 0 {
 				org = "E09000007"
 			}
-			if _, err := insertAggregate(t, org, c); err != nil {
+			row := toConferenceRow(org, c)
+			if err := writeConference(t, nil, &row); err != nil {
 				return err
 			}
 		}

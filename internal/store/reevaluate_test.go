@@ -290,13 +290,16 @@ func TestANearPageAWriteOvertakesIsDoneAgainUnderTheLock(t *testing.T) {
 	db, near, cal, j := oneConferenceUnderNewHoliday(t, "NEAR", time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC))
 	ctx := context.Background()
 
-	var overtaken, redone atomic.Bool
+	var pageRead, overtaken, redone atomic.Bool
 	db.OnStatement(func(sql string) {
 		if strings.Contains(sql, "FROM conferences WHERE org = ? AND id IN") || strings.Contains(sql, "FROM conferences WHERE org = $1 AND id = ANY") {
 			redone.Store(true)
 		}
-		// The page is read; its parts are being loaded.
-		if !strings.Contains(sql, "FROM children") || overtaken.Swap(true) {
+		if strings.Contains(sql, "readiness_rules <> ?") || strings.Contains(sql, "readiness_rules <> $2") {
+			pageRead.Store(true)
+		}
+		// The page is read; its policy is being read for its evaluation.
+		if !pageRead.Load() || !strings.Contains(sql, "FROM policies") || overtaken.Swap(true) {
 			return
 		}
 		if _, err := db.UpdateConference(ctx, caseSystem, near.ID, nil, func(c *domain.Conference) (domain.Change, error) {

@@ -2,6 +2,8 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
+	"slices"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"time"
@@ -9,7 +11,9 @@ import (
 	"github.com/cpcready/cpcready/internal/domain"
 )
 
-// Rows mirror the tables one to one; the aggregate is assembled from them.
+// Rows mirror the tables one to one. A conference is one row: its parts
+// are stored on it as JSON, in the form the domain gives them, since the
+// aggregate is only ever read and written whole.
 
 type conferenceRow struct {
 	ID                     string `gorm:"primaryKey"`
@@ -42,6 +46,8 @@ type conferenceRow struct {
 	PurgedAt               *time.Time
 	CreatedAt              time.Time
 	UpdatedAt              time.Time
+	Children               string // JSON []domain.Child
+	Parts                  string // JSON conferenceParts; "" when a list leaves it out
 }
 
 func (conferenceRow) TableName() string { return "conferences" }
@@ -51,173 +57,10 @@ func (r *conferenceRow) fields() []any {
 		&r.StrategyDiscussionOn, &r.PreviousConferenceOn, &r.PreviousConferenceType, &r.ExpectedDeliveryOn, &r.TransferNoticeOn,
 		&r.ChairRef, &r.ChairName, &r.SocialWorkerRef, &r.SocialWorkerName, &r.Version,
 		&r.ReadinessStatus, &r.ReadinessBlockers, &r.ReadinessAdvisories, &r.ReadinessDueOn, &r.ReadinessFindings,
-		&r.ReadinessRules, &r.InsightMeasures, &r.PostponedByChair, &r.StartStatus, &r.StartNeeds, &r.PurgedAt, &r.CreatedAt, &r.UpdatedAt}
+		&r.ReadinessRules, &r.InsightMeasures, &r.PostponedByChair, &r.StartStatus, &r.StartNeeds, &r.PurgedAt, &r.CreatedAt, &r.UpdatedAt, &r.Children, &r.Parts}
 }
 
 var conferences = newTable((*conferenceRow).fields, []int{1}, "")
-
-type childRow struct {
-	ConferenceID    string `gorm:"primaryKey"`
-	Position        int
-	Ref             string `gorm:"primaryKey"`
-	Name            *string
-	ViewsMeans      *string
-	ViewsRecordedOn *string
-	ViewsSharedOn   *string
-	ViewsReason     *string
-	Unborn          bool
-}
-
-func (childRow) TableName() string { return "children" }
-
-func (r *childRow) fields() []any {
-	return []any{&r.ConferenceID, &r.Position, &r.Ref, &r.Name, &r.ViewsMeans, &r.ViewsRecordedOn, &r.ViewsSharedOn, &r.ViewsReason, &r.Unborn}
-}
-
-var children = newPart((*childRow).fields, func(r *childRow) string { return r.Ref }, "conference_id", "conference_id, position")
-
-type participantRow struct {
-	ID                    string `gorm:"primaryKey"`
-	ConferenceID          string
-	Position              int
-	DisplayName           string
-	Relationship          string
-	Invited               bool
-	Attendance            string
-	NeedsAssessedOn       *string
-	PrivateSpaceConfirmed bool
-	TechnologyChecked     bool
-	SafetyConcern         *string
-	SafetyArrangement     *string
-	SafetyNote            *string
-	ExclusionDecidedOn    *string
-	ExclusionGrounds      *string
-	// Readiness rules v2.
-	ParentalResponsibility bool
-	InformedOn             *string
-	AdvocacyOfferedOn      *string
-	PersonRef              *string
-}
-
-func (participantRow) TableName() string { return "participants" }
-
-func (r *participantRow) fields() []any {
-	return []any{&r.ID, &r.ConferenceID, &r.Position, &r.DisplayName, &r.Relationship, &r.Invited, &r.Attendance,
-		&r.NeedsAssessedOn, &r.PrivateSpaceConfirmed, &r.TechnologyChecked, &r.SafetyConcern, &r.SafetyArrangement, &r.SafetyNote,
-		&r.ExclusionDecidedOn, &r.ExclusionGrounds, &r.ParentalResponsibility, &r.InformedOn, &r.AdvocacyOfferedOn, &r.PersonRef}
-}
-
-var participants = newPart((*participantRow).fields, func(r *participantRow) string { return r.ID }, "conference_id", "conference_id, position", "person_ref")
-
-type needRow struct {
-	ParticipantID string `gorm:"primaryKey"`
-	Kind          string `gorm:"primaryKey"`
-	Status        string
-	Detail        *string
-	Language      *string
-	Interpreter   *string
-}
-
-func (needRow) TableName() string { return "needs" }
-
-func (r *needRow) fields() []any {
-	return []any{&r.ParticipantID, &r.Kind, &r.Status, &r.Detail, &r.Language, &r.Interpreter}
-}
-
-// Needs have no position: they are read in the order of domain.NeedKinds.
-var needs = newPart((*needRow).fields, func(r *needRow) string { return r.ParticipantID + "/" + r.Kind }, "participant_id", "participant_id, kind")
-
-type contactRow struct {
-	ID            string `gorm:"primaryKey"`
-	ParticipantID string
-	Position      int
-	WithRole      string
-	OnDate        string
-	Method        string
-}
-
-func (contactRow) TableName() string { return "contacts" }
-
-func (r *contactRow) fields() []any {
-	return []any{&r.ID, &r.ParticipantID, &r.Position, &r.WithRole, &r.OnDate, &r.Method}
-}
-
-var contacts = newPart((*contactRow).fields, func(r *contactRow) string { return r.ID }, "participant_id", "participant_id, position")
-
-type reportRow struct {
-	ID           string `gorm:"primaryKey"`
-	ConferenceID string
-	Position     int
-	Agency       string
-	Title        string
-	ReceivedOn   *string
-	// SharedWithChairOn is when the report reached the chair.
-	SharedWithChairOn *string
-}
-
-func (reportRow) TableName() string { return "reports" }
-
-func (r *reportRow) fields() []any {
-	return []any{&r.ID, &r.ConferenceID, &r.Position, &r.Agency, &r.Title, &r.ReceivedOn, &r.SharedWithChairOn}
-}
-
-var reports = newPart((*reportRow).fields, func(r *reportRow) string { return r.ID }, "conference_id", "conference_id, position")
-
-type professionalRow struct {
-	ID             string `gorm:"primaryKey"`
-	ConferenceID   string
-	Position       int
-	Agency         string
-	Role           *string
-	Name           string
-	Attendance     string
-	ReportExpected bool
-}
-
-func (professionalRow) TableName() string { return "professionals" }
-
-func (r *professionalRow) fields() []any {
-	return []any{&r.ID, &r.ConferenceID, &r.Position, &r.Agency, &r.Role, &r.Name, &r.Attendance, &r.ReportExpected}
-}
-
-var professionals = newPart((*professionalRow).fields, func(r *professionalRow) string { return r.ID }, "conference_id", "conference_id, position")
-
-func toProfessionalRow(confID string, pos int, p domain.Professional) professionalRow {
-	return professionalRow{
-		ID: p.ID, ConferenceID: confID, Position: pos, Agency: p.Agency, Role: textCol(p.Role),
-		Name: p.Name, Attendance: p.Attendance, ReportExpected: p.ExpectsReport(),
-	}
-}
-
-func fromProfessionalRow(r professionalRow) domain.Professional {
-	expected := r.ReportExpected
-	return domain.Professional{ID: r.ID, ProfessionalFields: domain.ProfessionalFields{
-		Agency: r.Agency, Role: colText(r.Role), Name: r.Name, Attendance: r.Attendance, ReportExpected: &expected,
-	}}
-}
-
-type shareRow struct {
-	ID            string `gorm:"primaryKey"`
-	ReportID      string
-	ParticipantID string
-	Position      int
-	SharedOn      *string
-	Language      *string
-	Withheld      bool
-	Reason        *string
-	ChairAgreedOn *string
-	Format        *string
-	FormatNote    *string
-}
-
-func (shareRow) TableName() string { return "report_shares" }
-
-func (r *shareRow) fields() []any {
-	return []any{&r.ID, &r.ReportID, &r.ParticipantID, &r.Position, &r.SharedOn, &r.Language, &r.Withheld, &r.Reason,
-		&r.ChairAgreedOn, &r.Format, &r.FormatNote}
-}
-
-var shares = newPart((*shareRow).fields, func(r *shareRow) string { return r.ID }, "report_id", "report_id, position")
 
 // Conversions between nullable columns and domain values.
 
@@ -277,6 +120,8 @@ func toConferenceRow(org string, c *domain.Conference) conferenceRow {
 		PostponedByChair:       c.History.PostponedByChair,
 		PurgedAt:               utc(c.PurgedAt),
 		CreatedAt:              c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
+		Children: jsonCol(orEmpty(c.Children)),
+		Parts:    jsonCol(conferenceParts{orEmpty(c.Participants), orEmpty(c.Reports), orEmpty(c.Professionals)}),
 	}
 	if s := c.History.AtStart; s != nil {
 		r.StartStatus, r.StartNeeds = textCol(s.Status), tallyCol(nonNil(s.Needs))
@@ -290,8 +135,8 @@ func toConferenceRow(org string, c *domain.Conference) conferenceRow {
 	return r
 }
 
-// fromConferenceRow is the conference of a row, without its parts. A row
-// read without its findings (a list's) has none.
+// fromConferenceRow is the conference of a row. A row read without its
+// findings or its parts (a list's) has none.
 func fromConferenceRow(r conferenceRow) (domain.Conference, error) {
 	c := domain.Conference{
 		ID: r.ID,
@@ -304,7 +149,6 @@ func fromConferenceRow(r conferenceRow) (domain.Conference, error) {
 			PreviousConferenceType: domain.ConferenceType(colText(r.PreviousConferenceType)),
 			ExpectedDeliveryOn:     colDate(r.ExpectedDeliveryOn),
 			TransferNoticeOn:       colDate(r.TransferNoticeOn),
-			Children:               []domain.Child{},
 		},
 		Participants:  []domain.Participant{},
 		Reports:       []domain.Report{},
@@ -315,6 +159,7 @@ func fromConferenceRow(r conferenceRow) (domain.Conference, error) {
 		PurgedAt: utc(r.PurgedAt),
 		History:  domain.ConferenceHistory{PostponedByChair: r.PostponedByChair},
 	}
+	partsErr := colParts(r, &c)
 	var err error
 	c.Readiness.Findings, err = colFindings(r.ReadinessFindings)
 	c.Readiness.Measures = colTally(r.InsightMeasures)
@@ -327,111 +172,58 @@ func fromConferenceRow(r conferenceRow) (domain.Conference, error) {
 	if r.SocialWorkerRef != nil {
 		c.SocialWorker = &domain.Person{Ref: *r.SocialWorkerRef, Name: colText(r.SocialWorkerName)}
 	}
-	return c, err
+	return c, errors.Join(partsErr, err)
 }
 
-func toReportRow(confID string, pos int, r domain.Report) reportRow {
-	return reportRow{ID: r.ID, ConferenceID: confID, Position: pos, Agency: r.Agency, Title: r.Title,
-		ReceivedOn: dateCol(r.ReceivedOn), SharedWithChairOn: dateCol(r.SharedWithChairOn)}
+// conferenceParts is how a conference's parts other than its children are
+// stored: in the domain's own JSON, so that nothing maps them field by
+// field, and a new field is stored as soon as the domain has it.
+type conferenceParts struct {
+	Participants  []domain.Participant  `json:"participants"`
+	Reports       []domain.Report       `json:"reports"`
+	Professionals []domain.Professional `json:"professionals"`
 }
 
-func fromReportRow(r reportRow) domain.Report {
-	return domain.Report{ID: r.ID, Agency: r.Agency, Title: r.Title, ReceivedOn: colDate(r.ReceivedOn),
-		SharedWithChairOn: colDate(r.SharedWithChairOn), Shares: []domain.Share{}}
-}
-
-func toNeedRow(participantID string, n domain.Need) needRow {
-	return needRow{ParticipantID: participantID, Kind: n.Kind, Status: n.Status, Detail: textCol(n.Detail),
-		Language: textCol(n.Language), Interpreter: textCol(n.Interpreter)}
-}
-
-func fromNeedRow(r needRow) domain.Need {
-	return domain.Need{Kind: r.Kind, Status: r.Status, Detail: colText(r.Detail), Language: colText(r.Language), Interpreter: colText(r.Interpreter)}
-}
-
-func toContactRow(participantID string, pos int, k domain.Contact) contactRow {
-	return contactRow{ID: k.ID, ParticipantID: participantID, Position: pos, WithRole: k.With, OnDate: k.On.String(), Method: k.Method}
-}
-
-func fromContactRow(r contactRow) domain.Contact {
-	return domain.Contact{ID: r.ID, With: r.WithRole, On: colDate(&r.OnDate), Method: r.Method}
-}
-
-func toChildRow(confID string, pos int, ch domain.Child) childRow {
-	r := childRow{ConferenceID: confID, Position: pos, Ref: ch.Ref, Name: textCol(ch.Name), Unborn: ch.Unborn}
-	if v := ch.Views; v != nil {
-		r.ViewsMeans, r.ViewsRecordedOn, r.ViewsSharedOn = textCol(v.Means), dateCol(v.RecordedOn), dateCol(v.SharedOn)
-		r.ViewsReason = textCol(v.Reason)
+func jsonCol(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // the domain's parts hold nothing json cannot marshal
 	}
-	return r
+	return string(b)
 }
 
-func fromChildRow(r childRow) domain.Child {
-	ch := domain.Child{Ref: r.Ref, Name: colText(r.Name), Unborn: r.Unborn}
-	if r.ViewsMeans != nil {
-		ch.Views = &domain.ChildViews{Means: *r.ViewsMeans, RecordedOn: colDate(r.ViewsRecordedOn), SharedOn: colDate(r.ViewsSharedOn), Reason: colText(r.ViewsReason)}
+// colParts decodes a row's children and parts into c, every list empty
+// rather than nil and needs in the order of domain.NeedKinds, so that a
+// conference reads the same however it was written.
+func colParts(r conferenceRow, c *domain.Conference) error {
+	var parts conferenceParts
+	var errs [2]error
+	if r.Children != "" {
+		errs[0] = jsonv2.Unmarshal([]byte(r.Children), &c.Children)
 	}
-	return ch
+	if r.Parts != "" {
+		errs[1] = jsonv2.Unmarshal([]byte(r.Parts), &parts)
+	}
+	c.Children = orEmpty(c.Children)
+	c.Participants, c.Reports, c.Professionals = orEmpty(parts.Participants), orEmpty(parts.Reports), orEmpty(parts.Professionals)
+	for i := range c.Participants {
+		p := &c.Participants[i]
+		p.Needs, p.Contacts = orEmpty(p.Needs), orEmpty(p.Contacts)
+		slices.SortStableFunc(p.Needs, func(a, b domain.Need) int {
+			return slices.Index(domain.NeedKinds, a.Kind) - slices.Index(domain.NeedKinds, b.Kind)
+		})
+	}
+	for i := range c.Reports {
+		c.Reports[i].Shares = orEmpty(c.Reports[i].Shares)
+	}
+	return errors.Join(errs[:]...)
 }
 
-func toParticipantRow(confID string, pos int, p domain.Participant) participantRow {
-	r := participantRow{
-		ID: p.ID, ConferenceID: confID, Position: pos, DisplayName: p.DisplayName,
-		Relationship: p.Relationship, Invited: p.IsInvited(), Attendance: string(p.Attendance),
-		NeedsAssessedOn:       dateCol(p.NeedsAssessedOn),
-		PrivateSpaceConfirmed: p.PrivateSpaceConfirmed, TechnologyChecked: p.TechnologyChecked,
-		ParentalResponsibility: p.ParentalResponsibility, InformedOn: dateCol(p.InformedOn),
-		AdvocacyOfferedOn: dateCol(p.AdvocacyOfferedOn),
-		PersonRef:         textCol(p.PersonRef),
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
 	}
-	if s := p.Safety; s != nil {
-		r.SafetyConcern, r.SafetyArrangement, r.SafetyNote = textCol(s.Concern), textCol(s.Arrangement), textCol(s.Note)
-	}
-	if e := p.Exclusion; e != nil {
-		r.ExclusionDecidedOn, r.ExclusionGrounds = dateCol(e.DecidedByChairOn), textCol(e.Grounds)
-	}
-	return r
-}
-
-func fromParticipantRow(r participantRow) domain.Participant {
-	invited := r.Invited
-	p := domain.Participant{
-		ID: r.ID,
-		ParticipantFields: domain.ParticipantFields{
-			DisplayName: r.DisplayName, Relationship: r.Relationship, Invited: &invited,
-			Attendance: domain.Attendance(r.Attendance), NeedsAssessedOn: colDate(r.NeedsAssessedOn),
-			PrivateSpaceConfirmed: r.PrivateSpaceConfirmed, TechnologyChecked: r.TechnologyChecked,
-			ParentalResponsibility: r.ParentalResponsibility, InformedOn: colDate(r.InformedOn),
-			AdvocacyOfferedOn: colDate(r.AdvocacyOfferedOn),
-			PersonRef:         colText(r.PersonRef),
-		},
-		Needs:    []domain.Need{},
-		Contacts: []domain.Contact{},
-	}
-	if r.SafetyConcern != nil {
-		p.Safety = &domain.Safety{Concern: *r.SafetyConcern, Arrangement: colText(r.SafetyArrangement), Note: colText(r.SafetyNote)}
-	}
-	if r.ExclusionDecidedOn != nil || r.ExclusionGrounds != nil {
-		p.Exclusion = &domain.Exclusion{DecidedByChairOn: colDate(r.ExclusionDecidedOn), Grounds: colText(r.ExclusionGrounds)}
-	}
-	return p
-}
-
-func toShareRow(reportID string, pos int, s domain.Share) shareRow {
-	return shareRow{
-		ID: s.ID, ReportID: reportID, ParticipantID: s.ParticipantID, Position: pos,
-		SharedOn: dateCol(s.SharedOn), Language: textCol(s.Language), Withheld: s.Withheld,
-		Reason: textCol(s.Reason), ChairAgreedOn: dateCol(s.ChairAgreedOn),
-		Format: textCol(s.Format), FormatNote: textCol(s.FormatNote),
-	}
-}
-
-func fromShareRow(r shareRow) domain.Share {
-	return domain.Share{
-		ID: r.ID, ParticipantID: r.ParticipantID, SharedOn: colDate(r.SharedOn),
-		Language: colText(r.Language), Withheld: r.Withheld, Reason: colText(r.Reason),
-		ChairAgreedOn: colDate(r.ChairAgreedOn), Format: colText(r.Format), FormatNote: colText(r.FormatNote),
-	}
+	return s
 }
 
 // findingsCol stores findings as JSON without their overdue flags, which

@@ -43,8 +43,8 @@ func (db *DB) SeedConferences(ctx context.Context, p domain.Principal, cs []*dom
 		for _, c := range cs {
 			c.Readiness = db.summary(c, pol)
 			db.recordStartOfNew(c)
-			row, err := insertAggregate(t, p.Org, c)
-			if err != nil {
+			row := toConferenceRow(p.Org, c)
+			if err := writeConference(t, nil, &row); err != nil {
 				return err
 			}
 			d.change(nil, &row)

@@ -30,7 +30,8 @@ type chunk struct {
 	q    *query
 }
 
-// partChunks are the insert sizes of tables with many rows a write.
+// partChunks are the insert sizes of tables with many rows a write (the
+// audit trail's and the tallies').
 var partChunks = []int{64, 8, 1}
 
 // newTable reads R's columns and declares its inserts; suffix follows
@@ -139,125 +140,4 @@ func (u *rowUpdates) args(was, now []any, where int) (*query, []any) {
 		args = append(args, now[i])
 	}
 	return up.q, args
-}
-
-// A part is a table of rows beneath a conference, written by key: rows
-// added are inserted, rows changed updated, rows gone deleted.
-type part[R any] struct {
-	*table[R]
-	update *rowUpdates
-	remove *query
-	keyOf  func(*R) string
-	// byParent reads the rows of a list of parents, in order; byOneParent
-	// those of one, which most reads of a single conference are, without
-	// the list's cost of parsing it and gathering it into a table.
-	byParent, byOneParent *query
-}
-
-// newPart declares a part's statements. Its rows are read in order, by the
-// columns of an index on its parent; indexed names the columns of any
-// other index.
-func newPart[R any](fields func(*R) []any, keyOf func(*R) string, parent, order string, indexed ...string) *part[R] {
-	t := newTable(fields, partChunks, "")
-	p := &part[R]{table: t, keyOf: keyOf}
-	var keys, where []string
-	for _, i := range t.key {
-		keys = append(keys, t.cols[i])
-		where = append(where, t.cols[i]+" = ?")
-	}
-	var groups [][]string
-	if ordered := slices.DeleteFunc(strings.Split(order, ", "), func(c string) bool { return slices.Contains(keys, c) }); len(ordered) > 0 {
-		groups = append(groups, ordered)
-	}
-	for _, c := range indexed {
-		groups = append(groups, []string{c})
-	}
-	p.update = newRowUpdates(t.cols, keys, groups, func(set string) *query {
-		return newQuery(fmt.Sprintf("UPDATE %s SET %s WHERE %s", t.name, set, strings.Join(where, " AND ")))
-	})
-	p.remove = newQuery(fmt.Sprintf("DELETE FROM %s WHERE %s", t.name, strings.Join(where, " AND ")))
-	selectWhere := fmt.Sprintf("SELECT %s FROM %s WHERE %%s ORDER BY %s", t.columns(""), t.name, order)
-	p.byParent = newListQuery(selectWhere, parent)
-	p.byOneParent = newQuery(fmt.Sprintf(selectWhere, parent+" = ?"))
-	return p
-}
-
-// keyArgs are a row's fields for WHERE key = ….
-func (p *part[R]) keyArgs(f []any) []any {
-	out := make([]any, len(p.key))
-	for i, k := range p.key {
-		out[i] = f[k]
-	}
-	return out
-}
-
-// of reads the rows of the given parents.
-func (p *part[R]) of(tx *Tx, parents []string) ([]R, error) {
-	switch len(parents) {
-	case 0:
-		return nil, nil
-	case 1:
-		return selectRows(tx, p.fields, p.byOneParent, parents[0])
-	}
-	return selectRows(tx, p.fields, p.byParent, tx.db.list(parents))
-}
-
-// partChange is how one table's rows beneath a conference changed.
-type partChange interface {
-	remove(tx *Tx) error
-	write(tx *Tx) error
-}
-
-// diff matches rows before and after by key.
-func (p *part[R]) diff(before, after []R) partChange {
-	d := &rowDiff[R]{part: p}
-	old := make(map[string]*R, len(before))
-	for i := range before {
-		old[p.keyOf(&before[i])] = &before[i]
-	}
-	for i := range after {
-		k := p.keyOf(&after[i])
-		was, ok := old[k]
-		switch {
-		case !ok:
-			d.added = append(d.added, after[i])
-		case !reflect.DeepEqual(*was, after[i]):
-			d.changed = append(d.changed, [2]R{*was, after[i]})
-		}
-		delete(old, k)
-	}
-	for i := range before {
-		if _, ok := old[p.keyOf(&before[i])]; ok {
-			d.gone = append(d.gone, before[i])
-		}
-	}
-	return d
-}
-
-type rowDiff[R any] struct {
-	part        *part[R]
-	gone, added []R
-	changed     [][2]R // before and after
-}
-
-// remove deletes the rows that are gone, each by its key.
-func (d *rowDiff[R]) remove(tx *Tx) error {
-	for i := range d.gone {
-		if _, err := tx.exec(d.part.remove, d.part.keyArgs(d.part.fields(&d.gone[i]))...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// write updates the changed rows and inserts the new ones.
-func (d *rowDiff[R]) write(tx *Tx) error {
-	for i := range d.changed {
-		now := d.part.fields(&d.changed[i][1])
-		q, args := d.part.update.args(d.part.fields(&d.changed[i][0]), now, len(d.part.key))
-		if _, err := tx.exec(q, append(args, d.part.keyArgs(now)...)...); err != nil {
-			return err
-		}
-	}
-	return d.part.add(tx, d.added)
 }

@@ -40,7 +40,7 @@ func (db *DB) UpdateConference(ctx context.Context, p domain.Principal, id strin
 type pendingUpdate struct {
 	c             *domain.Conference
 	pol           domain.Policy
-	before, after aggregateRows
+	before, after conferenceRow
 	prior         domain.ReadinessSummary
 	change        domain.Change
 	unchanged     bool // m changed nothing stored: nothing to write
@@ -106,7 +106,7 @@ func (db *DB) prepareUpdate(t *Tx, org, id string, ifMatch *int, m domain.Mutati
 	if ifMatch != nil && *ifMatch != c.Version {
 		return pendingUpdate{}, domain.Errorf(domain.EPRECONDITION, "the conference has changed: version is %d", c.Version)
 	}
-	u := pendingUpdate{c: c, before: rowsOf(org, c), prior: c.Readiness}
+	u := pendingUpdate{c: c, before: toConferenceRow(org, c), prior: c.Readiness}
 	if u.pol, err = policyIn(t, org); err != nil {
 		return pendingUpdate{}, err
 	}
@@ -123,23 +123,23 @@ func (db *DB) prepareUpdate(t *Tx, org, id string, ifMatch *int, m domain.Mutati
 	if u.change, err = m(c); err != nil {
 		return pendingUpdate{}, err
 	}
-	if u.unchanged = reflect.DeepEqual(rowsOf(org, c), u.before); u.unchanged {
+	if u.unchanged = reflect.DeepEqual(toConferenceRow(org, c), u.before); u.unchanged {
 		return u, nil
 	}
 	c.Version++
 	c.UpdatedAt = db.now()
 	c.Readiness = db.summary(c, u.pol)
-	u.after = rowsOf(org, c)
+	u.after = toConferenceRow(org, c)
 	return u, nil
 }
 
 // writeUpdate writes what changed, adjusts the tallies, clears the chair's
 // notes of a purged conference and appends the audit row and the events.
 func (db *DB) writeUpdate(t *Tx, p domain.Principal, u pendingUpdate) error {
-	if err := writeAggregate(t, u.before, u.after); err != nil {
+	if err := writeConference(t, &u.before, &u.after); err != nil {
 		return err
 	}
-	if err := applyChange(t, p.Org, &u.before.conference, &u.after.conference); err != nil {
+	if err := applyChange(t, p.Org, &u.before, &u.after); err != nil {
 		return err
 	}
 	if u.c.PurgedAt != nil {
