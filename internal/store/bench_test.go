@@ -107,8 +107,8 @@ func mustBig(tb testing.TB, db *store.DB) *domain.Conference {
 }
 
 // BenchmarkLoadConference measures reading a realistic aggregate (four
-// family members, five reports shared with each): one query per table in
-// one snapshot, and the audit row for the read.
+// family members, five reports shared with each): its one row, and the
+// audit row for the read.
 func BenchmarkLoadConference(b *testing.B) {
 	db, _ := storetest.MustOpenDB(b)
 	ctx := context.Background()
