@@ -203,7 +203,7 @@ func (db *DB) evaluateRows(t *Tx, org string, pol domain.Policy, rows []conferen
 		if ev, changed := readinessChange(prior, c); changed && prior.Findings != nil {
 			e.events = append(e.events, ev)
 		}
-		e.after[i] = toConferenceRow(org, c)
+		e.after[i] = withReadiness(rows[i], c.Readiness)
 	}
 	return e, nil
 }

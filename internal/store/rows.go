@@ -110,13 +110,6 @@ func toConferenceRow(org string, c *domain.Conference) conferenceRow {
 		ExpectedDeliveryOn:     dateCol(c.ExpectedDeliveryOn),
 		TransferNoticeOn:       dateCol(c.TransferNoticeOn),
 		Version:                c.Version,
-		ReadinessStatus:        c.Readiness.Status,
-		ReadinessBlockers:      c.Readiness.Blockers,
-		ReadinessAdvisories:    c.Readiness.Advisories,
-		ReadinessDueOn:         dateCol(c.Readiness.DueOn),
-		ReadinessFindings:      findingsCol(c.Readiness.Findings),
-		ReadinessRules:         c.Readiness.Rules,
-		InsightMeasures:        tallyCol(c.Readiness.Measures),
 		PostponedByChair:       c.History.PostponedByChair,
 		PurgedAt:               utc(c.PurgedAt),
 		CreatedAt:              c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
@@ -132,6 +125,15 @@ func toConferenceRow(org string, c *domain.Conference) conferenceRow {
 	if c.SocialWorker != nil {
 		r.SocialWorkerRef, r.SocialWorkerName = textCol(c.SocialWorker.Ref), textCol(c.SocialWorker.Name)
 	}
+	return withReadiness(r, c.Readiness)
+}
+
+// withReadiness is r with the readiness columns of s: what a
+// re-evaluation changes, without encoding the parts again.
+func withReadiness(r conferenceRow, s domain.ReadinessSummary) conferenceRow {
+	r.ReadinessStatus, r.ReadinessBlockers, r.ReadinessAdvisories = s.Status, s.Blockers, s.Advisories
+	r.ReadinessDueOn, r.ReadinessFindings, r.ReadinessRules = dateCol(s.DueOn), findingsCol(s.Findings), s.Rules
+	r.InsightMeasures = tallyCol(s.Measures)
 	return r
 }
 

@@ -123,13 +123,15 @@ func (db *DB) prepareUpdate(t *Tx, org, id string, ifMatch *int, m domain.Mutati
 	if u.change, err = m(c); err != nil {
 		return pendingUpdate{}, err
 	}
-	if u.unchanged = reflect.DeepEqual(toConferenceRow(org, c), u.before); u.unchanged {
+	u.after = toConferenceRow(org, c)
+	if u.unchanged = reflect.DeepEqual(u.after, u.before); u.unchanged {
 		return u, nil
 	}
 	c.Version++
 	c.UpdatedAt = db.now()
 	c.Readiness = db.summary(c, u.pol)
-	u.after = toConferenceRow(org, c)
+	u.after.Version, u.after.UpdatedAt = c.Version, c.UpdatedAt.UTC()
+	u.after = withReadiness(u.after, c.Readiness)
 	return u, nil
 }
 
