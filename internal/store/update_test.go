@@ -146,3 +146,34 @@ func placeholder(db *store.DB) string {
 	}
 	return "?"
 }
+
+// TestAWriteReadsBackAsItWasAnswered: what an update answers, its version,
+// time, parts and readiness, is what every later read of the conference
+// gives, so that the row it wrote holds all of it.
+func TestAWriteReadsBackAsItWasAnswered(t *testing.T) {
+	db, _ := storetest.MustOpenDB(t)
+	ctx := context.Background()
+	c := createForUpdate(t, db)
+	later := c.UpdatedAt.Add(time.Hour)
+	db.Now = func() time.Time { return later }
+	yes := true
+	got, err := db.UpdateConference(ctx, caseSystem, c.ID, nil, func(c *domain.Conference) (domain.Change, error) {
+		_, ch, err := c.AddParticipant("00000000-0000-4000-8000-0000000000a1", domain.ParticipantFields{
+			DisplayName: "Parent", Relationship: "mother", Invited: &yes, Attendance: domain.AttendanceVideo,
+		}, domain.DateOf(later))
+		return ch, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Version != c.Version+1 || !got.UpdatedAt.Equal(later) {
+		t.Fatalf("answered version %d at %s, want %d at %s", got.Version, got.UpdatedAt, c.Version+1, later)
+	}
+	read, err := db.Conference(ctx, caseSystem, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(read, got) {
+		t.Fatalf("read back differs from the answer:\nanswered %+v\nread     %+v", *got, *read)
+	}
+}
