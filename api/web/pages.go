@@ -61,7 +61,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, u user) {
 	}
 	start := londonMidnight(from)
 	end := londonMidnight(to.AddDays(1))
-	f := store.ConferenceFilter{From: &start, To: &end, Limit: homePageSize, Cursor: q.Get("page"), WithoutChildren: true}
+	f := store.ConferenceFilter{From: &start, To: &end, Limit: homePageSize, Cursor: q.Get("page")}
 	if v.NotReady {
 		f.Readiness = domain.NotReady
 	}

@@ -123,8 +123,8 @@ func BenchmarkLoadConference(b *testing.B) {
 }
 
 // BenchmarkLoadSnapshot measures the read of the same aggregate that a
-// write starts from: its rows from every table, in one read transaction,
-// with nothing audited or committed.
+// write starts from: its row, in one read transaction, with nothing
+// audited or committed.
 func BenchmarkLoadSnapshot(b *testing.B) {
 	db, _ := storetest.MustOpenDB(b)
 	c := mustBig(b, db)

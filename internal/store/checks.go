@@ -136,8 +136,8 @@ func postponedByChair(t *Tx, org string, c *domain.Conference, decision string) 
 		return nil
 	}
 	before := toConferenceRow(org, c)
-	c.History.PostponedByChair = true
-	after := toConferenceRow(org, c)
+	after := before
+	c.History.PostponedByChair, after.PostponedByChair = true, true
 	if err := writeConference(t, &before, &after); err != nil {
 		return err
 	}

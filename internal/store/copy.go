@@ -22,8 +22,8 @@ var copyTables = []string{"conferences", "policies", "api_keys", "idempotency_re
 	"event_counters", "events", "overdue_notices", "webhooks", "webhook_deliveries", "webhook_attempts", "insight_tallies"}
 
 // CopyTo copies every table of db into dst, which must be migrated. Rows are
-// upserted, so a rerun after a partial or a
-// complete copy converges on the same result and changes nothing more.
+// upserted, so a rerun after a partial or a complete copy converges on the
+// same result and changes nothing more.
 // Afterwards it verifies row counts and compares every conference aggregate.
 func (db *DB) CopyTo(ctx context.Context, dst *DB) (CopyReport, error) {
 	if err := db.checkCopyTarget(ctx, dst); err != nil {

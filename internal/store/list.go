@@ -23,9 +23,6 @@ type ConferenceFilter struct {
 	Status          string
 	Limit           int
 	Cursor          string
-	// WithoutChildren leaves each conference's children out, for a list
-	// that does not show them: it saves decoding them.
-	WithoutChildren bool
 }
 
 type cursor struct {
@@ -84,9 +81,6 @@ func (db *DB) ListConferences(ctx context.Context, p domain.Principal, f Confere
 		}
 		items = make([]domain.Conference, len(rows))
 		for i, r := range rows {
-			if f.WithoutChildren {
-				r.Children = ""
-			}
 			if items[i], err = fromConferenceRow(r); err != nil {
 				return err
 			}
