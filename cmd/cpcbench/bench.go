@@ -173,11 +173,15 @@ func (b *bench) runScenario(ctx context.Context, sc *scenario, ts *targetSet) (r
 			prof <- profiled{path, err}
 		}()
 	}
+	commits0, writes0, countErr := b.srv.commitCounts(ctx)
 	t := attack(ctx, sc.targets(ts), shape, b.o.Duration, sc.Name)
 	if err := ctx.Err(); err != nil {
 		return result{}, err
 	}
 	r := newResult(sc.Name, sc.About, kindScenario, shape, t)
+	if commits1, writes1, err := b.srv.commitCounts(ctx); countErr == nil && err == nil && commits1 > commits0 {
+		r.WritesPerCommit = (writes1 - writes0) / (commits1 - commits0)
+	}
 	r.RSSBytes, r.PeakRSSBytes = b.rss.window()
 	if prof != nil {
 		p := <-prof

@@ -45,6 +45,9 @@ type result struct {
 	Baseline     string         `json:"baseline,omitempty"`
 	Ratio        float64        `json:"ratio_to_baseline,omitempty"`
 	CPUProfile   string         `json:"cpu_profile,omitempty"`
+	// WritesPerCommit is how many SQLite writes, audited reads among
+	// them, shared each commit during the scenario; 0 when none committed.
+	WritesPerCommit float64 `json:"writes_per_commit,omitempty"`
 }
 
 func newResult(name, about, kind string, shape loadShape, t *tally) result {
@@ -87,14 +90,18 @@ func printReport(w io.Writer, rep *report) {
 		rep.Conditions.N, secs(rep.DurationSeconds), secs(rep.WarmupSeconds), loadModel(rep.Conditions))
 	fmt.Fprintf(w, "machine: %s/%s, %d CPUs, %s\n\n", rep.Machine.OS, rep.Machine.Arch, rep.Machine.CPUs, rep.Machine.GoVersion)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\tconc\treq/s\tp50\tp99\tmax\terrors\tpeak RSS\tmax RSS\tvs baseline\t")
+	fmt.Fprintln(tw, "scenario\tconc\treq/s\tp50\tp99\tmax\terrors\tpeak RSS\tmax RSS\twrites/commit\tvs baseline\t")
 	for _, r := range rep.Results {
 		vs := "-"
 		if r.Baseline != "" {
 			vs = fmt.Sprintf("%.0f%% of %s", r.Ratio*100, strings.TrimPrefix(r.Baseline, "baseline-"))
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t\n", r.Name, r.Concurrency, r.Throughput,
-			msText(r.P50Ms), msText(r.P99Ms), msText(r.MaxMs), r.Errors, mbOrDash(r.PeakRSSBytes), mbOrDash(r.RSSBytes), vs)
+		perCommit := "-"
+		if r.WritesPerCommit > 0 {
+			perCommit = fmt.Sprintf("%.1f", r.WritesPerCommit)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t\n", r.Name, r.Concurrency, r.Throughput,
+			msText(r.P50Ms), msText(r.P99Ms), msText(r.MaxMs), r.Errors, mbOrDash(r.PeakRSSBytes), mbOrDash(r.RSSBytes), perCommit, vs)
 	}
 	tw.Flush()
 	for _, r := range rep.Results {

@@ -116,3 +116,78 @@ func FindingCodes(fs []Finding) []string {
 	slices.Sort(out)
 	return out
 }
+
+// PendingEvent is an event worked out from a change, before the store
+// gives it its sequence and time, in the transaction of the change.
+type PendingEvent struct {
+	ID         string // the store makes one up when empty
+	Type       string
+	Conference *Conference
+	Data       any
+}
+
+// CreatedEvent announces a new conference.
+func CreatedEvent(c *Conference) PendingEvent {
+	return PendingEvent{Type: EventConferenceCreated, Conference: c, Data: ConferenceCreatedData{
+		Version: c.Version, Status: string(c.Status), Participants: len(c.Participants), Reports: len(c.Reports),
+		Readiness: countsOf(c.Readiness),
+	}}
+}
+
+// UpdateEvents announces change ch to c and, when its readiness moved from
+// prior, the move.
+func UpdateEvents(prior ReadinessSummary, c *Conference, ch Change) []PendingEvent {
+	out := []PendingEvent{{Type: EventConferenceUpdated, Conference: c, Data: ConferenceUpdatedData{
+		Version: c.Version, Status: string(c.Status), Entity: ch.Entity, Action: ch.Action,
+	}}}
+	if e, ok := ReadinessChangedEvent(prior, c); ok {
+		out = append(out, e)
+	}
+	return out
+}
+
+// ReadinessChangedEvent compares c's readiness with prior: it has moved
+// when its status changed or a finding's code appeared or cleared.
+func ReadinessChangedEvent(prior ReadinessSummary, c *Conference) (PendingEvent, bool) {
+	was, now := FindingCodes(prior.Findings), FindingCodes(c.Readiness.Findings)
+	appeared, cleared := notIn(now, was), notIn(was, now)
+	if prior.Status == c.Readiness.Status && len(appeared) == 0 && len(cleared) == 0 {
+		return PendingEvent{}, false
+	}
+	return PendingEvent{Type: EventConferenceReadinessChanged, Conference: c, Data: ReadinessChangedData{
+		Version: c.Version, OldStatus: prior.Status, NewStatus: c.Readiness.Status,
+		Blockers: c.Readiness.Blockers, Advisories: c.Readiness.Advisories,
+		CodesAppeared: appeared, CodesCleared: cleared,
+	}}, true
+}
+
+// CheckRecordedEvent announces a chair's check of c.
+func CheckRecordedEvent(c *Conference, chk ReadinessCheck) PendingEvent {
+	return PendingEvent{Type: EventReadinessCheckRecorded, Conference: c, Data: CheckRecordedData{
+		CheckID: chk.ID, Decision: chk.Decision, Status: chk.Readiness.Status,
+		Blockers: chk.Readiness.Blockers, Advisories: chk.Readiness.Advisories,
+	}}
+}
+
+// ItemOverdueEvent announces that f, a blocker of c, passed its due date;
+// id is the event's, kept with the notice that it was announced.
+func ItemOverdueEvent(id string, c *Conference, f Finding) PendingEvent {
+	return PendingEvent{ID: id, Type: EventConferenceItemOverdue, Conference: c, Data: ItemOverdueData{
+		Code: f.Code, DueOn: *f.DueOn, ParticipantID: f.ParticipantID, ReportID: f.ReportID, ChildRef: f.ChildRef, Kind: f.Kind,
+	}}
+}
+
+func countsOf(s ReadinessSummary) ReadinessCounts {
+	return ReadinessCounts{Status: s.Status, Blockers: s.Blockers, Advisories: s.Advisories, Codes: FindingCodes(s.Findings)}
+}
+
+// notIn returns the members of a not in b; both are sorted.
+func notIn(a, b []string) []string {
+	out := []string{}
+	for _, s := range a {
+		if _, found := slices.BinarySearch(b, s); !found {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -62,9 +62,7 @@ func (db *DB) AddReadinessCheck(ctx context.Context, p domain.Principal, confere
 		if err := db.appendAudit(t, p, c.ID, domain.Change{Action: "create", Entity: "readiness_check", EntityID: chk.ID, After: after}); err != nil {
 			return err
 		}
-		return db.appendEvents(t, p.Org, pendingEvent{kind: domain.EventReadinessCheckRecorded, conf: c, data: domain.CheckRecordedData{
-			CheckID: chk.ID, Decision: chk.Decision, Status: chk.Readiness.Status, Blockers: chk.Readiness.Blockers, Advisories: chk.Readiness.Advisories,
-		}})
+		return db.appendEvents(t, p.Org, domain.CheckRecordedEvent(c, chk))
 	})
 	return chk, err
 }

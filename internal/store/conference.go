@@ -67,7 +67,7 @@ func (db *DB) createAssembled(ctx context.Context, p domain.Principal, c *domain
 		if err := db.appendAudit(t, p, c.ID, changes...); err != nil {
 			return err
 		}
-		return db.appendEvents(t, p.Org, createdEvent(c))
+		return db.appendEvents(t, p.Org, domain.CreatedEvent(c))
 	})
 	if err != nil {
 		return nil, db.NameExisting(ctx, p, c.ExternalRef, err)

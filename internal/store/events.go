@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -45,21 +44,13 @@ type eventCounterRow struct {
 
 func (eventCounterRow) TableName() string { return "event_counters" }
 
-// pendingEvent is an event before its sequence is known.
-type pendingEvent struct {
-	id   string // made up when empty
-	kind string
-	conf *domain.Conference
-	data any
-}
-
 // appendEvents writes events inside tx, so that they commit with the write
 // that caused them or not at all. Sequences come from the organisation's
 // counter row, taken last: on PostgreSQL its row lock is held from here to
 // COMMIT, so the organisation's events commit in sequence order and a feed
 // reader paging by sequence never passes one still to commit. SQLite has
 // one writer, which gives the same.
-func (db *DB) appendEvents(t *Tx, org string, events ...pendingEvent) error {
+func (db *DB) appendEvents(t *Tx, org string, events ...domain.PendingEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
@@ -70,68 +61,19 @@ func (db *DB) appendEvents(t *Tx, org string, events ...pendingEvent) error {
 	now := db.now()
 	rows := make([]eventRow, len(events))
 	for i, e := range events {
-		data, err := json.Marshal(e.data)
+		data, err := json.Marshal(e.Data)
 		if err != nil {
 			return err
 		}
-		if e.id == "" {
-			e.id = uuid.NewString()
+		if e.ID == "" {
+			e.ID = uuid.NewString()
 		}
 		rows[i] = eventRow{
-			ID: e.id, Org: org, Sequence: last - int64(len(events)-1-i), Type: e.kind,
-			ConferenceID: e.conf.ID, ExternalRef: e.conf.ExternalRef, OccurredAt: now, Data: string(data),
+			ID: e.ID, Org: org, Sequence: last - int64(len(events)-1-i), Type: e.Type,
+			ConferenceID: e.Conference.ID, ExternalRef: e.Conference.ExternalRef, OccurredAt: now, Data: string(data),
 		}
 	}
 	return eventLog.add(t, rows)
-}
-
-func readinessCounts(s domain.ReadinessSummary) domain.ReadinessCounts {
-	return domain.ReadinessCounts{Status: s.Status, Blockers: s.Blockers, Advisories: s.Advisories, Codes: domain.FindingCodes(s.Findings)}
-}
-
-// createdEvent announces a new conference.
-func createdEvent(c *domain.Conference) pendingEvent {
-	return pendingEvent{kind: domain.EventConferenceCreated, conf: c, data: domain.ConferenceCreatedData{
-		Version: c.Version, Status: string(c.Status), Participants: len(c.Participants), Reports: len(c.Reports),
-		Readiness: readinessCounts(c.Readiness),
-	}}
-}
-
-// updateEvents announces a change to a conference and, when its readiness
-// moved, the move: a status change, or a code that appeared or cleared.
-func updateEvents(prior domain.ReadinessSummary, c *domain.Conference, ch domain.Change) []pendingEvent {
-	out := []pendingEvent{{kind: domain.EventConferenceUpdated, conf: c, data: domain.ConferenceUpdatedData{
-		Version: c.Version, Status: string(c.Status), Entity: ch.Entity, Action: ch.Action,
-	}}}
-	if e, ok := readinessChange(prior, c); ok {
-		out = append(out, e)
-	}
-	return out
-}
-
-// readinessChange compares two verdicts on a conference.
-func readinessChange(prior domain.ReadinessSummary, c *domain.Conference) (pendingEvent, bool) {
-	was, now := domain.FindingCodes(prior.Findings), domain.FindingCodes(c.Readiness.Findings)
-	appeared, cleared := difference(now, was), difference(was, now)
-	if prior.Status == c.Readiness.Status && len(appeared) == 0 && len(cleared) == 0 {
-		return pendingEvent{}, false
-	}
-	return pendingEvent{kind: domain.EventConferenceReadinessChanged, conf: c, data: domain.ReadinessChangedData{
-		Version: c.Version, OldStatus: prior.Status, NewStatus: c.Readiness.Status,
-		Blockers: c.Readiness.Blockers, Advisories: c.Readiness.Advisories,
-		CodesAppeared: appeared, CodesCleared: cleared,
-	}}, true
-}
-
-// difference returns the members of a not in b; both are sorted.
-func difference(a, b []string) []string {
-	out := []string{}
-	for _, s := range a {
-		if _, found := slices.BinarySearch(b, s); !found {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // MaxEventPage is the most events one feed page returns.

@@ -99,7 +99,7 @@ func (db *DB) EmitOverdue(ctx context.Context) (int, error) {
 			n := 0
 			err := db.inWrite(ctx, func(t *Tx) error {
 				n = 0
-				byOrg := map[string][]pendingEvent{}
+				byOrg := map[string][]domain.PendingEvent{}
 				var orgs []string
 				for _, f := range due {
 					e, ok, err := claimOverdue(t, &f.conf, *f.finding)
@@ -136,25 +136,23 @@ func (db *DB) EmitOverdue(ctx context.Context) (int, error) {
 
 // claimOverdue claims the notice of one overdue finding, given as stored,
 // and returns its event; ok is false when it was claimed before.
-func claimOverdue(t *Tx, conf *domain.Conference, stored string) (e pendingEvent, ok bool, err error) {
+func claimOverdue(t *Tx, conf *domain.Conference, stored string) (e domain.PendingEvent, ok bool, err error) {
 	var f domain.Finding
 	if err := json.Unmarshal([]byte(stored), &f); err != nil {
-		return pendingEvent{}, false, err
+		return domain.PendingEvent{}, false, err
 	}
 	if f.DueOn == nil {
-		return pendingEvent{}, false, nil // the query passes only findings with a due date
+		return domain.PendingEvent{}, false, nil // the query passes only findings with a due date
 	}
 	id := uuid.NewString()
 	res, err := t.exec(claimNotice, conf.ID, findingKey(f), f.DueOn.String(), id)
 	if err != nil {
-		return pendingEvent{}, false, err
+		return domain.PendingEvent{}, false, err
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return pendingEvent{}, false, err
+		return domain.PendingEvent{}, false, err
 	}
-	return pendingEvent{id: id, kind: domain.EventConferenceItemOverdue, conf: conf, data: domain.ItemOverdueData{
-		Code: f.Code, DueOn: *f.DueOn, ParticipantID: f.ParticipantID, ReportID: f.ReportID, ChildRef: f.ChildRef, Kind: f.Kind,
-	}}, true, nil
+	return domain.ItemOverdueEvent(id, conf, f), true, nil
 }
 
 // findingKey names a finding by what it is about, not by its message.

@@ -185,7 +185,7 @@ type evaluated struct {
 	org           string
 	pol           domain.Policy
 	before, after []conferenceRow
-	events        []pendingEvent
+	events        []domain.PendingEvent
 }
 
 // evaluateRows loads the aggregates of rows of org and evaluates them
@@ -200,7 +200,7 @@ func (db *DB) evaluateRows(t *Tx, org string, pol domain.Policy, rows []conferen
 		c := &confs[i]
 		prior := c.Readiness
 		c.Readiness = db.summary(c, pol)
-		if ev, changed := readinessChange(prior, c); changed && prior.Findings != nil {
+		if ev, changed := domain.ReadinessChangedEvent(prior, c); changed && prior.Findings != nil {
 			e.events = append(e.events, ev)
 		}
 		e.after[i] = withReadiness(rows[i], c.Readiness)

@@ -153,5 +153,5 @@ func (db *DB) writeUpdate(t *Tx, p domain.Principal, u pendingUpdate) error {
 	if err := db.appendAudit(t, p, u.c.ID, u.change); err != nil {
 		return err
 	}
-	return db.appendEvents(t, p.Org, updateEvents(u.prior, u.c, u.change)...)
+	return db.appendEvents(t, p.Org, domain.UpdateEvents(u.prior, u.c, u.change)...)
 }
