@@ -169,8 +169,8 @@ func CheckRecordedEvent(c *Conference, chk ReadinessCheck) PendingEvent {
 	}}
 }
 
-// ItemOverdueEvent announces that f, a blocker of c, passed its due date;
-// id is the event's, kept with the notice that it was announced.
+// ItemOverdueEvent announces that f, a blocker of c with a due date,
+// passed it; id is the event's, kept with the notice that it was announced.
 func ItemOverdueEvent(id string, c *Conference, f Finding) PendingEvent {
 	return PendingEvent{ID: id, Type: EventConferenceItemOverdue, Conference: c, Data: ItemOverdueData{
 		Code: f.Code, DueOn: *f.DueOn, ParticipantID: f.ParticipantID, ReportID: f.ReportID, ChildRef: f.ChildRef, Kind: f.Kind,
