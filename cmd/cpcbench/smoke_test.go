@@ -72,6 +72,12 @@ func TestSmokeWholeRun(t *testing.T) {
 			if st, err := os.Stat(r.CPUProfile); err != nil || st.Size() == 0 {
 				t.Errorf("%s: no CPU profile (%v)", r.Name, err)
 			}
+			// Every scenario commits, writes and the audit rows of reads,
+			// but the list's: at 50 conferences its pages may list none,
+			// and an empty page audits nothing.
+			if r.WritesPerCommit < 1 && r.Name != "not-ready-list" {
+				t.Errorf("%s: %.2f writes a commit, want at least one", r.Name, r.WritesPerCommit)
+			}
 		}
 	}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
@@ -83,7 +89,7 @@ func TestSmokeWholeRun(t *testing.T) {
 	if len(rep.Verdicts) != 5 || rep.ReadinessBodyBytes == 0 || rep.ListPages == 0 {
 		t.Errorf("verdicts %d, readiness body %d bytes, list pages %d", len(rep.Verdicts), rep.ReadinessBodyBytes, rep.ListPages)
 	}
-	for _, s := range []string{"readiness", "Targets:", "go tool pprof -top"} {
+	for _, s := range []string{"readiness", "writes/commit", "Targets:", "go tool pprof -top"} {
 		if !strings.Contains(out.String(), s) {
 			t.Errorf("the printed report lacks %q:\n%s", s, out.String())
 		}

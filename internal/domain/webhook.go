@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"time"
 )
@@ -41,6 +43,46 @@ func (f *WebhookFields) Validate() error {
 		}
 	}
 	return invalidIf(fields)
+}
+
+// NewWebhookSecret makes a signing secret in the Standard Webhooks form:
+// whsec_ and 32 random bytes in base64.
+func NewWebhookSecret() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand never fails on the supported platforms
+	return "whsec_" + base64.StdEncoding.EncodeToString(b)
+}
+
+// Audited is what the audit trail records of a subscription: never its
+// secret.
+func (w Webhook) Audited() map[string]any {
+	return map[string]any{"url": w.URL, "event_types": w.EventTypes, "enabled": w.IsEnabled()}
+}
+
+// IsEnabled reports whether the fields leave a subscription enabled: they
+// do unless they say otherwise.
+func (f WebhookFields) IsEnabled() bool { return f.Enabled == nil || *f.Enabled }
+
+// Reenabled reports whether setting f on w enables it again, which clears
+// why it was disabled and gives its receiver a fresh start.
+func (w Webhook) Reenabled(f WebhookFields) bool { return f.IsEnabled() && !w.IsEnabled() }
+
+// DisableAfterDead is how many deliveries in a row may die before their
+// subscription is disabled.
+const DisableAfterDead = 3
+
+// DisabledAfter says whether a subscription whose deliveries have died
+// dead times in a row, the last try ending as last, is to be disabled,
+// and why, in words an admin can act on.
+func DisabledAfter(dead int, last Attempt) (reason string, disable bool) {
+	if dead < DisableAfterDead {
+		return "", false
+	}
+	ended := last.Outcome
+	if last.Outcome == OutcomeHTTPStatus {
+		ended = fmt.Sprintf("HTTP status %d", last.StatusCode)
+	}
+	return fmt.Sprintf("%d deliveries in a row failed every attempt over about a day; the last attempt ended: %s", dead, ended), true
 }
 
 // Delivery states.

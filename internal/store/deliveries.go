@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"time"
 
@@ -216,10 +215,6 @@ type AttemptResult struct {
 	Dead       bool
 }
 
-// DisableAfterDead is how many deliveries in a row may die before their
-// subscription is disabled.
-const DisableAfterDead = 3
-
 // RecordAttempt stores a try and its consequence. If the claim ran out and
 // another instance took the delivery over, the try is forgotten: the
 // receiver may hear of the event twice, which at-least-once allows. It
@@ -260,23 +255,16 @@ func (db *DB) RecordAttempt(ctx context.Context, job DeliveryJob, res AttemptRes
 			}
 			w.ConsecutiveDead++
 			cols := map[string]any{"consecutive_dead": w.ConsecutiveDead}
-			if w.ConsecutiveDead >= DisableAfterDead && w.Enabled {
+			last := domain.Attempt{Outcome: res.Outcome, StatusCode: res.StatusCode}
+			if reason, off := domain.DisabledAfter(w.ConsecutiveDead, last); off && w.Enabled {
 				disabled = true
-				cols["enabled"], cols["disabled_at"] = false, now
-				cols["disabled_reason"] = fmt.Sprintf("%d deliveries in a row failed every attempt over about a day; the last attempt ended: %s", w.ConsecutiveDead, describeAttempt(res))
+				cols["enabled"], cols["disabled_at"], cols["disabled_reason"] = false, now, reason
 			}
 			return tx.Model(&webhookRow{}).Where("id = ?", w.ID).Updates(cols).Error
 		}
 		return nil
 	})
 	return disabled, err
-}
-
-func describeAttempt(r AttemptResult) string {
-	if r.Outcome == domain.OutcomeHTTPStatus {
-		return fmt.Sprintf("HTTP status %d", r.StatusCode)
-	}
-	return r.Outcome
 }
 
 // DeliveryPage asks for one page of a subscription's deliveries.

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"time"
@@ -46,20 +44,6 @@ func (r webhookRow) webhook() (domain.Webhook, error) {
 	return w, json.Unmarshal([]byte(r.EventTypes), &w.EventTypes)
 }
 
-// newSecret makes a signing secret in the Standard Webhooks form: whsec_
-// and 32 random bytes in base64.
-func newSecret() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // crypto/rand never fails on the supported platforms
-	return "whsec_" + base64.StdEncoding.EncodeToString(b)
-}
-
-// webhookAudit is what the audit trail records of a subscription: never
-// its secret.
-func webhookAudit(w domain.Webhook) map[string]any {
-	return map[string]any{"url": w.URL, "event_types": w.EventTypes, "enabled": w.Enabled != nil && *w.Enabled}
-}
-
 // CreateWebhook adds a subscription for p's organisation. It hears of
 // events from now on, not of those before it. The result carries the
 // secret; nothing else ever returns it.
@@ -69,8 +53,7 @@ func (db *DB) CreateWebhook(ctx context.Context, p domain.Principal, f domain.We
 	if err != nil {
 		return domain.Webhook{}, err
 	}
-	enabled := f.Enabled == nil || *f.Enabled
-	row := webhookRow{ID: uuid.NewString(), Org: p.Org, URL: f.URL, EventTypes: string(types), Secret: newSecret(), Enabled: enabled, Version: 1, CreatedAt: now, UpdatedAt: now}
+	row := webhookRow{ID: uuid.NewString(), Org: p.Org, URL: f.URL, EventTypes: string(types), Secret: domain.NewWebhookSecret(), Enabled: f.IsEnabled(), Version: 1, CreatedAt: now, UpdatedAt: now}
 	err = db.inWrite(ctx, func(t *Tx) error {
 		tx := t.orm()
 		var count int64
@@ -93,7 +76,7 @@ func (db *DB) CreateWebhook(ctx context.Context, p domain.Principal, f domain.We
 		if err != nil {
 			return err
 		}
-		return db.auditIn(t, p, domain.Change{Action: "create", Entity: "webhook", EntityID: row.ID, After: webhookAudit(w)})
+		return db.auditIn(t, p, domain.Change{Action: "create", Entity: "webhook", EntityID: row.ID, After: w.Audited()})
 	})
 	if err != nil {
 		return domain.Webhook{}, err
@@ -169,11 +152,10 @@ func (db *DB) UpdateWebhook(ctx context.Context, p domain.Principal, id string, 
 		if err != nil {
 			return err
 		}
-		enabled := f.Enabled == nil || *f.Enabled
-		if enabled && !row.Enabled {
+		if before.Reenabled(f) {
 			row.DisabledReason, row.DisabledAt, row.ConsecutiveDead = nil, nil, 0
 		}
-		row.URL, row.EventTypes, row.Enabled = f.URL, string(types), enabled
+		row.URL, row.EventTypes, row.Enabled = f.URL, string(types), f.IsEnabled()
 		row.Version++
 		row.UpdatedAt = db.now()
 		if err := tx.Model(&row).Select("*").Updates(&row).Error; err != nil {
@@ -182,7 +164,7 @@ func (db *DB) UpdateWebhook(ctx context.Context, p domain.Principal, id string, 
 		if out, err = row.webhook(); err != nil {
 			return err
 		}
-		return db.auditIn(t, p, domain.Change{Action: "update", Entity: "webhook", EntityID: row.ID, Before: webhookAudit(before), After: webhookAudit(out)})
+		return db.auditIn(t, p, domain.Change{Action: "update", Entity: "webhook", EntityID: row.ID, Before: before.Audited(), After: out.Audited()})
 	})
 	return out, err
 }
@@ -197,7 +179,7 @@ func (db *DB) RotateWebhookSecret(ctx context.Context, p domain.Principal, id st
 		if err := findWebhook(db.forUpdate(tx), p.Org, id, &row); err != nil {
 			return err
 		}
-		row.Secret = newSecret()
+		row.Secret = domain.NewWebhookSecret()
 		row.Version++
 		row.UpdatedAt = db.now()
 		if err := tx.Model(&row).Select("secret", "version", "updated_at").Updates(&row).Error; err != nil {
@@ -228,6 +210,6 @@ func (db *DB) DeleteWebhook(ctx context.Context, p domain.Principal, id string) 
 		if err := tx.Delete(&row).Error; err != nil {
 			return err
 		}
-		return db.auditIn(t, p, domain.Change{Action: "delete", Entity: "webhook", EntityID: row.ID, Before: webhookAudit(before)})
+		return db.auditIn(t, p, domain.Change{Action: "delete", Entity: "webhook", EntityID: row.ID, Before: before.Audited()})
 	})
 }
