@@ -39,7 +39,7 @@ func (r *auditRow) fields() []any {
 }
 
 var (
-	auditEvents = newTable((*auditRow).fields, partChunks, "")
+	auditEvents = newTable((*auditRow).fields, manyRowChunks, "")
 	// auditListRead stores a list read's event, for its id.
 	auditListRead = newQuery(auditEvents.insert[len(auditEvents.insert)-1].q.text[0] + " RETURNING id")
 	// auditListedIDs links a list read's event to every conference listed.

@@ -26,7 +26,8 @@ var copyTables = []string{"conferences", "policies", "api_keys", "idempotency_re
 // same result and changes nothing more.
 // Afterwards it verifies row counts and compares every conference aggregate.
 func (db *DB) CopyTo(ctx context.Context, dst *DB) (CopyReport, error) {
-	if err := db.checkCopyTarget(ctx, dst); err != nil {
+	confs, err := db.checkCopyTarget(ctx, dst)
+	if err != nil {
 		return CopyReport{}, err
 	}
 	if err := copyRows[policyRow](ctx, db, dst, "org", true); err != nil {
@@ -63,10 +64,6 @@ func (db *DB) CopyTo(ctx context.Context, dst *DB) (CopyReport, error) {
 			return CopyReport{}, err
 		}
 	}
-	confs, err := db.conferenceIDs(ctx)
-	if err != nil {
-		return CopyReport{}, err
-	}
 	return db.verifyCopy(ctx, dst, confs)
 }
 
@@ -88,15 +85,16 @@ func (db *DB) conferenceIDs(ctx context.Context) ([]conferenceRow, error) {
 
 // checkCopyTarget refuses a target holding data this source did not put
 // there: an earlier copy of this source may be copied over again, but
-// nothing else may be merged into.
-func (db *DB) checkCopyTarget(ctx context.Context, dst *DB) error {
+// nothing else may be merged into. It returns the source's conferences,
+// which the copy is verified against.
+func (db *DB) checkCopyTarget(ctx context.Context, dst *DB) ([]conferenceRow, error) {
 	srcIDs, err := db.conferenceIDs(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	dstIDs, err := dst.conferenceIDs(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	known := make(map[string]bool, len(srcIDs))
 	for _, r := range srcIDs {
@@ -104,20 +102,20 @@ func (db *DB) checkCopyTarget(ctx context.Context, dst *DB) error {
 	}
 	for _, r := range dstIDs {
 		if !known[r.ID] {
-			return fmt.Errorf("the target holds conference %s, which is not in the source: copy into an empty database", r.ID)
+			return nil, fmt.Errorf("the target holds conference %s, which is not in the source: copy into an empty database", r.ID)
 		}
 	}
 	var srcMax, dstMax int64
 	if err := db.gorm[reader].WithContext(ctx).Model(&auditRow{}).Select("COALESCE(MAX(id), 0)").Scan(&srcMax).Error; err != nil {
-		return err
+		return nil, err
 	}
 	if err := dst.gorm[reader].WithContext(ctx).Model(&auditRow{}).Select("COALESCE(MAX(id), 0)").Scan(&dstMax).Error; err != nil {
-		return err
+		return nil, err
 	}
 	if dstMax > srcMax {
-		return fmt.Errorf("the target's audit trail runs past the source's: copy into an empty database")
+		return nil, fmt.Errorf("the target's audit trail runs past the source's: copy into an empty database")
 	}
-	return nil
+	return srcIDs, nil
 }
 
 // copyRows upserts every row of one table, in batches.

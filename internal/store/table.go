@@ -11,14 +11,13 @@ import (
 )
 
 // A table is how rows of type R are stored. Its columns, name and key come
-// from R as gorm reads it (column names from field names, the key from
-// primaryKey tags), so that a column is named in one place; fields points
+// from R as gorm reads it (column names from field names), so that a
+// column is named in one place; fields points
 // at R's fields in the same order, and TestRowFieldsMatchTheirColumns
 // checks the two agree. From these it makes its fixed statements.
 type table[R any] struct {
 	name   string
 	cols   []string
-	key    []int // positions of the primary key's columns
 	fields func(*R) []any
 	// insert adds rows, a chunk of each size at a time, largest first,
 	// so that any number of rows costs few statements of few texts.
@@ -30,9 +29,9 @@ type chunk struct {
 	q    *query
 }
 
-// partChunks are the insert sizes of tables with many rows a write (the
-// audit trail's and the tallies').
-var partChunks = []int{64, 8, 1}
+// manyRowChunks are the insert sizes of tables that take many rows in
+// one write: the audit trail's and the tallies'.
+var manyRowChunks = []int{64, 8, 1}
 
 // newTable reads R's columns and declares its inserts; suffix follows
 // VALUES (an ON CONFLICT clause, say).
@@ -45,9 +44,6 @@ func newTable[R any](fields func(*R) []any, chunks []int, suffix string) *table[
 	for _, f := range s.Fields {
 		if f.DBName == "" || f.AutoIncrement {
 			continue // gorm:"-", or a key the database assigns
-		}
-		if f.PrimaryKey {
-			t.key = append(t.key, len(t.cols))
 		}
 		t.cols = append(t.cols, f.DBName)
 	}

@@ -31,7 +31,7 @@ func (r *tallyRow) fields() []any {
 
 var (
 	// tallies adds rows to the tallies: the one write of them.
-	tallies = newTable((*tallyRow).fields, partChunks, ` ON CONFLICT (org, day, measure) DO UPDATE SET
+	tallies = newTable((*tallyRow).fields, manyRowChunks, ` ON CONFLICT (org, day, measure) DO UPDATE SET
 		numerator = insight_tallies.numerator + excluded.numerator, denominator = insight_tallies.denominator + excluded.denominator`)
 	talliesIn      = newQuery("SELECT " + tallies.columns("") + " FROM insight_tallies WHERE org = ?")
 	clearTallies   = newQuery("DELETE FROM insight_tallies WHERE org = ?")
